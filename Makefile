@@ -1,0 +1,155 @@
+# Build plumbing for the backprop course.
+#
+# Everything runs inside a project-local virtualenv (.venv) that is created
+# and filled on demand from pyproject.toml + constraints.txt. `make help`
+# lists the targets. Needs only python3 (>= 3.11, with venv) and make.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Touched after a successful install: the env is rebuilt whenever
+# pyproject.toml or constraints.txt is newer than it.
+STAMP := $(VENV)/.installed
+EXTRAS := course,torch,dev
+
+NOTEBOOK_DIR := notebooks
+BROWSER_TEST_DIR := tests/browser
+# Extra arguments for `make lab`, e.g. LAB_ARGS="--no-browser --port=8899".
+LAB_ARGS ?=
+# Extra arguments for the pytest runs, e.g. PYTEST_ARGS="-x -k autograd".
+PYTEST_ARGS ?=
+
+# Notebooks (checkpoints excluded) and browser test files, found at parse time.
+NOTEBOOKS := $(shell find $(NOTEBOOK_DIR) -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' 2>/dev/null)
+BROWSER_TESTS := $(shell find $(BROWSER_TEST_DIR) \( -name 'test_*.py' -o -name '*_test.py' \) 2>/dev/null)
+
+.PHONY: help env lab test test-unit test-notebooks test-browser lint format format-check \
+	notebooks bench lock clean
+
+help: ## Show this list
+	@echo "Targets (run from the repository root):"
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
+	@echo "Variables: LAB_ARGS (extra jupyter lab args), PYTEST_ARGS (extra pytest args)."
+
+# ---------------------------------------------------------------- environment
+
+env: $(STAMP) ## Create/refresh .venv with the pinned course + torch + dev packages
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade -c constraints.txt pip setuptools
+	$(PY) -m pip install -c constraints.txt -e '.[$(EXTRAS)]'
+	$(PY) -m pip check
+	@touch $@
+
+# ---------------------------------------------------------------- running
+
+# JupyterLab's own defaults are deliberately kept: it listens on localhost
+# only and requires a token (printed in the log). Do not add --ip=0.0.0.0 or
+# an empty token here; tests/test_lab_security.py checks both.
+# Jupyter refuses to start as root unless told; containers and CI machines often are
+# root, so it is told there (and only there). That flag changes nothing else.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+lab: $(STAMP) ## Start JupyterLab on notebooks/ (localhost only, token required)
+	@mkdir -p $(NOTEBOOK_DIR)
+	$(PY) -m jupyterlab --ServerApp.root_dir=$(NOTEBOOK_DIR) $(ROOT_FLAG) $(LAB_ARGS)
+
+notebooks: $(STAMP) ## Re-execute every notebook in place (refreshes stored outputs)
+ifeq ($(strip $(NOTEBOOKS)),)
+	@echo "notebooks: no notebooks in $(NOTEBOOK_DIR)/ yet; nothing to execute"
+else
+	$(PY) -m nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
+endif
+
+bench: $(STAMP) ## Run the benchmarks (python -m benchmarks), if benchmarks/ exists
+	@if [ -d benchmarks ]; then $(PY) -m benchmarks; \
+	else echo "bench: no benchmarks/ yet; nothing to run"; fi
+
+# ---------------------------------------------------------------- testing
+
+test: test-unit test-notebooks test-browser ## Run everything: unit, notebooks, browser
+
+# tests/ minus the browser tests (they run once, in test-browser).
+test-unit: $(STAMP) ## Unit + property tests in tests/ (includes slow ones)
+	$(PY) -m pytest -m 'not browser' --ignore=$(BROWSER_TEST_DIR) $(PYTEST_ARGS)
+
+# nbval executes each notebook in this venv's kernel; --nbval-lax checks that
+# every cell runs but compares outputs only for cells marked `# NBVAL_CHECK_OUTPUT`.
+# With no notebooks at all there is nothing to run (pytest would exit 5).
+test-notebooks: $(STAMP) ## Execute the notebooks with nbval
+ifeq ($(strip $(NOTEBOOKS)),)
+	@echo "test-notebooks: no notebooks in $(NOTEBOOK_DIR)/ yet; skipping"
+else
+	$(PY) -m pytest --nbval-lax --nbval-current-env $(NOTEBOOK_DIR)/ $(PYTEST_ARGS)
+endif
+
+test-browser: $(STAMP) ## Browser tests in tests/browser (headless /usr/bin/chromium)
+ifeq ($(strip $(BROWSER_TESTS)),)
+	@echo "test-browser: no test files in $(BROWSER_TEST_DIR)/ yet; skipping"
+else
+	$(PY) -m pytest -m browser $(BROWSER_TEST_DIR) $(PYTEST_ARGS)
+endif
+
+# ---------------------------------------------------------------- code quality
+
+lint: $(STAMP) ## ruff check
+	$(PY) -m ruff check .
+
+format-check: $(STAMP) ## ruff format --check (report only)
+	$(PY) -m ruff format --check .
+
+format: $(STAMP) ## Apply ruff's formatter and safe fixes
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+# ---------------------------------------------------------------- housekeeping
+
+# Resolves pyproject's extras from scratch (newest versions pip finds today)
+# in a throwaway venv and freezes the result. `--all` keeps pip and setuptools
+# (torch needs setuptools at run time). pip reports the local CPU wheel as
+# torch==2.13.0+cpu; the `+cpu` label is dropped so the pin reads as in
+# pyproject.toml (see the header written below).
+lock: ## Re-resolve all dependencies and rewrite constraints.txt
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/python" -m pip install --quiet --upgrade pip setuptools; \
+	"$$tmp/venv/bin/python" -m pip install --quiet -e '.[$(EXTRAS)]'; \
+	"$$tmp/venv/bin/python" -m pip check; \
+	{ \
+	  echo "# Exact versions of every package in the course environment, transitive"; \
+	  echo "# dependencies included: pyproject.toml's [$(EXTRAS)] extras resolved on"; \
+	  echo "# $$("$$tmp/venv/bin/python" -c 'import platform as p; print(f"Python {p.python_version()}, {p.system()} {p.machine()}")'), $$(date -u +%Y-%m-%d)."; \
+	  echo "#"; \
+	  echo "# Generated by \`make lock\` (fresh temporary venv, newest versions pip"; \
+	  echo "# resolves, then \`pip freeze --all --exclude-editable\`). Do not edit by hand:"; \
+	  echo "# change pyproject.toml and run \`make lock\`, then bring environment.yml to"; \
+	  echo "# the same versions (tests/test_environment.py checks that they agree)."; \
+	  echo "#"; \
+	  echo "# torch: pip freeze reports torch==2.13.0+cpu, the CPU-only wheel that pip"; \
+	  echo "# takes from its find-links directory (/opt/wheels on the course machines)."; \
+	  echo "# The pin is written without the local label \"+cpu\": \"==2.13.0\" matches any"; \
+	  echo "# local build of 2.13.0, and pip prefers the +cpu wheel where it can see it"; \
+	  echo "# (a local version sorts above the plain one). Without that wheel, pip"; \
+	  echo "# would take PyPI's CUDA build of several GB; elsewhere, point pip at"; \
+	  echo "# PyTorch's CPU wheel index (--extra-index-url) to get the CPU build."; \
+	  echo "#"; \
+	  echo "# Platform-specific packages of other systems (macOS, Windows) are not"; \
+	  echo "# listed; pip leaves such packages unpinned there."; \
+	  echo; \
+	  "$$tmp/venv/bin/python" -m pip freeze --all --exclude-editable \
+	    | sed -E 's/^(torch==[^+]+)\+.*$$/\1/'; \
+	} > constraints.txt.new; \
+	mv constraints.txt.new constraints.txt; \
+	echo "constraints.txt rewritten; now update environment.yml to match and run make test"
+
+clean: ## Remove .venv, caches, build artifacts and artifacts/
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis artifacts build dist *.egg-info \
+		constraints.txt.new
+	rm -f benchmarks/*.tmp
+	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

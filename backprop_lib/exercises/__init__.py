@@ -1,0 +1,88 @@
+"""Exercise checking: says right or wrong, and for a typical mistake, which one and a hint.
+
+Each notebook's exercises live in their own module (``ex01``, ``ex02``, ...). An exercise is a
+function ``check_<name>(answer)`` that computes the right answer with the library and calls
+``check``, listing the typical wrong answers it can recognise:
+
+    def check_dL_dW2(answer):
+        ex = examples.seed_002()
+        grads = ...
+        return check(answer, expected, "∂L/∂W₂", mistakes=[
+            ("You left out σ'(z): ...", wrong_value),
+        ])
+
+``check`` also recognises by itself a flipped sign, a transposed matrix and a wrong shape.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Feedback:
+    ok: bool
+    message: str
+    hint: str = ""
+
+    def __bool__(self):
+        return self.ok
+
+    def __str__(self):
+        mark = "✔ correct" if self.ok else "✘ not yet"
+        text = f"{mark}: {self.message}"
+        return text + (f"\nHint: {self.hint}" if self.hint else "")
+
+    def _repr_html_(self):
+        colour, mark = ("#009E73", "✔ correct") if self.ok else ("#D55E00", "✘ not yet")
+        hint = f"<br><b>Hint:</b> {self.hint}" if self.hint else ""
+        return (f'<div style="border-left: 5px solid {colour}; padding: 4px 10px; font-size: 16px">'
+                f'<b style="color:{colour}">{mark}</b>: {self.message}{hint}</div>')
+
+    def __repr__(self):
+        return str(self)
+
+
+def _close(a, b, rtol, atol):
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
+def check(answer, expected, name, mistakes=(), rtol=1e-6, atol=1e-9):
+    """Compare ``answer`` with ``expected`` (numbers or arrays) and explain a mismatch.
+
+    mistakes: (hint, wrong_value) pairs, typical wrong answers computed by the exercise;
+    the first one the answer matches gives its hint.
+    """
+    expected = np.asarray(expected, dtype=float)
+    if answer is None or answer is ...:
+        return Feedback(False, f"{name}: no answer yet", "replace the ... with your computation")
+    try:
+        got = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return Feedback(False, f"{name}: expected a number or an array of numbers, "
+                               f"got {type(answer).__name__}")
+    if got.size == expected.size == 1:
+        got, expected = got.reshape(()), expected.reshape(())
+    if not np.all(np.isfinite(got)):
+        return Feedback(False, f"{name}: your answer contains NaN or inf",
+                        "look for a division by zero or an overflow")
+    if _close(got, expected, rtol, atol):
+        return Feedback(True, f"{name} = {np.array2string(expected, precision=8)}")
+    for hint, wrong in mistakes:
+        wrong = np.asarray(wrong, dtype=float).reshape(expected.shape)
+        if _close(got, wrong, rtol, atol) or _close(got.reshape(-1), wrong.reshape(-1), rtol, atol):
+            return Feedback(False, f"{name}: that is a typical mistake", hint)
+    if got.shape == expected.T.shape and got.shape != expected.shape and _close(
+        got.T, expected, rtol, atol
+    ):
+        return Feedback(False, f"{name}: the right numbers, transposed",
+                        f"a gradient has the shape of its parameter, {expected.shape}: "
+                        f"you have {got.shape}. Check the order in the outer product.")
+    if got.shape != expected.shape:
+        return Feedback(False, f"{name}: expected shape {expected.shape}, got {got.shape}",
+                        "a gradient has the shape of what it is the gradient of")
+    if _close(-got, expected, rtol, atol):
+        return Feedback(False, f"{name}: right size, wrong sign",
+                        "check the sign of (y − t), and that you subtract in the update")
+    return Feedback(False, f"{name}: expected something else",
+                    "go through the chain rule one factor at a time; the replay above shows each")

@@ -1,0 +1,180 @@
+"""The primitives, each a forward/backward pair (the pattern of CS231n's ``layers.py``).
+
+``*_forward(...)`` returns ``(out, cache)``; ``*_backward(dout, cache)`` returns the gradient(s)
+of the loss with respect to the forward's input(s). The cache holds only what backward needs.
+
+Shapes use the row-vector convention of the seed notebooks: a batch ``x`` has shape ``(N, D)``,
+one row per sample, and a dense layer's ``W`` has shape ``(D, M)``, so ``z = x @ W + b``.
+Losses average over the N rows of a batch.
+
+Everything here is finite and quiet for any finite input: sigmoid and the cross-entropies are
+written so that no ``exp`` can overflow, however large the weights.
+"""
+
+import numpy as np
+
+# --------------------------------------------------------------------------- dense layer
+
+
+def dense_forward(x, W, b=None):
+    """z = x @ W + b.
+
+    x: (N, D) inputs; W: (D, M) weights; b: (M,) biases, or None for a layer without biases.
+    Returns z: (N, M) and cache (x, W).
+    """
+    z = x @ W
+    if b is not None:
+        z = z + b
+    return z, (x, W)
+
+
+def dense_backward(dz, cache):
+    """Given dz = dL/dz: (N, M), return (dx: (N, D), dW: (D, M), db: (M,))."""
+    x, W = cache
+    dx = dz @ W.T  # dL/dx_i = sum_j dL/dz_j * W_ij
+    dW = x.T @ dz  # dL/dW_ij = sum_n x_ni * dL/dz_nj
+    db = dz.sum(axis=0)  # dL/db_j = sum_n dL/dz_nj
+    return dx, dW, db
+
+
+# --------------------------------------------------------------------------- activations
+# Each takes z of any shape and returns a of the same shape; backward returns dz = da * a'(z).
+
+
+def sigmoid(z):
+    """sigma(z) = 1 / (1 + e^-z), computed without overflow: e^-|z| never exceeds 1."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_forward(z):
+    a = sigmoid(z)
+    return a, a  # sigma'(z) = a (1 - a) needs only a
+
+
+def sigmoid_backward(da, cache):
+    a = cache
+    return da * a * (1.0 - a)
+
+
+def tanh_forward(z):
+    a = np.tanh(z)
+    return a, a  # tanh'(z) = 1 - a^2
+
+
+def tanh_backward(da, cache):
+    a = cache
+    return da * (1.0 - a * a)
+
+
+def relu_forward(z):
+    return np.maximum(z, 0.0), z  # relu'(z) = 1 where z > 0, else 0 (we take 0 at the kink)
+
+
+def relu_backward(da, cache):
+    z = cache
+    return da * (z > 0)
+
+
+def identity_forward(z):
+    return z, None
+
+
+def identity_backward(da, cache):
+    return da
+
+
+ACTIVATIONS = {
+    "sigmoid": (sigmoid_forward, sigmoid_backward),
+    "tanh": (tanh_forward, tanh_backward),
+    "relu": (relu_forward, relu_backward),
+    "identity": (identity_forward, identity_backward),
+}
+
+# --------------------------------------------------------------------------- losses
+# Forward returns (L, cache) with L a float, the mean over the N rows; backward(dL, cache)
+# returns the gradient with respect to the loss's input, shaped like it.
+
+
+def squared_error_forward(y, t):
+    """L = mean over rows of sum_k (y_k - t_k)^2 (seed 000). y, t: (N, K)."""
+    diff = y - t
+    return float(np.sum(diff * diff) / len(y)), diff
+
+
+def squared_error_backward(dL, cache):
+    diff = cache
+    return dL * 2.0 * diff / len(diff)  # dL/dy = 2 (y - t) / N
+
+
+def half_squared_error_forward(y, t):
+    """L = mean over rows of 1/2 sum_k (y_k - t_k)^2 (seed 002). y, t: (N, K)."""
+    diff = y - t
+    return float(0.5 * np.sum(diff * diff) / len(y)), diff
+
+
+def half_squared_error_backward(dL, cache):
+    diff = cache
+    return dL * diff / len(diff)  # dL/dy = (y - t) / N
+
+
+def _log_sigmoid(z):
+    """log sigma(z) = -softplus(-z), exact and finite for every finite z."""
+    return -(np.maximum(-z, 0.0) + np.log1p(np.exp(-np.abs(z))))
+
+
+def binary_cross_entropy_forward(z, t):
+    """L = -mean over rows of sum_k [t log y + (1 - t) log(1 - y)], with y = sigmoid(z).
+
+    Takes the logits z: (N, K) (the output sigmoid's input), as torch's BCEWithLogitsLoss does:
+    log y = log sigma(z) and log(1 - y) = log sigma(-z) then stay finite even where y rounds to
+    0 or 1. t: (N, K) with values in [0, 1]. backward returns dL/dz = (y - t) / N.
+    """
+    loss = -np.sum(t * _log_sigmoid(z) + (1.0 - t) * _log_sigmoid(-z)) / len(z)
+    return float(loss), (sigmoid(z), t)
+
+
+def binary_cross_entropy_backward(dL, cache):
+    y, t = cache
+    return dL * (y - t) / len(y)
+
+
+def softmax(z):
+    """Row-wise softmax of z: (N, K), shifted by each row's max so that exp cannot overflow."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_cross_entropy_forward(z, t):
+    """L = -mean over rows of sum_k t_k log p_k, with p = softmax(z), as torch's CrossEntropyLoss.
+
+    z: (N, K) logits; t: (N, K) one-hot (or probability) rows. backward returns dL/dz = (p - t)/N.
+    """
+    shifted = z - z.max(axis=-1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return float(-np.sum(t * log_p) / len(z)), (np.exp(log_p), t)
+
+
+def softmax_cross_entropy_backward(dL, cache):
+    p, t = cache
+    return dL * (p - t) / len(p)
+
+
+# name -> (forward, backward, what the loss takes: "output" y, or "logits" z of the last layer)
+LOSSES = {
+    "squared_error": (squared_error_forward, squared_error_backward, "output"),
+    "half_squared_error": (half_squared_error_forward, half_squared_error_backward, "output"),
+    "binary_cross_entropy": (
+        binary_cross_entropy_forward,
+        binary_cross_entropy_backward,
+        "logits",
+    ),
+    "softmax_cross_entropy": (
+        softmax_cross_entropy_forward,
+        softmax_cross_entropy_backward,
+        "logits",
+    ),
+}
+
+# The activation each logits-based loss sits on: BCE on a sigmoid output, softmax CE on logits.
+LOSS_NEEDS_ACTIVATION = {"binary_cross_entropy": "sigmoid", "softmax_cross_entropy": "identity"}

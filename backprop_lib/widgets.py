@@ -1,0 +1,268 @@
+"""Widgets: sliders for every parameter, a live view, and a step-by-step replay.
+
+    from backprop_lib.widgets import Explorer
+    Explorer(examples.seed_000(), curve="w2_1_1")
+
+Each slider move runs forward and backward again (parameters -> trace -> grads -> steps) and
+redraws the view as one HTML string; nothing here computes maths of its own. The curve is
+recomputed only when something other than its own weight changes.
+"""
+
+import ipywidgets as w
+import numpy as np
+
+from . import draw
+from .examples import Example
+from .names import node_label, param_label, parse_param_key
+from .network import Network, backward, forward
+from .steps import steps as make_steps
+
+_SLIDER_LAYOUT = w.Layout(width="310px")
+_STYLE = {"description_width": "48px"}
+
+
+def _slider(description, value, lo, hi, step=0.01):
+    lo, hi = min(lo, value), max(hi, value)
+    return w.FloatSlider(
+        value=value, min=lo, max=hi, step=step, description=description, readout_format=".2f",
+        continuous_update=True, layout=_SLIDER_LAYOUT, style=_STYLE,
+    )
+
+
+class Explorer:
+    """Sliders for the weights, biases, input and target of one example, a live view of the
+    computation graph, the loss and the current step, and replay controls.
+
+    example: an ``examples.Example``, or a Network (then give x and target).
+    curve: a parameter key (e.g. 'w2_1_1'): also draw L against that parameter, live.
+    tangent: with ``curve``, draw the tangent line whose slope is ∂L/∂(that parameter).
+    presenter: large fonts for a projector.
+    """
+
+    def __init__(self, example, x=None, target=None, *, curve=None, tangent=False,
+                 weight_range=3.0, presenter=False, start="forward"):
+        if isinstance(example, Example):
+            net, x, target = example.net, example.x, example.target
+        elif isinstance(example, Network):
+            net = example
+            if x is None or target is None:
+                raise ValueError("x, target: expected both with a Network, got None")
+        else:
+            raise TypeError(f"example: expected an Example or a Network, got {type(example).__name__}")
+        forward(net, x, target)  # checks x and target once, with the library's messages
+        self._initial = (net, np.array(x, dtype=float).reshape(-1), np.array(target, dtype=float).reshape(-1))
+        if curve is not None:
+            net.get(curve)  # a clear error now for an unknown key
+        self.curve_key, self.tangent = curve, tangent
+        self._curve_cache = None
+        out_act = net.activations[-1]
+        t_lo, t_hi = (0.0, 1.0) if out_act == "sigmoid" else (-2.0, 2.0)
+
+        self.param_sliders = {
+            k: _slider(param_label(k), v, -weight_range, weight_range)
+            for k, v in net.params().items()
+        }
+        n_in, n_out = net.sizes[0], net.sizes[-1]
+        self.x_sliders = [_slider(node_label("x", 0, i + 1, n_in), v, -2.0, 2.0)
+                          for i, v in enumerate(self._initial[1])]
+        self.t_sliders = [_slider(node_label("t", 0, k + 1, n_out), v, t_lo, t_hi)
+                          for k, v in enumerate(self._initial[2])]
+        self.reset_button = w.Button(description="reset", icon="undo", tooltip="restore the example's values",
+                                     layout=w.Layout(width="120px"))
+        self.reset_button.on_click(lambda _: self.reset())
+
+        # replay controls: play, step back, step forward, position
+        self.position = w.IntSlider(value=0, min=0, max=1, description="step",
+                                    continuous_update=True, layout=w.Layout(width="420px"),
+                                    style=_STYLE)
+        self.play = w.Play(value=0, min=0, max=1, interval=900, description="play",
+                           show_repeat=False)
+        w.jslink((self.play, "value"), (self.position, "value"))
+        self.back_button = w.Button(description="◀ step back", layout=w.Layout(width="120px"))
+        self.next_button = w.Button(description="step ▶", layout=w.Layout(width="120px"))
+        self.back_button.on_click(lambda _: self.step_by(-1))
+        self.next_button.on_click(lambda _: self.step_by(+1))
+
+        self.css = w.HTML(draw.CSS)
+        self.view = w.HTML(layout=w.Layout(width="100%"))
+        self.curve_view = w.HTML() if curve is not None else None
+
+        self.presenter = presenter
+        self._busy = False
+        self._compute()
+        start_at = 0 if start == "forward" else self._first_backward()
+        self.position.max = self.play.max = len(self.steps) - 1
+        self.position.value = start_at
+        self._render()
+
+        for s in self._all_sliders():
+            s.observe(self._on_slider, names="value")
+        self.position.observe(self._on_position, names="value")
+
+        controls = w.HBox([self.play, self.back_button, self.next_button, self.position])
+        all_sliders = self._all_sliders()
+        if presenter:
+            # a projector: diagram and formula side by side, the sliders in a grid below
+            grid = w.GridBox(all_sliders + [self.reset_button],
+                             layout=w.Layout(grid_template_columns="repeat(3, 330px)"))
+            parts = [self.css, self.view, controls, grid]
+        else:
+            sliders = w.VBox(
+                [w.HTML("<b>weights and biases</b>")] + list(self.param_sliders.values())
+                + [w.HTML("<b>input and target</b>")] + self.x_sliders + self.t_sliders
+                + [self.reset_button],
+                layout=w.Layout(min_width="330px"),
+            )
+            parts = [self.css, w.HBox([sliders, w.VBox([self.view], layout=w.Layout(flex="1"))]),
+                     controls]
+        if self.curve_view is not None:
+            parts.append(self.curve_view)
+        self.widget = w.VBox(parts)
+        self.widget.add_class("bp-explorer")
+        if presenter:
+            self.widget.add_class("bp-presenter")
+
+    # ---------------------------------------------------------------- state
+
+    def _all_sliders(self):
+        return list(self.param_sliders.values()) + self.x_sliders + self.t_sliders
+
+    @property
+    def net(self):
+        return self._net
+
+    def _current_inputs(self):
+        net = self._initial[0]
+        ws = [np.array(W) for W in net.weights]
+        bs = [np.array(b) for b in net.biases] if net.biases is not None else None
+        for k, s in self.param_sliders.items():
+            kind, l, *idx = parse_param_key(k)
+            if kind == "w":
+                ws[l - 1][idx[0] - 1, idx[1] - 1] = s.value
+            else:
+                bs[l - 1][idx[0] - 1] = s.value
+        x = np.array([s.value for s in self.x_sliders])
+        t = np.array([s.value for s in self.t_sliders])
+        return net.replace(weights=ws, biases=bs), x, t
+
+    def _compute(self):
+        """parameters -> trace -> grads -> steps."""
+        self._net, self.x, self.target = self._current_inputs()
+        self.trace = forward(self._net, self.x, self.target)
+        self.grads = backward(self._net, self.trace)
+        self.steps = make_steps(self._net, self.trace, self.grads)
+
+    def _first_backward(self):
+        return next(s.index for s in self.steps if s.phase == "backward")
+
+    # ---------------------------------------------------------------- rendering
+
+    def _render(self):
+        step = self.steps[self.position.value]
+        svg = draw.network_svg(self._net, self.trace, self.grads, highlight=step.highlight)
+        loss = draw.loss_html(self.trace)
+        formula = draw.step_html(step, len(self.steps))
+        chips = draw.chips_html(self.steps, step.index)
+        if self.presenter:
+            self.view.value = (
+                '<div class="bp-view bp-presenter" data-bp="view"><div class="bp-row">'
+                f'<div style="flex: 3 1 600px">{svg}</div>'
+                f'<div class="bp-panel" style="flex: 2 1 380px">{loss}{formula}</div></div>'
+                f"{chips}</div>"
+            )
+        else:
+            table = draw.params_table_html(self._net, self.grads, step.highlight)
+            self.view.value = (
+                f'<div class="bp-view" data-bp="view">{svg}{draw.LEGEND}<div class="bp-row">'
+                f'<div class="bp-panel">{loss}{formula}</div>'
+                f'<div class="bp-panel">{chips}{table}</div></div></div>'
+            )
+        if self.curve_view is not None:
+            self._render_curve()
+
+    def _render_curve(self):
+        key = self.curve_key
+        slider = self.param_sliders[key]
+        # the curve depends on everything but its own weight: recompute only when that changes
+        others = tuple((k, s.value) for k, s in self.param_sliders.items() if k != key)
+        others += tuple(s.value for s in self.x_sliders + self.t_sliders)
+        if self._curve_cache is None or self._curve_cache[0] != others:
+            ws = np.linspace(slider.min, slider.max, 121)
+            ls = np.array([forward(self._net.set(key, v), self.x, self.target).loss for v in ws])
+            self._curve_cache = (others, ws, ls)
+        _, ws, ls = self._curve_cache
+        kind, l, *idx = parse_param_key(key)
+        g = self.grads.weights if kind == "w" else self.grads.biases
+        slope = float(g[l - 1][tuple(i - 1 for i in idx)]) if self.tangent else None
+        label = param_label(key)
+        self.curve_view.value = (
+            f'<div class="bp-view" data-bp="curve"><div class="bp-legend">L as a function of {label}'
+            + (f"; dashed: the tangent, slope ∂L/∂{label} = {draw._num(slope)}" if self.tangent else "")
+            + "</div>"
+            + draw.curve_svg(ws, ls, slider.value, self.trace.loss, slope=slope, xlabel=label)
+            + "</div>"
+        )
+
+    # ---------------------------------------------------------------- events
+
+    def _on_slider(self, change):
+        if self._busy:
+            return
+        self._compute()
+        self._render()
+
+    def _on_position(self, change):
+        self._render()
+
+    def step_by(self, delta):
+        """Move the replay by ``delta`` steps (clamped to the first and last step)."""
+        self.position.value = int(np.clip(self.position.value + delta, 0, len(self.steps) - 1))
+
+    def reset(self):
+        """Restore the example's weights, input and target."""
+        net, x, t = self._initial
+        self._busy = True  # one recomputation, not one per slider
+        try:
+            for k, v in net.params().items():
+                self.param_sliders[k].value = v
+            for s, v in zip(self.x_sliders, x):
+                s.value = float(v)
+            for s, v in zip(self.t_sliders, t):
+                s.value = float(v)
+        finally:
+            self._busy = False
+        self._compute()
+        self._render()
+
+    def set(self, key, value):
+        """Move one slider from code, as a learner would: key is a parameter key ('w1_2_1'),
+        or 'x1', 't1'."""
+        if key in self.param_sliders:
+            self.param_sliders[key].value = value
+        elif key[0] in "xt" and key[1:].isdigit():
+            group = self.x_sliders if key[0] == "x" else self.t_sliders
+            group[int(key[1:]) - 1].value = value
+        else:
+            raise ValueError(f"key: expected one of {list(self.param_sliders)} or x1.., t1.., got {key!r}")
+
+    def snapshot_html(self):
+        """The view as static HTML, sliders drawn as a still picture: what a page exported
+        without a kernel (make html) or a repository website shows in place of the widget."""
+        rows = "".join(
+            f"<tr><td>{s.description}</td><td>{draw.slider_still(s.value, s.min, s.max)}</td>"
+            f"<td>{s.value:.2f}</td></tr>"
+            for s in self._all_sliders()
+        )
+        curve = self.curve_view.value if self.curve_view is not None else ""
+        return (
+            f'{draw.CSS}<div class="bp-snapshot"><div class="bp-row">'
+            f'<table class="bp-table bp-sliders" style="flex: 0 0 auto">{rows}</table>'
+            f'<div style="flex: 1 1 600px">{self.view.value}</div></div>{curve}</div>'
+        )
+
+    def _repr_mimebundle_(self, **kwargs):
+        # JupyterLab renders the live widget (its renderer ranks first); exporters and
+        # websites that cannot run widgets fall back to the static snapshot.
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/html"] = self.snapshot_html()
+        return bundle
