@@ -29,7 +29,7 @@ NOTEBOOKS := $(shell find $(NOTEBOOK_DIR) -name '*.ipynb' -not -path '*/.ipynb_c
 BROWSER_TESTS := $(shell find $(BROWSER_TEST_DIR) \( -name 'test_*.py' -o -name '*_test.py' \) 2>/dev/null)
 
 .PHONY: help env lab test test-unit test-notebooks test-browser lint format format-check \
-	notebooks bench lock clean
+	notebooks bench lock clean html slides
 
 help: ## Show this list
 	@echo "Targets (run from the repository root):"
@@ -66,6 +66,16 @@ ifeq ($(strip $(NOTEBOOKS)),)
 else
 	$(PY) -m nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
 endif
+
+# Static exports of the committed notebooks (nothing is re-executed; run `make notebooks`
+# first to refresh the outputs). Pages load nothing from the network: reveal.js and MathJax
+# are copied next to them from two pinned PyPI wheels, fetched once into build/cache/
+# (tools/export.py says which and why).
+html: $(STAMP) ## Export every notebook to static HTML in build/html/ (open build/html/index.html)
+	$(PY) tools/export.py html --out build/html
+
+slides: $(STAMP) ## Build a reveal.js slide deck of every notebook in build/slides/ (offline)
+	$(PY) tools/export.py slides --out build/slides
 
 bench: $(STAMP) ## Run the benchmarks (python -m benchmarks), if benchmarks/ exists
 	@if [ -d benchmarks ]; then $(PY) -m benchmarks; \

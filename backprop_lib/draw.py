@@ -69,7 +69,7 @@ def _grad_colour(g):
 # --------------------------------------------------------------------------- the graph
 
 
-BOX_W, BOX_H = 86, 58  # a node's box, in the SVG's units
+BOX_W, BOX_H = 96, 58  # a node's box, in the SVG's units
 
 
 def _layout(net):
@@ -77,7 +77,7 @@ def _layout(net):
     bias edges). Returns {key: (cx, cy)} and the drawing's size."""
     sizes, n_layers = net.sizes, len(net.weights)
     # distances between column centres: weights need room for their labels, z -> a less
-    gap_w, gap_act, gap_loss, row = 140 + BOX_W, 60 + BOX_W, 60 + BOX_W, 90
+    gap_w, gap_act, gap_loss, row = 140 + BOX_W, 46 + BOX_W, 46 + BOX_W, 90
     tallest = max(s + (1 if net.biases is not None and i < n_layers else 0)
                   for i, s in enumerate(sizes))
     height = 70 + row * tallest
@@ -149,7 +149,7 @@ def network_svg(net, trace, grads, highlight=(), max_width=900):
             "</title></line>"
         )
         if show_label:
-            f = 0.3
+            f = 0.34
             lx, ly = x1 + f * (x2 - x1), y1 + f * (y2 - y1) - 5
             out.append(
                 f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="15" text-anchor="middle" '

@@ -133,7 +133,7 @@ def steps(net, trace, grads):
             f_sym, f_num = _ACT_FORMULA[act]
             a = a_name(l, j)
             add("forward", a_key(l, j), a, f"{a} = " + f_sym.format(z=z),
-                f_num.format(zv=fmt(zv)), a_value(l, j), [a_key(l, j), f"z{l}_{j}"])
+                f_num.format(zv=fmt(zv, paren=False)), a_value(l, j), [a_key(l, j), f"z{l}_{j}"])
 
     # ---------------------------------------------------------------- loss
     K = sizes[-1]

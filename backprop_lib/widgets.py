@@ -71,11 +71,12 @@ class Explorer:
                                      layout=w.Layout(width="120px"))
         self.reset_button.on_click(lambda _: self.reset())
 
-        # replay controls: play, step back, step forward, position
-        self.position = w.IntSlider(value=0, min=0, max=1, description="step",
+        # replay controls: play, step back, step forward, position (step numbers count from 1,
+        # as the panel's "step 3 of 22" does; ``self.index`` is the 0-based index into steps)
+        self.position = w.IntSlider(value=1, min=1, max=2, description="step",
                                     continuous_update=True, layout=w.Layout(width="420px"),
                                     style=_STYLE)
-        self.play = w.Play(value=0, min=0, max=1, interval=900, description="play",
+        self.play = w.Play(value=1, min=1, max=2, interval=900, description="play",
                            show_repeat=False)
         w.jslink((self.play, "value"), (self.position, "value"))
         self.back_button = w.Button(description="◀ step back", layout=w.Layout(width="120px"))
@@ -91,36 +92,33 @@ class Explorer:
         self._busy = False
         self._compute()
         start_at = 0 if start == "forward" else self._first_backward()
-        self.position.max = self.play.max = len(self.steps) - 1
-        self.position.value = start_at
+        self.position.max = self.play.max = len(self.steps)
+        self.position.value = start_at + 1
         self._render()
 
         for s in self._all_sliders():
             s.observe(self._on_slider, names="value")
         self.position.observe(self._on_position, names="value")
 
-        controls = w.HBox([self.play, self.back_button, self.next_button, self.position])
-        all_sliders = self._all_sliders()
-        if presenter:
-            # a projector: diagram and formula side by side, the sliders in a grid below
-            grid = w.GridBox(all_sliders + [self.reset_button],
-                             layout=w.Layout(grid_template_columns="repeat(3, 330px)"))
-            parts = [self.css, self.view, controls, grid]
-        else:
-            sliders = w.VBox(
-                [w.HTML("<b>weights and biases</b>")] + list(self.param_sliders.values())
-                + [w.HTML("<b>input and target</b>")] + self.x_sliders + self.t_sliders
-                + [self.reset_button],
-                layout=w.Layout(min_width="330px"),
-            )
-            parts = [self.css, w.HBox([sliders, w.VBox([self.view], layout=w.Layout(flex="1"))]),
-                     controls]
-        if self.curve_view is not None:
-            parts.append(self.curve_view)
-        self.widget = w.VBox(parts)
+        self.presenter_toggle = w.ToggleButton(
+            value=presenter, description="presenter view", icon="desktop",
+            tooltip="large fonts, diagram and formula side by side, for a projector",
+            layout=w.Layout(width="150px"))
+        self._controls = w.HBox([self.play, self.back_button, self.next_button, self.position,
+                                 self.presenter_toggle])
+        # two arrangements of the same widgets; the toggle switches between them
+        self._normal_body = w.HBox([
+            w.VBox([w.HTML("<b>weights and biases</b>")] + list(self.param_sliders.values())
+                   + [w.HTML("<b>input and target</b>")] + self.x_sliders + self.t_sliders
+                   + [self.reset_button], layout=w.Layout(min_width="330px")),
+            w.VBox([self.view], layout=w.Layout(flex="1")),
+        ])
+        self._presenter_grid = w.GridBox(self._all_sliders() + [self.reset_button],
+                                         layout=w.Layout(grid_template_columns="repeat(3, 330px)"))
+        self.widget = w.VBox()
         self.widget.add_class("bp-explorer")
-        if presenter:
-            self.widget.add_class("bp-presenter")
+        self._arrange()
+        self.presenter_toggle.observe(self._on_presenter, names="value")
 
     # ---------------------------------------------------------------- state
 
@@ -152,13 +150,18 @@ class Explorer:
         self.grads = backward(self._net, self.trace)
         self.steps = make_steps(self._net, self.trace, self.grads)
 
+    @property
+    def index(self):
+        """The current step's 0-based index into ``self.steps``."""
+        return self.position.value - 1
+
     def _first_backward(self):
         return next(s.index for s in self.steps if s.phase == "backward")
 
     # ---------------------------------------------------------------- rendering
 
     def _render(self):
-        step = self.steps[self.position.value]
+        step = self.steps[self.index]
         svg = draw.network_svg(self._net, self.trace, self.grads, highlight=step.highlight)
         loss = draw.loss_html(self.trace)
         formula = draw.step_html(step, len(self.steps))
@@ -214,9 +217,23 @@ class Explorer:
     def _on_position(self, change):
         self._render()
 
+    def _on_presenter(self, change):
+        self.presenter = change["new"]
+        self._render()
+        self._arrange()
+
+    def _arrange(self):
+        curve = [self.curve_view] if self.curve_view is not None else []
+        if self.presenter:
+            self.widget.children = [self.css, self.view, self._controls, self._presenter_grid] + curve
+            self.widget.add_class("bp-presenter")
+        else:
+            self.widget.children = [self.css, self._normal_body, self._controls] + curve
+            self.widget.remove_class("bp-presenter")
+
     def step_by(self, delta):
         """Move the replay by ``delta`` steps (clamped to the first and last step)."""
-        self.position.value = int(np.clip(self.position.value + delta, 0, len(self.steps) - 1))
+        self.position.value = int(np.clip(self.position.value + delta, 1, len(self.steps)))
 
     def reset(self):
         """Restore the example's weights, input and target."""

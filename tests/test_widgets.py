@@ -82,17 +82,18 @@ def test_replay_steps_forward_and_back():
     e.step_by(-1)
     e.step_by(-1)  # clamped at the first step
     assert current_step(e.view.value) == 0
-    e.position.value = len(e.steps) - 1
+    e.position.value = len(e.steps)  # the slider counts steps from 1, like the panel
     assert current_step(e.view.value) == len(e.steps) - 1
+    assert f"step {len(e.steps)} of {len(e.steps)}" in e.view.value
     e.step_by(+1)  # clamped at the last step
-    assert e.position.value == len(e.steps) - 1
+    assert e.position.value == len(e.steps)
 
 
 def test_backward_step_shows_upstream_times_local():
     e = Explorer(examples.seed_002(), start="backward")
-    step = e.steps[e.position.value]
-    assert step.phase == "backward"
-    e.position.value = next(s.index for s in e.steps if s.key == "dL/dw2_1_1")
+    assert e.steps[e.index].phase == "backward"
+    assert e.steps[e.index - 1].phase == "forward"
+    e.position.value = next(s.index for s in e.steps if s.key == "dL/dw2_1_1") + 1
     html = e.view.value
     assert 'data-bp="terms"' in html
     assert "∂L/∂w²₁₁ = ∂L/∂z²₁ · a¹₁" in html
@@ -100,10 +101,11 @@ def test_backward_step_shows_upstream_times_local():
 
 def test_moving_a_weight_during_replay_keeps_the_step_and_updates_its_numbers():
     e = Explorer(examples.seed_002())
-    e.position.value = 4  # the loss step
+    e.position.value = 5  # step 5: the loss
+    assert e.steps[e.index].key == "L"
     old = readout(e.view.value, "step-value")
     e.set("w2_1_1", -0.5)
-    assert e.position.value == 4
+    assert e.position.value == 5
     new = readout(e.view.value, "step-value")
     assert new != old
     net = examples.seed_002().net.set("w2_1_1", -0.5)
@@ -112,7 +114,7 @@ def test_moving_a_weight_during_replay_keeps_the_step_and_updates_its_numbers():
 
 def test_highlight_follows_the_step():
     e = Explorer(examples.seed_000())
-    e.position.value = next(s.index for s in e.steps if s.key == "dL/dw1_2_1")
+    e.position.value = next(s.index for s in e.steps if s.key == "dL/dw1_2_1") + 1
     assert re.search(r'class="bp-edge bp-hl-main" data-key="w1_2_1"', e.view.value)
 
 
@@ -159,3 +161,18 @@ def test_bad_arguments():
         Explorer(examples.seed_000().net, [1.0, 2.0, 3.0], [0.5])
     with pytest.raises(ValueError, match="key: expected one of"):
         Explorer(examples.seed_000()).set("q7", 1.0)
+
+
+def test_presenter_toggle_switches_layout_and_keeps_the_numbers():
+    e = Explorer(examples.seed_000(), curve="w2_1_1")
+    loss = readout(e.view.value, "loss")
+    assert "bp-presenter" not in e.view.value
+    e.presenter_toggle.value = True
+    assert 'class="bp-view bp-presenter"' in e.view.value
+    assert "bp-presenter" in e.widget._dom_classes
+    assert e._presenter_grid in e.widget.children and e._normal_body not in e.widget.children
+    assert readout(e.view.value, "loss") == loss
+    e.set("w1_1_1", 0.9)  # sliders still drive the view in presenter layout
+    assert readout(e.view.value, "loss") != loss
+    e.presenter_toggle.value = False
+    assert e._normal_body in e.widget.children and "bp-presenter" not in e.widget._dom_classes

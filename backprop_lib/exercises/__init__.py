@@ -47,11 +47,12 @@ def _close(a, b, rtol, atol):
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 
-def check(answer, expected, name, mistakes=(), rtol=1e-6, atol=1e-9):
+def check(answer, expected, name, mistakes=(), rtol=1e-6, atol=1e-9, what="gradient"):
     """Compare ``answer`` with ``expected`` (numbers or arrays) and explain a mismatch.
 
     mistakes: (hint, wrong_value) pairs, typical wrong answers computed by the exercise;
-    the first one the answer matches gives its hint.
+    the first one the answer matches gives its hint. what: what the answer is ("gradient",
+    "activation", ...), for the built-in hints about shapes.
     """
     expected = np.asarray(expected, dtype=float)
     if answer is None or answer is ...:
@@ -76,11 +77,13 @@ def check(answer, expected, name, mistakes=(), rtol=1e-6, atol=1e-9):
         got.T, expected, rtol, atol
     ):
         return Feedback(False, f"{name}: the right numbers, transposed",
-                        f"a gradient has the shape of its parameter, {expected.shape}: "
-                        f"you have {got.shape}. Check the order in the outer product.")
+                        f"this {what} has shape {expected.shape}; yours has {got.shape}. "
+                        "Check the order of the factors in the matrix product.")
     if got.shape != expected.shape:
         return Feedback(False, f"{name}: expected shape {expected.shape}, got {got.shape}",
-                        "a gradient has the shape of what it is the gradient of")
+                        f"this {what} has shape {expected.shape}"
+                        + (": a gradient has the shape of what it is the gradient of"
+                           if what == "gradient" else ""))
     if _close(-got, expected, rtol, atol):
         return Feedback(False, f"{name}: right size, wrong sign",
                         "check the sign of (y − t), and that you subtract in the update")
