@@ -64,7 +64,8 @@ notebooks: $(STAMP) ## Re-execute every notebook in place (refreshes stored outp
 ifeq ($(strip $(NOTEBOOKS)),)
 	@echo "notebooks: no notebooks in $(NOTEBOOK_DIR)/ yet; nothing to execute"
 else
-	$(PY) -m nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
+	$(PY) -m nbconvert --to notebook --execute --inplace \
+		--NotebookClient.record_timing=False $(NOTEBOOKS)
 endif
 
 # Static exports of the committed notebooks (nothing is re-executed; run `make notebooks`

@@ -9,6 +9,7 @@ vermillion for a positive one; the line's width grows with the gradient's size.
 """
 
 import html
+import json
 
 import numpy as np
 
@@ -302,6 +303,15 @@ def slider_still(value, lo, hi, width=150):
     return (f'<svg width="{width}" height="16" viewBox="0 0 {width} 16"><rect x="0" y="6" '
             f'width="{width}" height="4" rx="2" fill="#cccccc"/><circle cx="{6 + f * (width - 12):.1f}" '
             f'cy="8" r="6" fill="{NEG}"/></svg>')
+
+
+def net_data_attr(net, x, target):
+    """``data-net='{...}'``: the network, input and target as JSON, so that a test reading the
+    page can recompute what the view shows (tests/browser does, with backprop_lib)."""
+    data = {"sizes": net.sizes, "activations": list(net.activations), "loss": net.loss,
+            "biases": net.biases is not None, "params": net.params(),
+            "x": [float(v) for v in np.ravel(x)], "target": [float(v) for v in np.ravel(target)]}
+    return f"data-net='{_esc(json.dumps(data))}'"
 
 
 def loss_html(trace):

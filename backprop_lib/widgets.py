@@ -166,9 +166,10 @@ class Explorer:
         loss = draw.loss_html(self.trace)
         formula = draw.step_html(step, len(self.steps))
         chips = draw.chips_html(self.steps, step.index)
+        data = draw.net_data_attr(self._net, self.x, self.target)
         if self.presenter:
             self.view.value = (
-                '<div class="bp-view bp-presenter" data-bp="view"><div class="bp-row">'
+                f'<div class="bp-view bp-presenter" data-bp="view" {data}><div class="bp-row">'
                 f'<div style="flex: 3 1 600px">{svg}</div>'
                 f'<div class="bp-panel" style="flex: 2 1 380px">{loss}{formula}</div></div>'
                 f"{chips}</div>"
@@ -176,7 +177,7 @@ class Explorer:
         else:
             table = draw.params_table_html(self._net, self.grads, step.highlight)
             self.view.value = (
-                f'<div class="bp-view" data-bp="view">{svg}{draw.LEGEND}<div class="bp-row">'
+                f'<div class="bp-view" data-bp="view" {data}>{svg}{draw.LEGEND}<div class="bp-row">'
                 f'<div class="bp-panel">{loss}{formula}</div>'
                 f'<div class="bp-panel">{chips}{table}</div></div></div>'
             )

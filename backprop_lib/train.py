@@ -1,0 +1,455 @@
+"""Training: mini-batch stochastic gradient descent, built from forward, backward and sgd_step.
+
+    from backprop_lib.train import train, accuracy
+    net, history = train(net, X, y, lr=0.5, epochs=20, batch_size=32, seed=0,
+                         X_test=X_test, Y_test=y_test)
+    history.test_acc[-1], accuracy(net, X_test, y_test)
+
+One step takes a mini-batch B of rows, runs ``forward`` and ``backward`` on it and moves every
+parameter against its gradient: W <- W - lr * dL_B/dW, where L_B is the mean loss over B. An epoch
+visits every training row once, in an order shuffled afresh each epoch by
+``np.random.default_rng(seed)``; ``batch_indices`` gives that order, so that PyTorch
+(``train_torch``) can be fed exactly the same batches.
+
+The numeric part imports only numpy; ``train_torch`` imports torch when it is called.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .layers import softmax
+from .network import (
+    Network,
+    _as_float_array,
+    _check_finite,
+    _describe,
+    _prepare_target,
+    backward,
+    check_lr,
+    forward,
+    sgd_step,
+)
+
+# --------------------------------------------------------------------------- checking input
+
+
+def _check_whole(value, name, minimum, maximum=None, what=""):
+    ok = not isinstance(value, bool) and isinstance(value, (int, np.integer))
+    if not ok or value < minimum or (maximum is not None and value > maximum):
+        rng = f"from {minimum} to {maximum}" if maximum is not None else f">= {minimum}"
+        raise ValueError(f"{name}: expected a whole number {rng}{what}, got {_describe(value)}")
+    return int(value)
+
+
+def _check_X(net, X, name):
+    n_in = net.sizes[0]
+    arr = _as_float_array(X, name)
+    if arr.ndim != 2 or arr.shape[1] != n_in or arr.shape[0] == 0:
+        raise ValueError(
+            f"{name}: expected a 2-D array of shape (N, {n_in}), one row per sample (the network "
+            f"has {n_in} inputs), got shape {arr.shape}"
+        )
+    _check_finite(arr, name)
+    return arr
+
+
+def _check_Y(net, Y, n_rows, name, x_name):
+    """Labels or targets -> T: (N, n_out) float, with errors that name ``name``."""
+    arr = np.asarray(Y) if not isinstance(Y, (str, bytes)) and Y is not None else None
+    if arr is None or arr.ndim == 0:
+        raise TypeError(
+            f"{name}: expected an array with one row per row of {x_name}, got {_describe(Y)}"
+        )
+    if len(arr) != n_rows:
+        raise ValueError(
+            f"{name}: expected {n_rows} rows, one per row of {x_name}, got {len(arr)} "
+            f"(shape {arr.shape})"
+        )
+    try:
+        return _prepare_target(net, Y, n_rows, True)
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"{name}: " + str(e).removeprefix("target: ")) from None
+
+
+def _check_seed(seed):
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+        raise TypeError(
+            f"seed: expected a whole number (or None for fresh randomness), got {_describe(seed)}"
+        )
+    if seed is not None and seed < 0:
+        raise ValueError(f"seed: expected a whole number >= 0, got {seed}")
+    return seed
+
+
+def _check_until(until_accuracy):
+    if until_accuracy is None:
+        return None
+    ok = not isinstance(until_accuracy, bool) and isinstance(
+        until_accuracy, (int, float, np.integer, np.floating)
+    )
+    if not ok or not 0 < until_accuracy <= 1:
+        raise ValueError(
+            f"until_accuracy: expected None or a fraction in (0, 1], e.g. 0.95, got {_describe(until_accuracy)}"
+        )
+    return float(until_accuracy)
+
+
+# --------------------------------------------------------------------------- predictions
+
+
+def _output(net, X):
+    """The network's output for the rows of X: (N, n_out). (A forward pass with a dummy target:
+    every row one-hot on the first output, valid for every loss.)"""
+    dummy = np.zeros((len(X), net.sizes[-1]))
+    dummy[:, 0] = 1.0
+    return np.asarray(forward(net, X, dummy).output)
+
+
+def predict_proba(net, X):
+    """Class probabilities, (N, C): softmax of the logits for softmax_cross_entropy; for one
+    output unit, the two columns [1 - y, y] (y clipped to [0, 1]); otherwise the outputs."""
+    y = _output(net, X)
+    if net.loss == "softmax_cross_entropy":
+        return softmax(y)
+    if y.shape[1] == 1:
+        p = np.clip(y, 0.0, 1.0)
+        return np.hstack([1.0 - p, p])
+    return y
+
+
+def predict(net, X):
+    """Predicted class of each row of X, (N,): the largest output, or y >= 0.5 for one output."""
+    y = _output(net, X)
+    if y.shape[1] == 1:
+        return (y[:, 0] >= 0.5).astype(np.int64)
+    return y.argmax(axis=1)
+
+
+def labels_of(T):
+    """Class indices from targets T: (N, K) one-hot rows -> argmax; (N, 1) -> T >= 0.5."""
+    T = np.asarray(T)
+    if T.ndim == 1:
+        return T.astype(np.int64) if T.dtype.kind in "iu" else (T >= 0.5).astype(np.int64)
+    if T.shape[1] == 1:
+        return (T[:, 0] >= 0.5).astype(np.int64)
+    return T.argmax(axis=1)
+
+
+def accuracy(net, X, Y):
+    """Fraction of rows of X whose predicted class is the one Y gives (labels or one-hot rows)."""
+    X = _check_X(net, X, "X")
+    T = _check_Y(net, Y, len(X), "Y", "X")
+    return float(np.mean(predict(net, X) == labels_of(T)))
+
+
+# --------------------------------------------------------------------------- batches
+
+
+def batch_indices(n, batch_size, seed, epochs=None):
+    """The mini-batches of ``train``: yields (epoch, indices, last_in_epoch), epoch from 0.
+
+    Each epoch shuffles 0..n-1 with one ``np.random.default_rng(seed)`` and cuts the
+    permutation into consecutive batches of ``batch_size`` (the last may be smaller).
+    epochs=None: go on for ever.
+    """
+    rng = np.random.default_rng(seed)
+    epoch = 0
+    while epochs is None or epoch < epochs:
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            yield epoch, order[start : start + batch_size], start + batch_size >= n
+        epoch += 1
+
+
+# --------------------------------------------------------------------------- history
+
+
+@dataclass
+class History:
+    """What happened during training.
+
+    step_loss[k]: the loss of mini-batch k at the parameters before update k (one per step).
+    At each evaluation (before the first step, then after every epoch) one entry in each of:
+    epoch (epochs done), step (steps done), seconds (wall time since the start),
+    train_loss and train_acc (on the whole training set), test_loss and test_acc (on the test
+    set; empty without one). reached: with ``until_accuracy``, the first evaluation that met it,
+    as {"epoch", "step", "seconds", "accuracy"}; None if it was not met.
+    """
+
+    lr: float
+    batch_size: int
+    seed: int | None
+    step_loss: list = field(default_factory=list)
+    epoch: list = field(default_factory=list)
+    step: list = field(default_factory=list)
+    seconds: list = field(default_factory=list)
+    train_loss: list = field(default_factory=list)
+    train_acc: list = field(default_factory=list)
+    test_loss: list = field(default_factory=list)
+    test_acc: list = field(default_factory=list)
+    reached: dict | None = None
+
+    def __repr__(self):
+        last = (f", train_acc={self.train_acc[-1]:.4f}" if self.train_acc else "") + (
+            f", test_acc={self.test_acc[-1]:.4f}" if self.test_acc else ""
+        )
+        return (
+            f"History({len(self.step_loss)} steps, {self.epoch[-1] if self.epoch else 0} epochs, "
+            f"lr={self.lr}, batch_size={self.batch_size}, seed={self.seed}{last})"
+        )
+
+
+# --------------------------------------------------------------------------- the trainer
+
+
+class Trainer:
+    """Mini-batch SGD that can be run a little at a time (the live widget does), or to the end
+    (``train`` does). ``lr`` may be changed between steps; everything else is fixed.
+
+    trainer = Trainer(net, X, Y, lr=0.5, batch_size=32, seed=0)
+    trainer.run(epochs=5); trainer.net, trainer.history
+    """
+
+    def __init__(self, net, X, Y, lr, batch_size, seed, X_test=None, Y_test=None):
+        if not isinstance(net, Network):
+            raise TypeError(f"net: expected a Network, got {_describe(net)}")
+        self.X = _check_X(net, X, "X")
+        self.T = _check_Y(net, Y, len(self.X), "Y", "X")
+        self.labels = labels_of(self.T)
+        if (X_test is None) != (Y_test is None):
+            missing = "Y_test" if Y_test is None else "X_test"
+            raise ValueError(
+                f"{missing}: expected both X_test and Y_test, or neither; got only one"
+            )
+        self.X_test = self.T_test = self.labels_test = None
+        if X_test is not None:
+            self.X_test = _check_X(net, X_test, "X_test")
+            self.T_test = _check_Y(net, Y_test, len(self.X_test), "Y_test", "X_test")
+            self.labels_test = labels_of(self.T_test)
+        self.batch_size = _check_whole(
+            batch_size, "batch_size", 1, len(self.X), f" (X has {len(self.X)} rows)"
+        )
+        self.seed = _check_seed(seed)
+        self.lr = lr
+        self.net = net
+        self.steps = 0
+        self.epochs = 0
+        self._batches = batch_indices(len(self.X), self.batch_size, self.seed)
+        self._start = time.perf_counter()
+        self.history = History(self.lr, self.batch_size, self.seed)
+        self.evaluate()
+
+    @property
+    def lr(self):
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        self._lr = check_lr(value)
+
+    def evaluate(self):
+        """Record loss and accuracy on the training (and test) set in the history."""
+        h = self.history
+        h.epoch.append(self.epochs)
+        h.step.append(self.steps)
+        trace = forward(self.net, self.X, self.T)
+        h.train_loss.append(trace.loss)
+        h.train_acc.append(float(np.mean(_classes(trace.output) == self.labels)))
+        if self.X_test is not None:
+            trace = forward(self.net, self.X_test, self.T_test)
+            h.test_loss.append(trace.loss)
+            h.test_acc.append(float(np.mean(_classes(trace.output) == self.labels_test)))
+        h.seconds.append(time.perf_counter() - self._start)
+
+    def step(self):
+        """One SGD step on the next mini-batch; returns that batch's loss (before the step)."""
+        _, idx, last = next(self._batches)
+        trace = forward(self.net, self.X[idx], self.T[idx])
+        grads = backward(self.net, trace)
+        self.net = sgd_step(self.net, grads, self.lr)
+        self.history.step_loss.append(trace.loss)
+        self.steps += 1
+        if last:
+            self.epochs += 1
+            self.evaluate()
+        return trace.loss
+
+    def accuracy_now(self):
+        """The latest accuracy: on the test set if there is one, else on the training set."""
+        h = self.history
+        return h.test_acc[-1] if h.test_acc else h.train_acc[-1]
+
+    def run(self, epochs, until_accuracy=None):
+        """Train for ``epochs`` more epochs, or until the latest accuracy reaches
+        ``until_accuracy`` (checked after each epoch). Returns the history."""
+        epochs = _check_whole(epochs, "epochs", 0)
+        until = _check_until(until_accuracy)
+        goal = self.epochs + epochs
+        while self.epochs < goal and not self._reached(until):
+            self.step()
+        return self.history
+
+    def _reached(self, until):
+        h = self.history
+        if until is None:
+            return False
+        if h.reached is None and self.accuracy_now() >= until:
+            h.reached = {
+                "epoch": h.epoch[-1],
+                "step": h.step[-1],
+                "seconds": h.seconds[-1],
+                "accuracy": self.accuracy_now(),
+            }
+        return h.reached is not None
+
+
+def _classes(output):
+    output = np.asarray(output)
+    if output.shape[1] == 1:
+        return (output[:, 0] >= 0.5).astype(np.int64)
+    return output.argmax(axis=1)
+
+
+def train(net, X, Y, lr, epochs, batch_size, seed, X_test=None, Y_test=None, until_accuracy=None):
+    """Train ``net`` with mini-batch SGD; return (the trained Network, History).
+
+    X: (N, D) inputs; Y: (N,) class labels, or targets shaped like the output (one-hot rows
+    for softmax_cross_entropy). lr: the learning rate; epochs: passes over the data;
+    batch_size: rows per step; seed: the shuffling's seed (same seed, same history).
+    X_test, Y_test: a held-out set, evaluated after every epoch. until_accuracy: stop after the
+    first epoch whose accuracy (test set if given, else training set) reaches it.
+    """
+    trainer = Trainer(net, X, Y, lr, batch_size, seed, X_test, Y_test)
+    trainer.run(epochs, until_accuracy)
+    return trainer.net, trainer.history
+
+
+# --------------------------------------------------------------------------- the PyTorch twin
+
+
+def train_torch(
+    net,
+    X,
+    Y,
+    lr,
+    epochs,
+    batch_size,
+    seed,
+    X_test=None,
+    Y_test=None,
+    until_accuracy=None,
+    dtype=None,
+):
+    """The same training in PyTorch: same initial weights, same batches in the same order,
+    same evaluations; returns (the trained Network, History) like ``train``.
+
+    The model is idiomatic torch: ``nn.Sequential`` of ``nn.Linear`` layers and activations,
+    ``torch.optim.SGD``, ``loss.backward()``. float64 by default (dtype=torch.float64), so that
+    the loss curves agree with ``train``'s to ~1e-12. Thread count is the caller's choice
+    (``torch.set_num_threads``).
+    """
+    import torch
+
+    dtype = torch.float64 if dtype is None else dtype
+    trainer = Trainer(net, X, Y, lr, batch_size, seed, X_test, Y_test)  # checks and batches
+    epochs = _check_whole(epochs, "epochs", 0)
+    until = _check_until(until_accuracy)
+    h = History(trainer.lr, trainer.batch_size, trainer.seed)
+    start = time.perf_counter()
+
+    acts = {
+        "sigmoid": torch.nn.Sigmoid,
+        "tanh": torch.nn.Tanh,
+        "relu": torch.nn.ReLU,
+        "identity": torch.nn.Identity,
+    }
+    modules = []
+    for l, W in enumerate(net.weights):
+        linear = torch.nn.Linear(W.shape[0], W.shape[1], bias=net.biases is not None, dtype=dtype)
+        with torch.no_grad():
+            linear.weight.copy_(torch.tensor(W.T, dtype=dtype))  # torch keeps W as (out, in)
+            if net.biases is not None:
+                linear.bias.copy_(torch.tensor(net.biases[l], dtype=dtype))
+        modules += [linear, acts[net.activations[l]]()]
+    model = torch.nn.Sequential(*modules)
+    n_layers = len(net.weights)
+
+    def loss_fn(x, t):
+        z = model[:-1](x)  # the last layer's logits
+        y = model[-1](z)
+        n = len(x)
+        if net.loss == "softmax_cross_entropy":
+            return torch.nn.functional.cross_entropy(z, t), y
+        if net.loss == "binary_cross_entropy":
+            return torch.nn.functional.binary_cross_entropy_with_logits(
+                z, t, reduction="sum"
+            ) / n, y
+        scale = 1.0 if net.loss == "squared_error" else 0.5
+        return scale * ((y - t) ** 2).sum() / n, y
+
+    optimizer = torch.optim.SGD(model.parameters(), lr=trainer.lr)
+    Xt, Tt = torch.tensor(trainer.X, dtype=dtype), torch.tensor(trainer.T, dtype=dtype)
+    sets = [(Xt, Tt, trainer.labels, h.train_loss, h.train_acc)]
+    if trainer.X_test is not None:
+        sets.append(
+            (
+                torch.tensor(trainer.X_test, dtype=dtype),
+                torch.tensor(trainer.T_test, dtype=dtype),
+                trainer.labels_test,
+                h.test_loss,
+                h.test_acc,
+            )
+        )
+
+    def evaluate(epoch, step):
+        h.epoch.append(epoch)
+        h.step.append(step)
+        with torch.no_grad():
+            for x, t, labels, losses, accs in sets:
+                loss, y = loss_fn(x, t)
+                losses.append(float(loss))
+                accs.append(float(np.mean(_classes(y.numpy()) == labels)))
+        h.seconds.append(time.perf_counter() - start)
+        acc = h.test_acc[-1] if h.test_acc else h.train_acc[-1]
+        if until is not None and h.reached is None and acc >= until:
+            h.reached = {"epoch": epoch, "step": step, "seconds": h.seconds[-1], "accuracy": acc}
+
+    evaluate(0, 0)
+    step = 0
+    for epoch, idx, last in batch_indices(len(Xt), trainer.batch_size, trainer.seed, epochs):
+        if h.reached is not None:
+            break
+        idx = torch.from_numpy(idx)
+        loss, _ = loss_fn(Xt[idx], Tt[idx])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        h.step_loss.append(loss.item())
+        step += 1
+        if last:
+            evaluate(epoch + 1, step)
+
+    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+    assert len(linears) == n_layers
+    trained = net.replace(
+        weights=[m.weight.detach().double().numpy().T for m in linears],
+        biases=[m.bias.detach().double().numpy() for m in linears]
+        if net.biases is not None
+        else None,
+    )
+    return trained, h
+
+
+__all__ = [
+    "History",
+    "Trainer",
+    "accuracy",
+    "batch_indices",
+    "labels_of",
+    "predict",
+    "predict_proba",
+    "train",
+    "train_torch",
+]
