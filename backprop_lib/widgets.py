@@ -29,6 +29,14 @@ def _slider(description, value, lo, hi, step=0.01):
     )
 
 
+def _exact(slider, initial):
+    """The slider's value, or the example's exact value while the slider stands on the grid
+    point nearest to it. A slider moves in steps of 0.01, and the browser snaps a value like
+    seed 001's 0.5488135 to 0.55 as soon as it draws the slider; without this, the view would
+    show the loss of rounded weights before anyone touched a slider."""
+    return initial if abs(slider.value - initial) <= slider.step / 2 + 1e-12 else slider.value
+
+
 class Explorer:
     """Sliders for the weights, biases, input and target of one example, a live view of the
     computation graph, the loss and the current step, and replay controls.
@@ -130,17 +138,19 @@ class Explorer:
         return self._net
 
     def _current_inputs(self):
-        net = self._initial[0]
+        """The network, x and t the sliders say, each slider read with ``_exact``."""
+        net, x0, t0 = self._initial
+        exact = net.params()
         ws = [np.array(W) for W in net.weights]
         bs = [np.array(b) for b in net.biases] if net.biases is not None else None
         for k, s in self.param_sliders.items():
             kind, l, *idx = parse_param_key(k)
             if kind == "w":
-                ws[l - 1][idx[0] - 1, idx[1] - 1] = s.value
+                ws[l - 1][idx[0] - 1, idx[1] - 1] = _exact(s, exact[k])
             else:
-                bs[l - 1][idx[0] - 1] = s.value
-        x = np.array([s.value for s in self.x_sliders])
-        t = np.array([s.value for s in self.t_sliders])
+                bs[l - 1][idx[0] - 1] = _exact(s, exact[k])
+        x = np.array([_exact(s, v) for s, v in zip(self.x_sliders, x0)])
+        t = np.array([_exact(s, v) for s, v in zip(self.t_sliders, t0)])
         return net.replace(weights=ws, biases=bs), x, t
 
     def _compute(self):

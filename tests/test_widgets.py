@@ -176,3 +176,17 @@ def test_presenter_toggle_switches_layout_and_keeps_the_numbers():
     assert readout(e.view.value, "loss") != loss
     e.presenter_toggle.value = False
     assert e._normal_body in e.widget.children and "bp-presenter" not in e.widget._dom_classes
+
+
+def test_the_browser_snapping_initial_values_to_the_grid_changes_nothing():
+    """The browser snaps a slider to its 0.01 grid when it draws it, and sends that back: the
+    view must still show the example's exact numbers until the learner moves the slider."""
+    ex = examples.seed_001()  # weights from np.random.rand: not on any grid
+    e = Explorer(ex)
+    exact_loss = bp.forward(ex.net, ex.x, ex.target).loss
+    for key, s in e.param_sliders.items():
+        s.value = round(s.value, 2)  # what the front end does on render
+    assert readout(e.view.value, "loss") == exact_loss
+    e.set("w1_1_1", 0.7)  # a real move is a real value
+    assert readout(e.view.value, "param", "w1_1_1") == 0.7
+    assert readout(e.view.value, "loss") == bp.forward(ex.net.set("w1_1_1", 0.7), ex.x, ex.target).loss

@@ -47,12 +47,15 @@ def _close(a, b, rtol, atol):
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 
-def check(answer, expected, name, mistakes=(), rtol=1e-6, atol=1e-9, what="gradient"):
+def check(answer, expected, name, mistakes=(), rtol=1e-6, atol=1e-9, what="gradient",
+          sign_hint="check the sign of (y − t), and that you subtract in the update",
+          fallback_hint="go through the chain rule one factor at a time; the replay above shows each"):
     """Compare ``answer`` with ``expected`` (numbers or arrays) and explain a mismatch.
 
     mistakes: (hint, wrong_value) pairs, typical wrong answers computed by the exercise;
     the first one the answer matches gives its hint. what: what the answer is ("gradient",
-    "activation", ...), for the built-in hints about shapes.
+    "activation", ...), for the built-in hints about shapes. sign_hint, fallback_hint: the
+    hints for a flipped sign and for an answer no rule recognises.
     """
     expected = np.asarray(expected, dtype=float)
     if answer is None or answer is ...:
@@ -85,7 +88,5 @@ def check(answer, expected, name, mistakes=(), rtol=1e-6, atol=1e-9, what="gradi
                         + (": a gradient has the shape of what it is the gradient of"
                            if what == "gradient" else ""))
     if _close(-got, expected, rtol, atol):
-        return Feedback(False, f"{name}: right size, wrong sign",
-                        "check the sign of (y − t), and that you subtract in the update")
-    return Feedback(False, f"{name}: expected something else",
-                    "go through the chain rule one factor at a time; the replay above shows each")
+        return Feedback(False, f"{name}: right size, wrong sign", sign_hint)
+    return Feedback(False, f"{name}: expected something else", fallback_hint)

@@ -1,0 +1,182 @@
+"""Finite differences under the microscope: how their error depends on the step eps.
+
+Notebook 03 sweeps eps from 1e-12 to 1e-1 and plots the error of the numeric derivative of the
+loss with respect to one weight, against backprop's value, in float64 and in float32. Two errors
+add up (u is the unit round-off of the dtype, 2^-53 ~ 1.1e-16 for float64, 2^-24 ~ 6.0e-8 for
+float32):
+
+* truncation, from cutting the Taylor series: ~ eps |f''| / 2 for the forward difference
+  (f(w+eps) - f(w)) / eps, ~ eps^2 |f'''| / 6 for the central one (f(w+eps) - f(w-eps)) / 2 eps;
+* round-off: f is only known to about u |f|, and dividing by eps blows that up to ~ u |f| / eps.
+
+Truncation shrinks with eps, round-off grows as eps shrinks: the total is a V on log-log axes,
+lowest near eps ~ u^(1/2) (forward) and eps ~ u^(1/3) (central).
+
+Only numpy and the library: the figures live in ``backprop_lib.plots``.
+"""
+
+import warnings
+
+import numpy as np
+
+from .gradcheck import gradcheck, relative_error
+from .names import param_label
+from .network import Network, _describe, backward, flatten_by_key, forward
+
+METHODS = ("forward", "central")
+DTYPES = (np.float64, np.float32)
+
+
+def _check_method(method):
+    if method not in METHODS:
+        raise ValueError(f"method: expected 'forward' or 'central', got {method!r}")
+
+
+def _check_dtype(dtype):
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype: expected np.float64 or np.float32, got {dtype!r}")
+
+
+def unit_roundoff(dtype=np.float64):
+    """u = 2^-p, half the machine epsilon: the largest relative error of rounding one number.
+
+    float64: 2^-53 ~ 1.1e-16; float32: 2^-24 ~ 6.0e-8. (np.finfo(dtype).eps, 2.2e-16 for
+    float64, is the gap between 1 and the next number, 2u.)
+    """
+    _check_dtype(dtype)
+    return float(np.finfo(dtype).eps) / 2
+
+
+def optimal_eps(dtype=np.float64, method="central"):
+    """The rule-of-thumb best step: u^(1/2) for forward differences, u^(1/3) for central ones.
+
+    Balancing truncation eps |f''| / 2 against round-off u |f| / eps gives eps ~ sqrt(u) (times
+    a factor sqrt(|f| / |f''|) of order 1); for the central difference, eps^2 |f'''| / 6 against
+    u |f| / eps gives eps ~ u^(1/3).
+    """
+    _check_method(method)
+    return unit_roundoff(dtype) ** (0.5 if method == "forward" else 1.0 / 3.0)
+
+
+def difference(f, w, eps, method="central"):
+    """The finite difference of the scalar function f at the number w.
+
+    forward: (f(w + eps) - f(w)) / eps; central: (f(w + eps) - f(w - eps)) / (2 eps).
+    """
+    _check_method(method)
+    if method == "forward":
+        return (f(w + eps) - f(w)) / eps
+    return (f(w + eps) - f(w - eps)) / (2 * eps)
+
+
+def loss_along(net, x, target, key, dtype=np.float64):
+    """L as a function of one parameter: ``w -> forward(net.set(key, w), x, target).loss``.
+
+    With dtype=np.float32 the whole forward pass runs in float32: the parameter too is rounded
+    to float32, so a step eps below ~u |w| is lost entirely (w + eps rounds back to w), and a
+    step that moves L by less than its last digit, ~u |L|, is lost as well.
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net: expected a Network, got {_describe(net)}")
+    _check_dtype(dtype)
+    net.get(key)  # a clear error now for an unknown key
+    return lambda w: forward(net.set(key, w), x, target, dtype=dtype).loss
+
+
+def output_along(net, x, target, key):
+    """y (the first output of the first sample) as a function of one parameter."""
+    net.get(key)
+    return lambda w: float(np.ravel(forward(net.set(key, w), x, target).output)[0])
+
+
+def backprop_value(net, x, target, key):
+    """dL/d(key) from forward + backward in float64: the reference value."""
+    grads = backward(net, forward(net, x, target))
+    kind, l, index = net._locate(key)
+    arrays = grads.weights if kind == "w" else grads.biases
+    return float(arrays[l][index])
+
+
+def relative_errors(values, reference):
+    """|value - reference| / |reference|, elementwise: the error of each numeric derivative."""
+    values = np.asarray(values, dtype=float)
+    if reference == 0:
+        raise ValueError(
+            "reference: expected a nonzero derivative to measure errors against, got 0"
+        )
+    return np.abs(values - reference) / abs(reference)
+
+
+def eps_sweep(net, x, target, key, eps_values, method="central", dtype=np.float64):
+    """Relative error of the numeric dL/d(key) for each step in eps_values.
+
+    The numeric derivative is computed in ``dtype`` (forward, central); the reference is
+    backprop's dL/d(key) in float64. Returns an array shaped like eps_values. A step so small
+    that it does not register (w + eps rounds back to w, or L does not change in its last
+    digit) gives the derivative 0, a relative error of exactly 1.
+    """
+    _check_method(method)
+    eps_values = np.asarray(eps_values, dtype=float)
+    if eps_values.ndim != 1 or eps_values.size == 0 or np.any(eps_values <= 0):
+        raise ValueError(
+            "eps_values: expected a 1-D array of positive steps, e.g. np.logspace(-12, -1, 45)"
+        )
+    f = loss_along(net, x, target, key, dtype)
+    w = net.get(key)
+    numeric = np.array([difference(f, w, eps, method) for eps in eps_values])
+    return relative_errors(numeric, backprop_value(net, x, target, key))
+
+
+def best_eps(eps_values, errors):
+    """(eps, error) at the smallest error of a sweep."""
+    i = int(np.argmin(errors))
+    return float(np.asarray(eps_values)[i]), float(np.asarray(errors)[i])
+
+
+def correct_digits(approx, exact):
+    """How many significant digits of ``exact`` ``approx`` gets right: -log10(relative error)."""
+    err = abs(approx - exact) / abs(exact)
+    return float("inf") if err == 0 else float(-np.log10(err))
+
+
+def sweep_all(net, x, target, key, eps_values):
+    """{(dtype name, method): relative errors} for float64 and float32, forward and central."""
+    return {
+        (np.dtype(dt).name, m): eps_sweep(net, x, target, key, eps_values, m, dt)
+        for dt in DTYPES
+        for m in METHODS
+    }
+
+
+def max_relative_error(net, a, b):
+    """The largest relative error between two sets of gradients of ``net``.
+
+    a, b: anything with ``.weights`` and ``.biases`` shaped like the network's parameters
+    (``backward``'s Grads, ``numeric_gradients``, a torch run's result). Uses
+    ``bp.relative_error`` with its default floor.
+    """
+    fa = flatten_by_key(net, a.weights, a.biases, "a")
+    fb = flatten_by_key(net, b.weights, b.biases, "b")
+    return float(max(relative_error(fa[k], fb[k]) for k in net.param_keys()))
+
+
+def gradcheck_quietly(net, x, target, **kwargs):
+    """``gradcheck(net, x, target, **kwargs)`` with its warnings caught, not shown.
+
+    Returns (report, messages): the GradcheckReport and the text of each warning it raised
+    (a ReLU input near its kink, say).
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = gradcheck(net, x, target, **kwargs)
+    return report, [f"{w.category.__name__}: {w.message}" for w in caught]
+
+
+def side_by_side(net, a, b):
+    """[(label, a's value, b's value)] for every parameter of ``net``, e.g. ('w¹₁₁', ...).
+
+    a, b: gradients shaped like the network's parameters (anything with .weights, .biases).
+    """
+    fa = flatten_by_key(net, a.weights, a.biases, "a")
+    fb = flatten_by_key(net, b.weights, b.biases, "b")
+    return [(param_label(k), fa[k], fb[k]) for k in net.param_keys()]

@@ -1,0 +1,176 @@
+"""Finite differences and the epsilon sweep: truncation and round-off behave as the theory says."""
+
+import inspect
+
+import numpy as np
+import pytest
+
+import backprop_lib as bp
+from backprop_lib import examples, numerics
+
+EPS = np.logspace(-12, -1, 45)
+KEY = "w2_1_1"
+
+
+@pytest.fixture(scope="module")
+def seed():
+    ex = examples.seed_001()
+    return ex.net, ex.x, ex.target
+
+
+@pytest.fixture(scope="module")
+def sweeps(seed):
+    net, x, t = seed
+    return numerics.sweep_all(net, x, t, KEY, EPS)
+
+
+def test_unit_roundoff_and_rule_of_thumb_optima():
+    assert numerics.unit_roundoff(np.float64) == 2.0**-53
+    assert numerics.unit_roundoff(np.float32) == 2.0**-24
+    assert numerics.optimal_eps(np.float64, "forward") == pytest.approx(2.0**-26.5)
+    assert numerics.optimal_eps(np.float32, "central") == pytest.approx(2.0**-8)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("method", ["forward", "central"])
+def test_sweep_is_a_v(sweeps, dtype, method):
+    """The error at the best step is orders of magnitude below both ends of the sweep."""
+    errors = sweeps[(dtype, method)]
+    best, err = numerics.best_eps(EPS, errors)
+    assert err < errors[0] / 30  # round-off arm (eps = 1e-12)
+    assert err < errors[-1] / 30  # truncation arm (eps = 1e-1)
+    assert 1e-12 < best < 1e-1
+    # the best step is within two decades of the rule of thumb u^(1/2) or u^(1/3)
+    rule = numerics.optimal_eps(np.dtype(dtype).type, method)
+    assert 1e-2 < best / rule < 1e2
+
+
+def test_float64_v_is_deep(sweeps):
+    assert numerics.best_eps(EPS, sweeps[("float64", "central")])[1] < 1e-10
+    assert numerics.best_eps(EPS, sweeps[("float64", "forward")])[1] < 1e-7
+    # at gradcheck's eps = 1e-6, the central difference is good to ~1e-9 or better
+    i = int(np.argmin(np.abs(np.log(EPS / 1e-6))))
+    assert sweeps[("float64", "central")][i] < 1e-8
+
+
+def test_float32_is_flat_where_the_step_vanishes(sweeps):
+    """Below ~u|w|, w + eps rounds back to w in float32: the difference is 0, the error 1."""
+    for method in ("forward", "central"):
+        errors = sweeps[("float32", method)]
+        assert np.all(errors[EPS < 1e-9] == 1.0)
+        assert numerics.best_eps(EPS, errors)[1] > 1e-7  # float32 never gets near float64
+
+
+def test_truncation_orders(seed):
+    """Tenfold smaller step: forward error / 10, central error / 100 (truncation regime)."""
+    net, x, t = seed
+    f = numerics.loss_along(net, x, t, KEY)
+    w, exact = net.get(KEY), numerics.backprop_value(net, x, t, KEY)
+    for method, ratio in (("forward", 10), ("central", 100)):
+        e1 = abs(numerics.difference(f, w, 1e-2, method) - exact)
+        e2 = abs(numerics.difference(f, w, 1e-3, method) - exact)
+        assert ratio * 0.7 < e1 / e2 < ratio * 1.4
+
+
+def test_backprop_value_matches_backward(seed):
+    net, x, t = seed
+    grads = bp.backward(net, bp.forward(net, x, t))
+    assert numerics.backprop_value(net, x, t, "w2_2_1") == grads.dL_dW2[1, 0]
+    ex = examples.seed_000()
+    g0 = bp.backward(ex.net, bp.forward(ex.net, ex.x, ex.target))
+    assert numerics.backprop_value(ex.net, ex.x, ex.target, "b1_2") == g0.dL_db1[1]
+
+
+def test_eps_sweep_in_float32_really_computes_in_float32(seed):
+    net, x, t = seed
+    f32 = numerics.loss_along(net, x, t, KEY, np.float32)
+    f64 = numerics.loss_along(net, x, t, KEY)
+    w = net.get(KEY)
+    assert f32(w) != f64(w)
+    assert abs(f32(w) - f64(w)) / f64(w) < 4 * 2.0**-24
+
+
+def test_correct_digits():
+    assert numerics.correct_digits(1.0001, 1.0) == pytest.approx(4.0, abs=1e-6)
+    assert numerics.correct_digits(2.0, 2.0) == float("inf")
+
+
+def test_max_relative_error_and_side_by_side():
+    ex = examples.seed_002()
+    grads = bp.backward(ex.net, bp.forward(ex.net, ex.x, ex.target))
+    numeric = bp.numeric_gradients(ex.net, ex.x, ex.target)
+    assert numerics.max_relative_error(ex.net, grads, numeric) < 1e-9
+    rows = numerics.side_by_side(ex.net, grads, numeric)
+    assert [r[0] for r in rows] == ["w¹₁₁", "b¹₁", "w²₁₁", "b²₁"]
+    assert rows[2][1] == pytest.approx(-0.38745562, abs=1e-8)
+
+
+def test_gradcheck_quietly_returns_the_kink_warning():
+    net = bp.Network([[[1.0, 0.5], [-1.0, 0.3]], [[0.8], [-0.6]]],
+                     activations=["relu", "identity"], loss="half_squared_error")  # fmt: skip
+    report, messages = numerics.gradcheck_quietly(net, [0.5, 0.5], [1.0])
+    assert not report.ok and report.max_rel_error == pytest.approx(1.0, abs=1e-6)
+    assert len(messages) == 1 and messages[0].startswith("GradcheckWarning: ")
+    # half the one-sided slope: the central difference straddles the kink
+    assert report.row("w1_1_1").numeric == pytest.approx(-0.248, abs=1e-6)
+    report, messages = numerics.gradcheck_quietly(net, [0.5, 0.45], [1.0])
+    assert report.ok and messages == []
+
+
+def test_bad_arguments():
+    ex = examples.seed_001()
+    with pytest.raises(ValueError, match="method"):
+        numerics.difference(lambda w: w, 1.0, 1e-3, "backward")
+    with pytest.raises(ValueError, match="dtype"):
+        numerics.unit_roundoff(np.float16)
+    with pytest.raises(ValueError, match="eps_values"):
+        numerics.eps_sweep(ex.net, ex.x, ex.target, KEY, [1e-3, -1.0])
+    with pytest.raises(ValueError, match="key"):
+        numerics.loss_along(ex.net, ex.x, ex.target, "w9_1_1")
+    with pytest.raises(TypeError, match="net"):
+        numerics.loss_along("net", ex.x, ex.target, KEY)
+
+
+def test_numerics_imports_only_numpy_and_the_library():
+    import ast
+
+    from backprop_lib import numerics as module
+
+    tree = ast.parse(inspect.getsource(module))
+    names = {
+        a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+    }
+    names |= {
+        n.module.split(".")[0]
+        for n in ast.walk(tree)
+        if isinstance(n, ast.ImportFrom) and n.level == 0
+    }
+    assert names <= {"numpy", "warnings"}
+
+
+def test_plots_build_figures_without_pyplot(seed, sweeps):
+    """The figures are plain Figure objects (no pyplot state), with projector-sized fonts."""
+    from backprop_lib import plots
+
+    net, x, t = seed
+    figs = [
+        plots.eps_sweep_figure(EPS, sweeps, [("float64", "forward", 1e-10, "seed 001")]),
+        plots.finite_difference_figure(
+            numerics.loss_along(net, x, t, KEY),
+            net.get(KEY),
+            1.5,
+            numerics.backprop_value(net, x, t, KEY),
+        ),  # fmt: skip
+        plots.kink_figure(),
+    ]
+    for fig in figs:
+        for ax in fig.axes:
+            sizes = [ax.xaxis.label.get_size(), ax.title.get_size()]
+            sizes += [lbl.get_size() for lbl in ax.get_xticklabels()]
+            assert min(sizes) >= 12
+    import ast
+
+    tree = ast.parse(inspect.getsource(plots))
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert not any("pyplot" in name for name in imported)
