@@ -5,10 +5,27 @@ Choices, and why:
 * **Central differences, eps = 1e-6** (torch.autograd.gradcheck's step). The forward difference
   (f(w+eps) - f(w)) / eps has truncation error ~ eps |f''| / 2; the central difference
   (f(w+eps) - f(w-eps)) / 2 eps has ~ eps^2 |f'''| / 6. Both suffer round-off ~ u |f| / eps,
-  with u = 2.2e-16 the float64 unit round-off. For the central difference the sum is smallest
-  near eps = u^(1/3) ~ 6e-6, where both terms are ~1e-11: eps = 1e-6 sits in that valley.
+  with u = 2^-53 ~ 1.1e-16 the float64 unit round-off. For the central difference the sum is
+  smallest near eps = (3u)^(1/3) ~ 7e-6, where both terms are ~1e-11: eps = 1e-6 sits in that
+  valley.
 * **Relative error** |a - n| / max(|a|, |n|, floor) compares gradients of any size.
-  The floor (1e-8 by default) keeps it defined where both are ~0 (a dead ReLU, say).
+  ``relative_error``'s floor (1e-8 by default) keeps it defined where both are ~0.
+* **gradcheck's floor: what the numeric gradient can resolve.** Each loss value is rounded,
+  so the central difference carries a round-off error of up to u S / eps, where u S bounds the
+  loss's own rounding error. S comes from a first-order running error analysis of the forward
+  pass (Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed., ch. 3): a quantity v
+  formed as a sum of m terms is off by at most ~ m u sum|terms|, which moves L by |dL/dv| times
+  that; S adds this up over every z (m = fan-in + 1), every activation and the loss's own
+  steps. That error does not shrink with the gradient: with |L| ~ 1 it is ~1e-10, so a
+  gradient of 1e-4 cannot be checked to better than 1e-6 relative by any eps (round-off grows
+  as eps shrinks, truncation as it grows). ``gradcheck`` therefore uses the floor
+  u S / (eps tol): a gradient smaller than the floor is compared in absolute terms, and passes
+  when backprop and the numeric gradient differ by less than the round-off u S / eps. Larger
+  gradients are compared relatively, as before. The floor scales with the loss (unlike a fixed
+  1e-8, which lets any error through for a loss of size 1e-9), and a wrong gradient larger than
+  the round-off still fails. It covers round-off only: truncation, ~ eps^2 |f'''| / 6, is
+  ~1e-12 or less for weights of order 1, but dominates close to a minimum (tiny gradients), where
+  the check can then fail although backprop is right.
 * **The scale**, after CS231n: above 1e-2 the gradient is probably wrong; 1e-4 to 1e-2 is
   suspicious; 1e-7 to 1e-4 is fine for kinked functions (ReLU) but suspicious for smooth ones;
   below 1e-7 all is well. ``gradcheck`` therefore passes when every parameter's relative error
@@ -22,8 +39,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import layers
 from .names import param_label
 from .network import Network, _describe, backward, flatten_by_key, forward
+
+UNIT_ROUNDOFF = np.finfo(float).eps / 2  # u = 2^-53 ~ 1.1e-16 in float64
 
 
 class GradcheckWarning(UserWarning):
@@ -114,6 +134,7 @@ class GradcheckReport:
     eps: float
     method: str
     kinks: tuple  # labels of ReLU inputs within reach of their kink
+    floor: float = 1e-8  # gradients below it are compared absolutely (see the module docstring)
 
     @property
     def max_rel_error(self):
@@ -136,7 +157,7 @@ class GradcheckReport:
         verdict = "OK" if self.ok else "FAILED"
         lines.append(
             f"max relative error {self.max_rel_error:.1e} (tolerance {self.tol:.0e}, "
-            f"{self.method} differences, eps={self.eps:g}): {verdict}"
+            f"{self.method} differences, eps={self.eps:g}, floor {self.floor:.0e}): {verdict}"
         )
         if self.kinks:
             lines.append("ReLU input near its kink, numeric gradient unreliable: " + ", ".join(self.kinks))
@@ -147,6 +168,48 @@ class GradcheckReport:
 
     def _repr_pretty_(self, p, cycle):
         p.text(str(self))
+
+
+def _roundoff_bound(net, trace):
+    """S such that rounding moves the computed loss by at most about u * S (first order).
+
+    Running error analysis of ``forward``: every intermediate v that is rounded contributes
+    |dL/dv| * (its rounding error / u), with dL/dv from ``backward`` (the library's own, never
+    the gradients under test). See the module docstring.
+    """
+    grads = backward(net, trace)
+    X = np.atleast_2d(trace.x)
+    n_rows, n_out = X.shape[0], net.sizes[-1]
+    takes = layers.LOSSES[net.loss][2]
+    S = (n_rows * n_out + 1) * abs(trace.loss)  # the loss's sum of N K terms, and the / N
+    prev = X
+    for l, W in enumerate(net.weights):
+        mag = np.abs(prev) @ np.abs(W)  # sum_i |a_i W_ij|: the terms of z_j
+        if net.biases is not None:
+            mag = mag + np.abs(net.biases[l])
+        dz = np.atleast_2d(grads.dL_dz[l])
+        S += (W.shape[0] + 1) * np.sum(np.abs(dz) * mag)  # z = a W + b: fan-in + 1 terms
+        a = np.atleast_2d(trace.a[l])
+        used = not (l == len(net.weights) - 1 and takes == "logits")  # BCE/CE take z, not a
+        if net.activations[l] != "identity" and used:
+            S += 4 * np.sum(np.abs(np.atleast_2d(grads.dL_da[l]) * a))  # a few roundings
+        prev = a
+    T = np.atleast_2d(trace.target)
+    if takes == "output":  # y - t
+        y = np.atleast_2d(trace.output)
+        S += np.sum(np.abs(np.atleast_2d(grads.dL_dy)) * (np.abs(y) + np.abs(T)))
+    elif net.loss == "binary_cross_entropy":  # log sigma(+-z): relative error ~3u; 1 - t
+        z = np.atleast_2d(trace.z[-1])
+        S += 3 * abs(trace.loss)
+        partial = (T > 0) & (T < 1)
+        S += np.sum(np.where(partial, -layers._log_sigmoid(-z), 0.0)) / n_rows
+    else:  # softmax CE: z - max z, a sum of K exponentials, its log
+        z = np.atleast_2d(trace.z[-1])
+        shifted = np.abs(z - z.max(axis=-1, keepdims=True))
+        lse = np.log(np.exp(-shifted).sum(axis=-1, keepdims=True))
+        S += np.sum(T * (n_out + shifted + lse)) / n_rows
+        S += np.sum(np.abs(np.atleast_2d(grads.dL_dz[-1])) * shifted)
+    return float(S)
 
 
 def _relu_kinks(net, trace, eps):
@@ -171,14 +234,21 @@ def gradcheck(net, x, target, eps=1e-6, method="central", tol=1e-6, grads=None):
     grads: the gradients to check (default: ``backward(net, forward(net, x, target))``); pass
     your own to check them. Warns (GradcheckWarning) when a ReLU input is near its kink.
     """
+    if isinstance(tol, bool) or not (isinstance(tol, (int, float)) and 0 < tol < 1):
+        raise ValueError(f"tol: expected a small positive number, e.g. 1e-6, got {tol!r}")
     trace = forward(net, x, target)
     if grads is None:
         grads = backward(net, trace)
     numeric = numeric_gradients(net, x, target, eps=eps, method=method)
     analytic = flatten_by_key(net, grads.weights, grads.biases, "grads")
     approx = flatten_by_key(net, numeric.weights, numeric.biases, "numeric")
+    # the numeric gradient's round-off (twice as much for forward differences), over tol
+    roundoff = (2 if method == "forward" else 1) * UNIT_ROUNDOFF * _roundoff_bound(net, trace) / eps
+    floor = max(roundoff / tol, np.finfo(float).tiny)
     rows = [
-        GradcheckRow(k, param_label(k), analytic[k], approx[k], relative_error(analytic[k], approx[k]))
+        GradcheckRow(
+            k, param_label(k), analytic[k], approx[k], relative_error(analytic[k], approx[k], floor)
+        )
         for k in net.param_keys()
     ]
     kinks = _relu_kinks(net, trace, eps)
@@ -189,4 +259,4 @@ def gradcheck(net, x, target, eps=1e-6, method="central", tol=1e-6, grads=None):
             GradcheckWarning,
             stacklevel=2,
         )
-    return GradcheckReport(tuple(rows), tol, eps, method, kinks)
+    return GradcheckReport(tuple(rows), tol, eps, method, kinks, floor)

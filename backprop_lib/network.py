@@ -40,7 +40,11 @@ def _as_float_array(value, name):
 
 
 def _check_finite(arr, name):
-    if not np.all(np.isfinite(arr)):
+    # fast path: a finite sum means no NaN and no inf (the full check runs only otherwise);
+    # the sum may overflow (1e308 + 1e308) or meet inf - inf: no warning for either
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = arr.sum()
+    if not np.isfinite(total) and not np.all(np.isfinite(arr)):
         bad = arr[~np.isfinite(arr)].ravel()[0]
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(f"{name}: expected finite numbers, got {bad} at index {where}")
@@ -308,6 +312,7 @@ def _prepare_target(net, target, n_rows, is_batch):
                 )
             return np.eye(n_out)[arr.reshape(-1)]
     T = _as_float_array(target, "target")
+    _check_finite(T, "target")  # before reshaping, so that the index is the caller's
     if T.shape == out_shape:
         T = T.reshape(n_rows, n_out)
     elif n_out == 1 and T.shape == per_sample:
@@ -321,11 +326,15 @@ def _prepare_target(net, target, n_rows, is_batch):
             f"target: expected shape {out_shape}{alt}{extra} to match the output, "
             f"got shape {T.shape}"
         )
-    _check_finite(T, "target")
     if net.loss in layers.LOSS_NEEDS_ACTIVATION and (np.any(T < 0) or np.any(T > 1)):
         raise ValueError(
             f"target: {net.loss} expects targets between 0 and 1, got values from "
             f"{T.min()} to {T.max()}"
+        )
+    if net.loss == "softmax_cross_entropy" and np.any(np.abs(T.sum(axis=-1) - 1.0) > 1e-6):
+        raise ValueError(
+            f"target: {net.loss} expects each row to sum to 1 (one-hot or probabilities), "
+            f"got row sums {T.sum(axis=-1).tolist()}"
         )
     return T
 
@@ -345,12 +354,16 @@ class _MathNames:
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
 
-def _user_shape(arr, is_batch):
-    """(N, k) internal -> (k,) for one sample; read-only either way."""
-    out = arr if is_batch else arr[0]
-    out = out.view()
-    out.flags.writeable = False
-    return out
+def _freeze(*arrays):
+    """Make freshly computed arrays read-only, so that a trace or gradients cannot be changed
+    behind backward's back. Views of them (``arr[0]`` below) are read-only too."""
+    for arr in arrays:
+        arr.setflags(write=False)
+
+
+def _rows(arr, is_batch):
+    """The user's shape: (N, k) for a batch, (k,) for one sample."""
+    return arr if is_batch else arr[0]
 
 
 @dataclass(frozen=True, eq=False)
@@ -384,8 +397,8 @@ def forward(net, x, target, dtype=np.float64):
     if dtype not in (np.float64, np.float32):
         raise ValueError(f"dtype: expected np.float64 or np.float32, got {dtype!r}")
     X, is_batch = _prepare_x(net, x)
-    T = _prepare_target(net, target, len(X), is_batch).astype(dtype)
-    X = X.astype(dtype)
+    T = _prepare_target(net, target, len(X), is_batch).astype(dtype, copy=False)
+    X = X.astype(dtype, copy=False)  # both are already our own copies
     a, zs, as_, caches = X, [], [], []
     for l, W in enumerate(net.weights):
         W = W.astype(dtype, copy=False)
@@ -398,12 +411,13 @@ def forward(net, x, target, dtype=np.float64):
         caches.append((dense_cache, act_cache))
     loss_forward, _, takes = layers.LOSSES[net.loss]
     loss, loss_cache = loss_forward(zs[-1] if takes == "logits" else as_[-1], T)
+    _freeze(X, T, *zs, *as_)
     return Trace(
-        x=_user_shape(X, is_batch),
-        z=tuple(_user_shape(z, is_batch) for z in zs),
-        a=tuple(_user_shape(a, is_batch) for a in as_),
-        output=_user_shape(as_[-1], is_batch),
-        target=_user_shape(T, is_batch),
+        x=_rows(X, is_batch),
+        z=tuple(_rows(z, is_batch) for z in zs),
+        a=tuple(_rows(a, is_batch) for a in as_),
+        output=_rows(as_[-1], is_batch),
+        target=_rows(T, is_batch),
         loss=loss,
         is_batch=is_batch,
         _caches=(tuple(caches), loss_cache, tuple(as_)),
@@ -473,14 +487,15 @@ def backward(net, trace):
         da_prev, dWs[l], dbs[l] = layers.dense_backward(dzs[l], dense_cache)
         if l > 0:
             das[l - 1] = da_prev
+    _freeze(*dWs, *dbs, *das, *dzs, da_prev)
     b = trace.is_batch
     return Grads(
-        weights=tuple(_readonly(dW) for dW in dWs),
-        biases=tuple(_readonly(db) for db in dbs) if net.biases is not None else None,
-        dL_dy=_user_shape(das[-1], b),
-        dL_da=tuple(_user_shape(d, b) for d in das),
-        dL_dz=tuple(_user_shape(d, b) for d in dzs),
-        dL_dx=_user_shape(da_prev, b),
+        weights=tuple(dWs),
+        biases=tuple(dbs) if net.biases is not None else None,
+        dL_dy=_rows(das[-1], b),
+        dL_da=tuple(_rows(d, b) for d in das),
+        dL_dz=tuple(_rows(d, b) for d in dzs),
+        dL_dx=_rows(da_prev, b),
     )
 
 

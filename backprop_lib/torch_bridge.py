@@ -60,8 +60,8 @@ def torch_forward(net, params, x, target, dtype=torch.float64):
 
     Call ``retain_grad()`` on any of zs / as_ before ``loss.backward()`` to see its gradient.
     """
-    X, _ = _prepare_x(net, x)
-    T = torch.tensor(_prepare_target(net, target, len(X), X.ndim == 2), dtype=dtype)
+    X, is_batch = _prepare_x(net, x)  # X is (N, n_in) even for one sample
+    T = torch.tensor(_prepare_target(net, target, len(X), is_batch), dtype=dtype)
     a = torch.tensor(X, dtype=dtype)
     zs, as_ = [], []
     for l, W in enumerate(params.weights):

@@ -184,7 +184,7 @@ def test_the_browser_snapping_initial_values_to_the_grid_changes_nothing():
     ex = examples.seed_001()  # weights from np.random.rand: not on any grid
     e = Explorer(ex)
     exact_loss = bp.forward(ex.net, ex.x, ex.target).loss
-    for key, s in e.param_sliders.items():
+    for s in e.param_sliders.values():
         s.value = round(s.value, 2)  # what the front end does on render
     assert readout(e.view.value, "loss") == exact_loss
     e.set("w1_1_1", 0.7)  # a real move is a real value
