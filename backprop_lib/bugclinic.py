@@ -22,6 +22,7 @@ for_w4) and w5, w6 are W2[0,0], W2[1,0]. In the library's keys: ``SEED_001_KEYS`
 
 # ruff: noqa: UP034 (the seed's verbatim code keeps its extra parentheses)
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -307,8 +308,7 @@ BUGS = {
 def report_text(report, tested="suspect"):
     """The report as ``str(report)`` prints it, with the first column of values headed
     ``tested`` instead of 'backprop' (in the clinic, the values under test are not backprop's)."""
-    head, *rest = str(report).split("\n")
-    return "\n".join([head.replace(f"{'backprop':>16}", f"{tested:>16}", 1), *rest])
+    return str(dataclasses.replace(report, label=tested))
 
 
 def diagnose(report, rtol=1e-3):

@@ -30,8 +30,9 @@ Choices, and why:
   suspicious; 1e-7 to 1e-4 is fine for kinked functions (ReLU) but suspicious for smooth ones;
   below 1e-7 all is well. ``gradcheck`` therefore passes when every parameter's relative error
   is below ``tol = 1e-6``: an order of magnitude of headroom above what a correct float64
-  backprop reaches (about 1e-9 and below), and orders of magnitude below what a real bug gives
-  (a wrong sign gives 1, a missing factor gives about 1e-1).
+  backprop reaches (about 1e-9 and below), and orders of magnitude below what a real bug gives:
+  a flipped sign gives 2, and a wrong factor c gives |1 - c| / max(1, |c|) (1.6 for seed 001's
+  missing dL/dy = -0.61, 0.5 for a missing or extra factor 2).
 """
 
 import warnings
@@ -135,6 +136,7 @@ class GradcheckReport:
     method: str
     kinks: tuple  # labels of ReLU inputs within reach of their kink
     floor: float = 1e-8  # gradients below it are compared absolutely (see the module docstring)
+    label: str = "backprop"  # the heading of the values under test
 
     @property
     def max_rel_error(self):
@@ -148,7 +150,7 @@ class GradcheckReport:
         return next(r for r in self.rows if r.key == key)
 
     def __str__(self):
-        lines = [f"{'parameter':<10}{'backprop':>16}{'numeric':>16}{'rel. error':>12}"]
+        lines = [f"{'parameter':<10}{self.label:>16}{'numeric':>16}{'rel. error':>12}"]
         for r in self.rows:
             flag = "" if r.rel_error < self.tol else "  <-- check"
             lines.append(
@@ -228,11 +230,13 @@ def _relu_kinks(net, trace, eps):
     return tuple(dict.fromkeys(found))
 
 
-def gradcheck(net, x, target, eps=1e-6, method="central", tol=1e-6, grads=None):
+def gradcheck(net, x, target, eps=1e-6, method="central", tol=1e-6, grads=None,
+              label="backprop"):
     """Compare backprop's gradients with numeric ones, parameter by parameter.
 
     grads: the gradients to check (default: ``backward(net, forward(net, x, target))``); pass
-    your own to check them. Warns (GradcheckWarning) when a ReLU input is near its kink.
+    your own to check them, and a ``label`` for their column. Warns (GradcheckWarning) when a
+    ReLU input is near its kink.
     """
     if isinstance(tol, bool) or not (isinstance(tol, (int, float)) and 0 < tol < 1):
         raise ValueError(f"tol: expected a small positive number, e.g. 1e-6, got {tol!r}")
@@ -259,4 +263,4 @@ def gradcheck(net, x, target, eps=1e-6, method="central", tol=1e-6, grads=None):
             GradcheckWarning,
             stacklevel=2,
         )
-    return GradcheckReport(tuple(rows), tol, eps, method, kinks, floor)
+    return GradcheckReport(tuple(rows), tol, eps, method, kinks, floor, label)

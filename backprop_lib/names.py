@@ -1,7 +1,7 @@
 """Names that follow the maths, shared by the library, the replay steps and the views.
 
 Layers are numbered from 1, as in the formulas: layer l computes z^l = a^(l-1) W^l + b^l and
-a^l = f(a^l), with a^0 = x and the last layer's a called y. In Python the lists are 0-based, so
+a^l = f(z^l), with a^0 = x and the last layer's a called y. In Python the lists are 0-based, so
 W^l is ``net.weights[l - 1]``. Every scalar has a key (for code, element ids, sliders) and a
 label (for people):
 

@@ -331,11 +331,14 @@ def _prepare_target(net, target, n_rows, is_batch):
             f"target: {net.loss} expects targets between 0 and 1, got values from "
             f"{T.min()} to {T.max()}"
         )
-    if net.loss == "softmax_cross_entropy" and np.any(np.abs(T.sum(axis=-1) - 1.0) > 1e-6):
-        raise ValueError(
-            f"target: {net.loss} expects each row to sum to 1 (one-hot or probabilities), "
-            f"got row sums {T.sum(axis=-1).tolist()}"
-        )
+    if net.loss == "softmax_cross_entropy":
+        bad_rows = np.flatnonzero(np.abs(T.sum(axis=-1) - 1.0) > 1e-6)
+        if len(bad_rows):
+            raise ValueError(
+                f"target: {net.loss} expects each row to sum to 1 (one-hot or probabilities), "
+                f"got row {bad_rows[0]} summing to {T[bad_rows[0]].sum()} "
+                f"({len(bad_rows)} such row{'s' if len(bad_rows) > 1 else ''})"
+            )
     return T
 
 

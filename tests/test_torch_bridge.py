@@ -1,0 +1,115 @@
+"""The PyTorch bridge: the same network in torch, for comparison with the library.
+
+Seed 002 ended with a PyTorch cell in float32; the bridge reproduces its printed values with
+dtype=torch.float32, and in float64 it agrees with backprop_lib to ~1e-15.
+"""
+
+import numpy as np
+import pytest
+
+import backprop_lib as bp
+from backprop_lib import examples
+
+torch = pytest.importorskip("torch")
+torch_bridge = pytest.importorskip("backprop_lib.torch_bridge")
+
+
+def test_seed_002_pytorch_cell_in_float32():
+    """The seed printed L = 0.19372782111167908 and dL/dW2 = -0.38745564222335815: float32
+    numbers, exactly what the bridge computes with dtype=torch.float32 (a float64 computation
+    rounded to float32 would give 0.19372780621051788, the float32 number below)."""
+    ex = examples.seed_002()
+    result = torch_bridge.torch_forward_backward(ex.net, ex.x, ex.target, dtype=torch.float32)
+    assert result.loss == 0.19372782111167908
+    assert float(result.weights[1][0, 0]) == -0.38745564222335815
+    assert float(result.weights[0][0, 0]) == 0.14628025889396667
+    assert float(result.biases[1][0]) == -0.622459352016449
+    assert result.weights[1].dtype == np.float32
+    float64 = bp.forward(ex.net, ex.x, ex.target).loss
+    assert float(np.float32(float64)) == 0.19372780621051788 != result.loss
+    assert result.loss == pytest.approx(float64, rel=1e-7)
+
+
+@pytest.mark.parametrize("name", sorted(examples.ALL))
+def test_float64_agrees_with_the_library_on_the_seeds(name):
+    ex = examples.ALL[name]()
+    trace = bp.forward(ex.net, ex.x, ex.target)
+    grads = bp.backward(ex.net, trace)
+    result = torch_bridge.torch_forward_backward(ex.net, ex.x, ex.target)
+    assert result.loss == pytest.approx(trace.loss, rel=1e-12)
+    np.testing.assert_allclose(result.output, np.atleast_2d(trace.output), rtol=1e-12)
+    for mine, theirs in zip(grads.weights, result.weights):
+        np.testing.assert_allclose(theirs, mine, rtol=1e-12)
+    if ex.net.biases is None:
+        assert result.biases is None
+    else:
+        for mine, theirs in zip(grads.biases, result.biases):
+            np.testing.assert_allclose(theirs, mine, rtol=1e-12)
+
+
+@pytest.mark.parametrize("target", [np.array([0.0, 1.0, 0.0]), 1], ids=["one-hot", "index"])
+def test_one_sample_with_several_outputs(target):
+    """One sample (1-D x) with three outputs: the target has the output's shape (3,), or is one
+    class index, exactly as forward() accepts it."""
+    net = bp.Network.random([2, 4, 3], ["tanh", "identity"], "softmax_cross_entropy", seed=5)
+    x = np.array([0.3, -0.8])
+    trace = bp.forward(net, x, target)
+    result = torch_bridge.torch_forward_backward(net, x, target)
+    assert result.loss == pytest.approx(trace.loss, rel=1e-12)
+    for mine, theirs in zip(bp.backward(net, trace).weights, result.weights):
+        np.testing.assert_allclose(theirs, mine, rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "squared_error", "half_squared_error"])
+def test_one_sample_and_a_batch_for_the_other_losses(loss):
+    last = "sigmoid" if loss == "binary_cross_entropy" else "tanh"
+    net = bp.Network.random([3, 4, 2], ["relu", last], loss, seed=6)
+    rng = np.random.default_rng(0)
+    for x, t in (
+        (rng.normal(size=3), rng.uniform(size=2)),
+        (rng.normal(size=(4, 3)), rng.uniform(size=(4, 2))),
+    ):
+        trace = bp.forward(net, x, t)
+        result = torch_bridge.torch_forward_backward(net, x, t)
+        assert result.loss == pytest.approx(trace.loss, rel=1e-12)
+        for mine, theirs in zip(bp.backward(net, trace).weights, result.weights):
+            np.testing.assert_allclose(theirs, mine, rtol=1e-12, atol=1e-300)
+
+
+def test_to_torch_makes_leaf_tensors():
+    net = examples.seed_000().net
+    params = torch_bridge.to_torch(net)
+    assert all(W.is_leaf and W.requires_grad and W.dtype == torch.float64 for W in params.weights)
+    np.testing.assert_array_equal(params.weights[0].detach().numpy(), net.weights[0])
+    with pytest.raises(TypeError, match="net: expected a Network"):
+        torch_bridge.to_torch("net")
+
+
+def test_torch_forward_exposes_intermediates():
+    """zs and as_ are the pre-activations and activations, as in the library's trace."""
+    ex = examples.seed_000()
+    params = torch_bridge.to_torch(ex.net)
+    loss, zs, as_ = torch_bridge.torch_forward(ex.net, params, ex.x, ex.target)
+    trace = bp.forward(ex.net, ex.x, ex.target)
+    for l in range(2):
+        np.testing.assert_allclose(zs[l].detach().numpy()[0], trace.z[l], rtol=1e-14)
+        np.testing.assert_allclose(as_[l].detach().numpy()[0], trace.a[l], rtol=1e-14)
+    assert loss.item() == pytest.approx(trace.loss, rel=1e-14)
+
+
+def test_binary_cross_entropy_dL_dy_is_the_textbook_derivative():
+    """BCE is computed from the logits, but grads.dL_dy is still dL/dy of
+    -[t log y + (1 - t) log(1 - y)] / N, i.e. (y - t) / (y (1 - y)) / N: checked numerically
+    (torch cannot give it: y is not on its loss's path)."""
+    net = bp.Network.random([2, 3, 2], ["tanh", "sigmoid"], "binary_cross_entropy", seed=8)
+    X, T = np.array([[0.5, -1.0], [2.0, 0.3]]), np.array([[0.0, 0.7], [1.0, 0.2]])
+    trace = bp.forward(net, X, T)
+    grads = bp.backward(net, trace)
+
+    def bce_of_y(y):
+        return -np.sum(T * np.log(y) + (1 - T) * np.log(1 - y)) / len(y)
+
+    numeric = bp.numeric_gradient(bce_of_y, trace.output)
+    np.testing.assert_allclose(grads.dL_dy, numeric, rtol=1e-7)
+    y = trace.output
+    np.testing.assert_allclose(grads.dL_dz[-1], grads.dL_dy * y * (1 - y), rtol=1e-12)
