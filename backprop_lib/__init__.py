@@ -10,8 +10,12 @@ The numeric core imports only numpy:
     bp.gradcheck(net, x, t)              # backprop against finite differences
     bp.steps(net, trace, grads)          # the scalar steps, for the replay
 
-Drawing (``backprop_lib.draw``), widgets (``backprop_lib.widgets``) and the PyTorch bridge
-(``backprop_lib.torch_bridge``) are separate modules, imported only when needed.
+Also numpy only, imported when needed: ``backprop_lib.train`` (mini-batch SGD),
+``backprop_lib.datasets`` (XOR, two moons, spirals, scikit-learn's bundled digits),
+``backprop_lib.numerics`` (the epsilon sweep) and ``backprop_lib.bugclinic`` (seed 001's
+mistakes, reproduced). On top of them: drawing (``backprop_lib.draw``, ``backprop_lib.plots``),
+widgets (``backprop_lib.widgets``, ``backprop_lib.train_view``) and the PyTorch bridge
+(``backprop_lib.torch_bridge``).
 """
 
 from . import examples, layers
