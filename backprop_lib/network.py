@@ -40,11 +40,7 @@ def _as_float_array(value, name):
 
 
 def _check_finite(arr, name):
-    # fast path: a finite sum means no NaN and no inf (the full check runs only otherwise);
-    # the sum may overflow (1e308 + 1e308) or meet inf - inf: no warning for either
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = arr.sum()
-    if not np.isfinite(total) and not np.all(np.isfinite(arr)):
+    if not np.isfinite(arr).all():
         bad = arr[~np.isfinite(arr)].ravel()[0]
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(f"{name}: expected finite numbers, got {bad} at index {where}")
@@ -306,11 +302,13 @@ def _prepare_target(net, target, n_rows, is_batch):
     arr = np.asarray(target) if not isinstance(target, (str, bytes)) else None
     if arr is not None and net.loss == "softmax_cross_entropy" and arr.shape == per_sample:
         if arr.dtype.kind in "iu":  # class indices
-            if np.any(arr < 0) or np.any(arr >= n_out):
+            if arr.min() < 0 or arr.max() >= n_out:
                 raise ValueError(
                     f"target: expected class indices in 0..{n_out - 1}, got {arr.tolist()}"
                 )
-            return np.eye(n_out)[arr.reshape(-1)]
+            T = np.zeros((n_rows, n_out))  # one-hot rows
+            T[np.arange(n_rows), arr.reshape(-1)] = 1.0
+            return T
     T = _as_float_array(target, "target")
     _check_finite(T, "target")  # before reshaping, so that the index is the caller's
     if T.shape == out_shape:
@@ -326,19 +324,18 @@ def _prepare_target(net, target, n_rows, is_batch):
             f"target: expected shape {out_shape}{alt}{extra} to match the output, "
             f"got shape {T.shape}"
         )
-    if net.loss in layers.LOSS_NEEDS_ACTIVATION and (np.any(T < 0) or np.any(T > 1)):
+    if net.loss in layers.LOSS_NEEDS_ACTIVATION and (T.min() < 0 or T.max() > 1):
         raise ValueError(
             f"target: {net.loss} expects targets between 0 and 1, got values from "
             f"{T.min()} to {T.max()}"
         )
-    if net.loss == "softmax_cross_entropy":
+    if net.loss == "softmax_cross_entropy" and np.abs(T.sum(axis=-1) - 1.0).max() > 1e-6:
         bad_rows = np.flatnonzero(np.abs(T.sum(axis=-1) - 1.0) > 1e-6)
-        if len(bad_rows):
-            raise ValueError(
-                f"target: {net.loss} expects each row to sum to 1 (one-hot or probabilities), "
-                f"got row {bad_rows[0]} summing to {T[bad_rows[0]].sum()} "
-                f"({len(bad_rows)} such row{'s' if len(bad_rows) > 1 else ''})"
-            )
+        raise ValueError(
+            f"target: {net.loss} expects each row to sum to 1 (one-hot or probabilities), "
+            f"got row {bad_rows[0]} summing to {T[bad_rows[0]].sum()} "
+            f"({len(bad_rows)} such row{'s' if len(bad_rows) > 1 else ''})"
+        )
     return T
 
 
@@ -367,6 +364,10 @@ def _freeze(*arrays):
 def _rows(arr, is_batch):
     """The user's shape: (N, k) for a batch, (k,) for one sample."""
     return arr if is_batch else arr[0]
+
+
+def _rows_each(arrays, is_batch):
+    return tuple(arrays) if is_batch else tuple([arr[0] for arr in arrays])
 
 
 @dataclass(frozen=True, eq=False)
@@ -400,12 +401,14 @@ def forward(net, x, target, dtype=np.float64):
     if dtype not in (np.float64, np.float32):
         raise ValueError(f"dtype: expected np.float64 or np.float32, got {dtype!r}")
     X, is_batch = _prepare_x(net, x)
-    T = _prepare_target(net, target, len(X), is_batch).astype(dtype, copy=False)
-    X = X.astype(dtype, copy=False)  # both are already our own copies
+    T = _prepare_target(net, target, len(X), is_batch)
+    weights, biases = net.weights, net.biases or (None,) * len(net.weights)
+    if dtype is not np.float64:  # round everything to float32 first
+        X, T = X.astype(dtype), T.astype(dtype)
+        weights = [W.astype(dtype) for W in weights]
+        biases = [b if b is None else b.astype(dtype) for b in biases]
     a, zs, as_, caches = X, [], [], []
-    for l, W in enumerate(net.weights):
-        W = W.astype(dtype, copy=False)
-        b = net.biases[l].astype(dtype, copy=False) if net.biases is not None else None
+    for l, (W, b) in enumerate(zip(weights, biases)):
         z, dense_cache = layers.dense_forward(a, W, b)
         act_forward, _ = layers.ACTIVATIONS[net.activations[l]]
         a, act_cache = act_forward(z)
@@ -417,13 +420,13 @@ def forward(net, x, target, dtype=np.float64):
     _freeze(X, T, *zs, *as_)
     return Trace(
         x=_rows(X, is_batch),
-        z=tuple(_rows(z, is_batch) for z in zs),
-        a=tuple(_rows(a, is_batch) for a in as_),
+        z=_rows_each(zs, is_batch),
+        a=_rows_each(as_, is_batch),
         output=_rows(as_[-1], is_batch),
         target=_rows(T, is_batch),
         loss=loss,
         is_batch=is_batch,
-        _caches=(tuple(caches), loss_cache, tuple(as_)),
+        _caches=(net, tuple(caches), loss_cache, tuple(as_)),
     )
 
 
@@ -458,7 +461,7 @@ def _dL_dy_for_logit_losses(net, trace, dz_last):
     """
     if net.loss == "softmax_cross_entropy":
         return dz_last
-    y = trace._caches[2][-1]
+    y = trace._caches[3][-1]
     return dz_last / np.maximum(y * (1.0 - y), 1e-12)
 
 
@@ -468,11 +471,12 @@ def backward(net, trace):
         raise TypeError(f"net: expected a Network, got {_describe(net)}")
     if not isinstance(trace, Trace):
         raise TypeError(f"trace: expected the Trace that forward() returned, got {_describe(trace)}")
-    caches, loss_cache, as_ = trace._caches
-    if len(caches) != len(net.weights) or any(
-        c[0][1].shape != W.shape for c, W in zip(caches, net.weights)
-    ):
-        raise ValueError("trace: expected a trace of this network, got one of another network")
+    traced_net, caches, loss_cache, as_ = trace._caches
+    if traced_net is not net:
+        raise ValueError(
+            "trace: expected a trace of this network (from forward(net, x, target)), "
+            "got one of another network"
+        )
     _, loss_backward, takes = layers.LOSSES[net.loss]
     d_loss_input = loss_backward(1.0, loss_cache)
     L = len(net.weights)
@@ -496,8 +500,8 @@ def backward(net, trace):
         weights=tuple(dWs),
         biases=tuple(dbs) if net.biases is not None else None,
         dL_dy=_rows(das[-1], b),
-        dL_da=tuple(_rows(d, b) for d in das),
-        dL_dz=tuple(_rows(d, b) for d in dzs),
+        dL_da=_rows_each(das, b),
+        dL_dz=_rows_each(dzs, b),
         dL_dx=_rows(da_prev, b),
     )
 

@@ -345,6 +345,9 @@ def test_trace_and_grads_of_another_network(net):
         ValueError, "trace:", "expected a trace of this network", "got one of another network"
     ):
         bp.backward(other, trace)
+    same_shape = net.set(net.param_keys()[0], 0.123)  # another network, though shaped alike:
+    with raises(ValueError, "trace:", "got one of another network"):  # its gradients would be
+        bp.backward(same_shape, trace)  # the traced network's, silently
     with raises(
         ValueError, "grads:", "expected gradients of this network", "got ones of another network"
     ):
