@@ -49,6 +49,7 @@ CSS = f"""
 .bp-presenter .bp-formula {{ font-size: 24px; }}
 .bp-presenter .bp-loss {{ font-size: 26px; }}
 .bp-presenter .bp-terms {{ font-size: 20px; }}
+.bp-presenter .bp-terms td, .bp-presenter .bp-terms th {{ white-space: nowrap; }}
 .bp-presenter .bp-table {{ font-size: 18px; }}
 </style>
 """
@@ -73,12 +74,16 @@ def _grad_colour(g):
 BOX_W, BOX_H = 96, 58  # a node's box, in the SVG's units
 
 
-def _layout(net):
+def _layout(net, compact=False):
     """Columns: x | z¹ | a¹ | z² | ... | y | L, and a '1' node under each layer's inputs (its
     bias edges). Returns {key: (cx, cy)} and the drawing's size."""
     sizes, n_layers = net.sizes, len(net.weights)
     # distances between column centres: weights need room for their labels, z -> a less
-    gap_w, gap_act, gap_loss, row = 140 + BOX_W, 46 + BOX_W, 46 + BOX_W, 90
+    # (compact: for a projector, where the same width must show larger type)
+    gap_w, gap_act, gap_loss, row = (
+        (116 + BOX_W, 26 + BOX_W, 26 + BOX_W, 84) if compact
+        else (140 + BOX_W, 46 + BOX_W, 46 + BOX_W, 90)
+    )
     tallest = max(s + (1 if net.biases is not None and i < n_layers else 0)
                   for i, s in enumerate(sizes))
     height = 70 + row * tallest
@@ -106,7 +111,7 @@ def _layout(net):
     return pos, width, height
 
 
-def network_svg(net, trace, grads, highlight=(), max_width=900):
+def network_svg(net, trace, grads, highlight=(), max_width=900, compact=False):
     """The computation graph of one sample as an SVG string.
 
     Nodes (x, z, a, y, L) show their value and, below it, ∂L/∂(node). Edges are the weights
@@ -116,7 +121,7 @@ def network_svg(net, trace, grads, highlight=(), max_width=900):
     """
     if trace.is_batch:
         raise ValueError("trace: expected the trace of one sample, got a batch")
-    pos, width, height = _layout(net)
+    pos, width, height = _layout(net, compact)
     sizes, n_layers = net.sizes, len(net.weights)
     hl = list(highlight)
     main, soft = (hl[0] if hl else None), set(hl[1:])
@@ -228,9 +233,10 @@ _ACT_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "identity": "id"
 # --------------------------------------------------------------------------- text panels
 
 
-def step_html(step, n_steps):
+def step_html(step, n_steps, terms=True):
     """The current step: its formula, the numbers put in, the value, and for a backward step the
-    upstream gradient × local derivative product(s)."""
+    upstream gradient × local derivative product(s) (``terms=False``: without them; the
+    presenter view puts them under the diagram, see ``terms_html``)."""
     if step is None:
         return '<div class="bp-formula" data-bp="formula">(no step)</div>'
     lhs, rhs = step.formula.split(" = ", 1)
@@ -242,18 +248,26 @@ def step_html(step, n_steps):
         f'<span class="bp-val" data-bp="step-value" data-value="{step.value!r}">'
         f"= {_esc(_num(step.value, 8))}</span></div>",
     ]
-    if step.terms:
-        rows = "".join(
-            f"<tr><td>{'' if k == 0 else '+ '}{_esc(t.upstream)}</td><td>{_esc(_num(t.upstream_value))}</td>"
-            f"<td>× {_esc(t.local)}</td><td>{_esc(_num(t.local_value))}</td></tr>"
-            for k, t in enumerate(step.terms)
-        )
-        parts.append(
-            '<table class="bp-table bp-terms" data-bp="terms"><tr><th style="text-align:left">'
-            "upstream gradient</th><th></th><th style=\"text-align:left\">local derivative</th>"
-            f"<th></th></tr>{rows}</table>"
-        )
+    if terms:
+        parts.append(terms_html(step))
     return "".join(parts)
+
+
+def terms_html(step):
+    """A backward step's upstream gradient × local derivative product(s), as a table ('' for a
+    step without them)."""
+    if step is None or not step.terms:
+        return ""
+    rows = "".join(
+        f"<tr><td>{'' if k == 0 else '+ '}{_esc(t.upstream)}</td><td>{_esc(_num(t.upstream_value))}</td>"
+        f"<td>× {_esc(t.local)}</td><td>{_esc(_num(t.local_value))}</td></tr>"
+        for k, t in enumerate(step.terms)
+    )
+    return (
+        '<table class="bp-table bp-terms" data-bp="terms"><tr><th style="text-align:left">'
+        "upstream gradient</th><th></th><th style=\"text-align:left\">local derivative</th>"
+        f"<th></th></tr>{rows}</table>"
+    )
 
 
 def chips_html(steps, current):

@@ -172,15 +172,16 @@ class Explorer:
 
     def _render(self):
         step = self.steps[self.index]
-        svg = draw.network_svg(self._net, self.trace, self.grads, highlight=step.highlight)
+        svg = draw.network_svg(self._net, self.trace, self.grads, highlight=step.highlight,
+                               compact=self.presenter)
         loss = draw.loss_html(self.trace)
-        formula = draw.step_html(step, len(self.steps))
+        formula = draw.step_html(step, len(self.steps), terms=not self.presenter)
         chips = draw.chips_html(self.steps, step.index)
         data = draw.net_data_attr(self._net, self.x, self.target)
         if self.presenter:
             self.view.value = (
                 f'<div class="bp-view bp-presenter" data-bp="view" {data}><div class="bp-row">'
-                f'<div style="flex: 3 1 600px">{svg}</div>'
+                f'<div style="flex: 3 1 600px">{svg}{draw.terms_html(step)}</div>'
                 f'<div class="bp-panel" style="flex: 2 1 380px">{loss}{formula}</div></div>'
                 f"{chips}</div>"
             )

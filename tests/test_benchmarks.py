@@ -165,7 +165,9 @@ def test_a_tiny_run_prints_and_writes_markdown_and_json(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "1. forward + backward per call" in printed and "Rows with targets:" in printed
 
-    data = json.loads((tmp_path / "results.json").read_text())
+    text = (tmp_path / "results.json").read_text()
+    assert '"samples"' not in text  # only with --samples
+    data = json.loads(text)
     assert [f["figure"] for f in data["figures"]] == [1, 3, 4]
     assert data["settings"]["name"] == "quick" and data["settings"]["p90_method"] == "linear"
     assert data["machine"]["numpy"] == np.__version__ and data["machine"]["cpu"]

@@ -41,8 +41,10 @@ SNAPSHOT = '<div class="bp-snapshot"><svg class="bp-graph"></svg>SNAPSHOT-MARKER
 
 
 def _widget_output(with_html=True, plain="Explorer(...)"):
-    data = {WIDGET_MIME: {"model_id": "abc123", "version_major": 2, "version_minor": 0},
-            "text/plain": plain}
+    data = {
+        WIDGET_MIME: {"model_id": "abc123", "version_major": 2, "version_minor": 0},
+        "text/plain": plain,
+    }
     if with_html:
         data["text/html"] = SNAPSHOT
     return nbformat.v4.new_output("execute_result", data=data, execution_count=1)
@@ -58,12 +60,20 @@ def _small_notebook():
     bare.outputs = [_widget_output(with_html=False, plain="IntSlider(value=3)")]
     bare.metadata["slideshow"] = {"slide_type": "-"}
     solution = nbformat.v4.new_code_cell("answer = 42")
-    solution.metadata.update({"tags": ["solution"], "jupyter": {"source_hidden": True},
-                              "slideshow": {"slide_type": "skip"}})
+    solution.metadata.update(
+        {
+            "tags": ["solution"],
+            "jupyter": {"source_hidden": True},
+            "slideshow": {"slide_type": "skip"},
+        }
+    )
     nb = nbformat.v4.new_notebook(cells=[md, explorer, bare, solution])
     nb.metadata["widgets"] = {
-        "application/vnd.jupyter.widget-state+json": {"state": {"abc123": {}}, "version_major": 2,
-                                                      "version_minor": 0}
+        "application/vnd.jupyter.widget-state+json": {
+            "state": {"abc123": {}},
+            "version_major": 2,
+            "version_minor": 0,
+        }
     }
     return nb
 
@@ -135,11 +145,15 @@ def test_external_references_finds_what_a_page_would_load():
       <script src="mathjax/MathJax.js?config=TeX"></script>
       <img src="data:image/png;base64,AAAA">
     """
-    assert sorted(export.external_references(page)) == sorted([
-        "https://cdn.example.org/require.js", "//fonts.example.org/x.css",
-        "http://example.org/a.png", "https://example.org/theme.css",
-        "https://cdn.example.org/mermaid.mjs",
-    ])
+    assert sorted(export.external_references(page)) == sorted(
+        [
+            "https://cdn.example.org/require.js",
+            "//fonts.example.org/x.css",
+            "http://example.org/a.png",
+            "https://example.org/theme.css",
+            "https://cdn.example.org/mermaid.mjs",
+        ]
+    )
 
 
 def test_index_lists_the_notebooks(tmp_path):
@@ -166,8 +180,11 @@ def test_every_cell_has_slide_metadata(path):
     """`make slides` and JupyterLab's slide view read metadata.slideshow.slide_type."""
     nb = nbformat.read(path, as_version=4)
     allowed = {"slide", "subslide", "fragment", "skip", "notes", "-"}
-    missing = [i for i, c in enumerate(nb.cells)
-               if c.metadata.get("slideshow", {}).get("slide_type") not in allowed]
+    missing = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.metadata.get("slideshow", {}).get("slide_type") not in allowed
+    ]
     assert not missing, f"{path.name}: cells without slideshow.slide_type: {missing}"
     assert nb.cells and nb.cells[0].metadata["slideshow"]["slide_type"] == "slide"
 
@@ -223,7 +240,9 @@ def chromium():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        skip_or_fail("playwright is not installed (pip install playwright; never `playwright install`)")
+        skip_or_fail(
+            "playwright is not installed (pip install playwright; never `playwright install`)"
+        )
     with sync_playwright() as p:
         browser = launch_browser(p)
         yield browser
@@ -236,10 +255,20 @@ def _open(browser, url, viewport=(1280, 900)):
     page = ctx.new_page()
     page.bp_offline = []
     page.bp_failed = []
-    page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "blob:", "about:"))
-            else page.bp_offline.append(r.url))
-    page.on("requestfailed", lambda r: None if r.url.startswith("about:")
-            else page.bp_failed.append(f"{r.url} ({r.failure})"))
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith(("file:", "data:", "blob:", "about:"))
+            else page.bp_offline.append(r.url)
+        ),
+    )
+    page.on(
+        "requestfailed",
+        lambda r: (
+            None if r.url.startswith("about:") else page.bp_failed.append(f"{r.url} ({r.failure})")
+        ),
+    )
     page.goto(url, wait_until="load")
     return ctx, page
 
@@ -316,7 +345,9 @@ def test_exported_pages_and_slides_show_without_kernel_or_network(chromium, tmp_
                 page.wait_for_timeout(200)
                 box = page.locator("section.present svg.bp-graph").first.bounding_box()
                 if not shown or not box or box["width"] <= 0 or box["height"] <= 0:
-                    problems.append(f"{name}: svg.bp-graph not visible on its slide ({shown}, {box})")
+                    problems.append(
+                        f"{name}: svg.bp-graph not visible on its slide ({shown}, {box})"
+                    )
             if page.bp_offline:
                 problems.append(f"{name}: requests to the network {page.bp_offline}")
             if page.bp_failed:
