@@ -218,7 +218,7 @@ class TrainingView:
             raise ValueError(f"data: expected one of {list(DATASETS)} or (X, y), got {data!r}")
         self._custom = None if isinstance(data, str) else data
         style = {"description_width": "90px"}
-        lay = w.Layout(width="330px")
+        lay = w.Layout(width="350px")
         self.data_dropdown = w.Dropdown(
             options=names,
             value=names[0] if self._custom is not None else data,
@@ -241,16 +241,20 @@ class TrainingView:
             icon="play",
             button_style="success",
             tooltip="train in the background; click again to stop",
-            layout=w.Layout(width="150px", height="40px"),
+            layout=w.Layout(width="120px", height="40px"),
         )
         self.reset_button = w.Button(
             description="reset",
             icon="undo",
             tooltip="new network with the same seed",
-            layout=w.Layout(width="150px", height="40px"),
+            layout=w.Layout(width="120px", height="40px"),
         )
         self.status = w.HTML()
         self.plot = w.HTML(layout=w.Layout(width="100%"))
+        self.presenter_toggle = w.ToggleButton(
+            value=False, description="presenter view", icon="desktop",
+            tooltip="the plots first and large, the controls in a row below, for a projector",
+            layout=w.Layout(width="160px", height="40px"))
 
         self.start_button.on_click(self._on_start_stop)
         self.reset_button.on_click(lambda _: self.reset())
@@ -258,18 +262,21 @@ class TrainingView:
         for control in (self.data_dropdown, self.hidden_slider, self.activation_dropdown):
             control.observe(lambda _: self.reset(), names="value")
 
+        self.presenter_toggle.observe(lambda _: self._arrange(), names="value")
+
         self.reset(render=False)
-        self.render()
-        settings = w.VBox(
-            [self.data_dropdown, self.lr_slider, self.hidden_slider, self.activation_dropdown],
-            layout=w.Layout(width="350px"),
-        )
-        actions = w.VBox(
-            [w.HBox([self.start_button, self.reset_button]), self.status],
-            layout=w.Layout(margin="0 0 0 24px"),
-        )
-        self.widget = w.VBox([w.HBox([settings, actions]), self.plot])
+        controls = [self.data_dropdown, self.lr_slider, self.hidden_slider, self.activation_dropdown]
+        buttons = w.HBox([self.start_button, self.reset_button, self.presenter_toggle])
+        actions = w.VBox([buttons, self.status], layout=w.Layout(margin="0 0 0 24px"))
+        # two arrangements of the same widgets; the presenter toggle switches between them
+        self._normal = [w.HBox([w.VBox(controls, layout=w.Layout(width="370px")), actions]),
+                        self.plot]
+        self._presenter = [self.plot, w.HBox([
+            w.GridBox(controls, layout=w.Layout(grid_template_columns="repeat(2, 360px)")),
+            actions])]
+        self.widget = w.VBox()
         self.widget.add_class("bp-train")
+        self._arrange()
 
     # ---------------------------------------------------------------- state
 
@@ -370,13 +377,27 @@ class TrainingView:
 
     # ---------------------------------------------------------------- drawing
 
+    @property
+    def presenter(self):
+        return self.presenter_toggle.value
+
+    def _arrange(self):
+        if self.presenter:
+            self.widget.children = self._presenter
+            self.widget.add_class("bp-presenter")
+        else:
+            self.widget.children = self._normal
+            self.widget.remove_class("bp-presenter")
+        self.render()  # the status text's size follows the layout
+
     def render(self):
         t0 = time.perf_counter()
         self.plot.value = self.svg()
         h = self.history
         acc = h.train_acc[-1]
         self.status.value = (
-            f'<div style="font-size:17px;line-height:1.5;font-family:{FONT}">'
+            f'<div style="font-size:{24 if self.presenter else 17}px;line-height:1.5;'
+            f'font-family:{FONT}">'
             f"epoch <b>{h.epoch[-1]}</b> · step {len(h.step_loss)}<br>"
             f"loss <b>{h.train_loss[-1]:.4f}</b> · accuracy <b>{acc:.1%}</b></div>"
         )

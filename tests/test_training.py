@@ -404,3 +404,18 @@ def test_static_figures_draw(digits_run):
     for fig in figures:
         fig.canvas.draw()  # lays out and renders with Agg: no exceptions, no warnings
         assert fig.get_axes()
+
+
+def test_training_view_presenter_toggle():
+    """The live training view has a presenter layout, like every live view: plots first."""
+    from backprop_lib.train_view import TrainingView
+
+    view = TrainingView(hidden=4, grid=16)
+    assert view.widget.children[-1] is view.plot and "bp-presenter" not in view.widget._dom_classes
+    view.presenter_toggle.value = True
+    assert view.widget.children[0] is view.plot and "bp-presenter" in view.widget._dom_classes
+    assert "font-size:24px" in view.status.value
+    view.train_epochs(2)  # training still drives the view in the presenter layout
+    assert "epoch <b>2</b>" in view.status.value
+    view.presenter_toggle.value = False
+    assert view.widget.children[-1] is view.plot and "font-size:17px" in view.status.value

@@ -60,7 +60,7 @@ PARAMS = [
         marks=()
         if _has_explorer(p)
         else pytest.mark.skip(
-            reason=f"{p.name} has no Explorer (its live views have no presenter toggle)"
+            reason=f"{p.name} has no Explorer (its TrainingView: test_training_view_presenter_…)"
         ),
     )
     for p in NOTEBOOKS
@@ -247,3 +247,43 @@ def test_presenter_view_fits_a_projector(page, name):
     assert not bad, f"{name}: the presenter view does not fit every replay step:\n  " + "\n  ".join(
         bad
     )
+
+
+TRAINING = ".bp-train"
+
+
+def _has_training_view(path: Path) -> bool:
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return any(c.cell_type == "code" and "TrainingView(" in c.source for c in nb.cells)
+
+
+TRAINING_PARAMS = [pytest.param(p.name, id=p.stem) for p in NOTEBOOKS if _has_training_view(p)] or [
+    pytest.param(None, id="none", marks=pytest.mark.skip(reason="no TrainingView in the notebooks"))
+]
+
+
+@pytest.mark.parametrize("name", TRAINING_PARAMS)
+def test_training_view_presenter_fits_a_projector(page, name):
+    """The live training view's presenter layout: the boundary and curves, the controls and the
+    start button all on one 1280×720 screen."""
+    page.set_viewport_size(VIEWPORT)
+    open_notebook(page, name)
+    run_all(page)
+    view = page.locator(TRAINING).first
+    toggle = view.locator("button").filter(has_text=TOGGLE_TEXT).first
+    toggle.scroll_into_view_if_needed()
+    toggle.click()
+    presenter = page.locator(f"{TRAINING}.bp-presenter").first
+    presenter.wait_for(state="attached", timeout=15_000)
+    _scroll_to_top(page, presenter)
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    shot = SCREENSHOT_DIR / f"presenter_{Path(name).stem}_training.png"
+    page.screenshot(path=str(shot), animations="disabled")
+    visible = presenter.evaluate(_VISIBLE_AREA_JS)
+    plot = _box(presenter.locator("svg").first)
+    start = _box(presenter.locator("button").filter(has_text="start").first)
+    for what, b in (("plot", plot), ("start button", start)):
+        assert _inside(b, visible), f"{name}: the {what} is off screen ({_fmt(b)}); see {shot}"
+    assert plot["width"] >= 900, f"{name}: the plot is only {plot['width']:.0f}px wide; see {shot}"
