@@ -223,18 +223,3 @@ def test_bad_arguments_say_what_was_expected():
         bugclinic.seed_001_output_along("w7")
     with pytest.raises(ValueError, match="name: expected one of"):
         bugclinic.seed_001_weight("w0")
-
-
-def test_bugclinic_imports_only_numpy_and_the_library():
-    import ast
-
-    tree = ast.parse(inspect.getsource(bugclinic))
-    names = {
-        a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
-    }
-    names |= {
-        n.module.split(".")[0]
-        for n in ast.walk(tree)
-        if isinstance(n, ast.ImportFrom) and n.level == 0
-    }
-    assert names <= {"numpy", "dataclasses"}

@@ -5,11 +5,16 @@ The time is the interpreter's CPU time for the import, which equals the wall-clo
 idle machine but does not grow while the process waits for a busy machine's CPU.
 """
 
+import ast
+import importlib
+import inspect
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ["matplotlib", "ipywidgets", "torch"]
@@ -57,3 +62,23 @@ def test_import_takes_at_most_150_ms():
     best = min(r["cpu"] for r in runs)
     walls = ", ".join(f"{r['wall'] * 1000:.0f}" for r in runs)
     assert best <= 0.150, f"import backprop_lib took {best * 1000:.0f} ms CPU (wall: {walls} ms)"
+
+
+# The numeric core: these modules may import numpy, the standard library and each other, and
+# nothing else (drawing, widgets and torch live in draw, plots, widgets, train_view,
+# torch_bridge). scikit-learn is imported inside datasets.digits() only, when it is called.
+NUMPY_ONLY = ["layers", "names", "network", "gradcheck", "steps", "examples", "train",
+              "datasets", "numerics", "bugclinic", "exercises", "exercises.ex01",
+              "exercises.ex02", "exercises.ex03", "exercises.ex04"]
+
+
+@pytest.mark.parametrize("name", NUMPY_ONLY)
+def test_numeric_core_module_imports_only_numpy(name):
+    module = importlib.import_module(f"backprop_lib.{name}")
+    tree = ast.parse(inspect.getsource(module))
+    top_level = {a.name.split(".")[0] for n in tree.body if isinstance(n, ast.Import)
+                 for a in n.names}
+    top_level |= {n.module.split(".")[0] for n in tree.body
+                  if isinstance(n, ast.ImportFrom) and n.level == 0}
+    outside = top_level - {"numpy"} - set(sys.stdlib_module_names)
+    assert not outside, f"backprop_lib.{name} imports {sorted(outside)} at module level"

@@ -134,23 +134,6 @@ def test_bad_arguments():
         numerics.loss_along("net", ex.x, ex.target, KEY)
 
 
-def test_numerics_imports_only_numpy_and_the_library():
-    import ast
-
-    from backprop_lib import numerics as module
-
-    tree = ast.parse(inspect.getsource(module))
-    names = {
-        a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
-    }
-    names |= {
-        n.module.split(".")[0]
-        for n in ast.walk(tree)
-        if isinstance(n, ast.ImportFrom) and n.level == 0
-    }
-    assert names <= {"numpy", "warnings"}
-
-
 def test_plots_build_figures_without_pyplot(seed, sweeps):
     """The figures are plain Figure objects (no pyplot state), with projector-sized fonts."""
     from backprop_lib import plots
