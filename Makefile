@@ -104,7 +104,7 @@ test-browser: $(STAMP) ## Browser tests in tests/browser (headless /usr/bin/chro
 ifeq ($(strip $(BROWSER_TESTS)),)
 	@echo "test-browser: no test files in $(BROWSER_TEST_DIR)/ yet; skipping"
 else
-	$(PY) -m pytest -m browser $(BROWSER_TEST_DIR) tests/test_export.py $(PYTEST_ARGS)
+	$(PY) -m pytest -m browser $(BROWSER_TEST_DIR) $(PYTEST_ARGS)
 endif
 
 # ---------------------------------------------------------------- code quality

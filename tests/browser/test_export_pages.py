@@ -1,0 +1,172 @@
+"""`make html` and `make slides`, in a browser: export the real notebooks into a temporary folder
+and open every page and deck from file:// URLs in headless Chromium. The diagrams, plots and
+typeset formulas must show, and no request may leave the file system.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOK_DIR = REPO / "notebooks"
+NOTEBOOKS = sorted(p for p in NOTEBOOK_DIR.glob("*.ipynb") if not p.name.startswith("."))
+
+_spec = importlib.util.spec_from_file_location("bp_export", REPO / "tools" / "export.py")
+export = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = export
+_spec.loader.exec_module(export)
+
+
+def _expectations(path):
+    """What the exported page of one notebook must show, read from its committed outputs."""
+    nb = nbformat.read(path, as_version=4)
+    want = {"graph": False, "curve": False, "png": 0, "math": False}
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and re.search(r"\$[^$]+\$", cell.source):
+            want["math"] = True
+        for out in cell.get("outputs", ()):
+            data = out.get("data", {})
+            html = data.get("text/html", "")
+            html = "".join(html) if isinstance(html, list) else html
+            want["graph"] |= 'class="bp-graph"' in html
+            want["curve"] |= 'class="bp-curve"' in html
+            if "image/png" in data and "text/html" not in data:
+                want["png"] += 1
+    return want
+
+
+_WAIT_MATHJAX = """() => {
+  const mj = window.MathJax;
+  if (!mj || !mj.Hub || !mj.Hub.queue) return false;
+  return mj.Hub.queue.pending === 0 && mj.Hub.queue.running === 0 && !!mj.isReady;
+}"""
+
+_VISIBLE_JS = """(sel) => {
+  const out = [];
+  for (const el of document.querySelectorAll(sel)) {
+    if (el.closest('details:not([open])')) continue;  // folded solutions
+    const r = el.getBoundingClientRect();
+    out.push({w: r.width, h: r.height,
+              natural: el.tagName === 'IMG' ? el.naturalWidth : null});
+  }
+  return out;
+}"""
+
+_MATH_SEL = ".MathJax, .MathJax_Display, .MathJax_SVG, mjx-container"
+
+
+def _open(browser, url, viewport=(1280, 900)):
+    """A page at ``url`` recording every request that is not a file (and every failure)."""
+    ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    page = ctx.new_page()
+    page.bp_offline = []
+    page.bp_failed = []
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith(("file:", "data:", "blob:", "about:"))
+            else page.bp_offline.append(r.url)
+        ),
+    )
+    page.on(
+        "requestfailed",
+        lambda r: (
+            None if r.url.startswith("about:") else page.bp_failed.append(f"{r.url} ({r.failure})")
+        ),
+    )
+    page.goto(url, wait_until="load")
+    return ctx, page
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_exported_pages_and_slides_show_without_kernel_or_network(browser, tmp_path):
+    if not NOTEBOOKS:
+        pytest.skip(f"no notebooks in {NOTEBOOK_DIR}")
+    html_pages = export.export("html", tmp_path / "html", NOTEBOOKS)
+    decks = export.export("slides", tmp_path / "slides", NOTEBOOKS)
+    problems = []
+
+    for nb_path, page_path in zip(NOTEBOOKS, html_pages):
+        want = _expectations(nb_path)
+        name = page_path.name
+        body = page_path.read_text(encoding="utf-8")
+        if refs := export.external_references(body):
+            problems.append(f"{name}: names external URLs {refs}")
+        ctx, page = _open(browser, page_path.as_uri())
+        try:
+            page.wait_for_function(_WAIT_MATHJAX, timeout=30_000, polling=100)
+            if want["math"]:
+                if not page.locator(_MATH_SEL).count():
+                    problems.append(f"{name}: no formula typeset by MathJax")
+                if "Math Processing Error" in page.locator("body").inner_text():
+                    problems.append(f"{name}: MathJax reports 'Math Processing Error'")
+            for key, sel in (("graph", "svg.bp-graph"), ("curve", "svg.bp-curve")):
+                if want[key]:
+                    boxes = page.evaluate(_VISIBLE_JS, sel)
+                    if not any(b["w"] > 0 and b["h"] > 0 for b in boxes):
+                        problems.append(f"{name}: {sel} not visible ({boxes})")
+            if want["png"]:
+                imgs = page.evaluate(_VISIBLE_JS, ".jp-OutputArea-output img")
+                shown = [b for b in imgs if b["natural"] and b["w"] > 0 and b["h"] > 0]
+                if not shown or len(imgs) < want["png"]:
+                    problems.append(f"{name}: {want['png']} figures expected, shown: {imgs}")
+                broken = [b for b in imgs if not b["natural"]]
+                if broken:
+                    problems.append(f"{name}: {len(broken)} figure(s) did not decode")
+            if page.bp_offline:
+                problems.append(f"{name}: requests to the network {page.bp_offline}")
+            if page.bp_failed:
+                problems.append(f"{name}: failed requests {page.bp_failed}")
+        finally:
+            ctx.close()
+
+    for nb_path, deck_path in zip(NOTEBOOKS, decks):
+        want = _expectations(nb_path)
+        name = deck_path.name
+        body = deck_path.read_text(encoding="utf-8")
+        if refs := export.external_references(body):
+            problems.append(f"{name}: names external URLs {refs}")
+        ctx, page = _open(browser, deck_path.as_uri(), viewport=(1280, 720))
+        try:
+            page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=15_000)
+            page.wait_for_function(_WAIT_MATHJAX, timeout=30_000, polling=100)
+            n_slides = page.evaluate("() => Reveal.getTotalSlides()")
+            if n_slides < 2:
+                problems.append(f"{name}: {n_slides} slide(s)")
+            if want["math"] and not page.locator(_MATH_SEL).count():
+                problems.append(f"{name}: no formula typeset by MathJax")
+            if want["graph"]:
+                # go to the slide of the first diagram, every fragment shown
+                shown = page.evaluate("""() => {
+                  const g = document.querySelector('svg.bp-graph');
+                  const s = g && g.closest('section');
+                  if (!s) return null;
+                  const i = Reveal.getIndices(s);
+                  Reveal.slide(i.h, i.v, 1000);
+                  const r = g.getBoundingClientRect();
+                  return {w: r.width, h: r.height};
+                }""")
+                page.wait_for_timeout(200)
+                box = page.locator("section.present svg.bp-graph").first.bounding_box()
+                if not shown or not box or box["width"] <= 0 or box["height"] <= 0:
+                    problems.append(
+                        f"{name}: svg.bp-graph not visible on its slide ({shown}, {box})"
+                    )
+            if page.bp_offline:
+                problems.append(f"{name}: requests to the network {page.bp_offline}")
+            if page.bp_failed:
+                problems.append(f"{name}: failed requests {page.bp_failed}")
+        finally:
+            ctx.close()
+
+    assert not problems, "\n".join(problems)
