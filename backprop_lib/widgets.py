@@ -57,8 +57,11 @@ class Explorer:
                 raise ValueError("x, target: expected both with a Network, got None")
         else:
             raise TypeError(f"example: expected an Example or a Network, got {type(example).__name__}")
+        if start not in ("forward", "backward"):
+            raise ValueError(f"start: expected 'forward' or 'backward', got {start!r}")
         forward(net, x, target)  # checks x and target once, with the library's messages
         self._initial = (net, np.array(x, dtype=float).reshape(-1), np.array(target, dtype=float).reshape(-1))
+        self._initial_params = net.params()  # the example's exact values, by key
         if curve is not None:
             net.get(curve)  # a clear error now for an unknown key
         self.curve_key, self.tangent = curve, tangent
@@ -68,7 +71,7 @@ class Explorer:
 
         self.param_sliders = {
             k: _slider(param_label(k), v, -weight_range, weight_range)
-            for k, v in net.params().items()
+            for k, v in self._initial_params.items()
         }
         n_in, n_out = net.sizes[0], net.sizes[-1]
         self.x_sliders = [_slider(node_label("x", 0, i + 1, n_in), v, -2.0, 2.0)
@@ -96,7 +99,10 @@ class Explorer:
         self.view = w.HTML(layout=w.Layout(width="100%"))
         self.curve_view = w.HTML() if curve is not None else None
 
-        self.presenter = presenter
+        self.presenter_toggle = w.ToggleButton(
+            value=presenter, description="presenter view", icon="desktop",
+            tooltip="large fonts, diagram and formula side by side, for a projector",
+            layout=w.Layout(width="150px"))
         self._busy = False
         self._compute()
         start_at = 0 if start == "forward" else self._first_backward()
@@ -108,10 +114,6 @@ class Explorer:
             s.observe(self._on_slider, names="value")
         self.position.observe(self._on_position, names="value")
 
-        self.presenter_toggle = w.ToggleButton(
-            value=presenter, description="presenter view", icon="desktop",
-            tooltip="large fonts, diagram and formula side by side, for a projector",
-            layout=w.Layout(width="150px"))
         self._controls = w.HBox([self.play, self.back_button, self.next_button, self.position,
                                  self.presenter_toggle])
         # two arrangements of the same widgets; the toggle switches between them
@@ -137,10 +139,15 @@ class Explorer:
     def net(self):
         return self._net
 
+    @property
+    def presenter(self):
+        """Whether the presenter layout is on (the "presenter view" toggle)."""
+        return self.presenter_toggle.value
+
     def _current_inputs(self):
         """The network, x and t the sliders say, each slider read with ``_exact``."""
         net, x0, t0 = self._initial
-        exact = net.params()
+        exact = self._initial_params
         ws = [np.array(W) for W in net.weights]
         bs = [np.array(b) for b in net.biases] if net.biases is not None else None
         for k, s in self.param_sliders.items():
@@ -230,7 +237,6 @@ class Explorer:
         self._render()
 
     def _on_presenter(self, change):
-        self.presenter = change["new"]
         self._render()
         self._arrange()
 
@@ -252,7 +258,7 @@ class Explorer:
         net, x, t = self._initial
         self._busy = True  # one recomputation, not one per slider
         try:
-            for k, v in net.params().items():
+            for k, v in self._initial_params.items():
                 self.param_sliders[k].value = v
             for s, v in zip(self.x_sliders, x):
                 s.value = float(v)

@@ -190,3 +190,8 @@ def test_the_browser_snapping_initial_values_to_the_grid_changes_nothing():
     e.set("w1_1_1", 0.7)  # a real move is a real value
     assert readout(e.view.value, "param", "w1_1_1") == 0.7
     assert readout(e.view.value, "loss") == bp.forward(ex.net.set("w1_1_1", 0.7), ex.x, ex.target).loss
+
+
+def test_start_must_be_forward_or_backward():
+    with pytest.raises(ValueError, match="start: expected 'forward' or 'backward', got 'middle'"):
+        Explorer(examples.seed_000(), start="middle")
