@@ -14,7 +14,7 @@ import json
 import numpy as np
 
 from .names import bias_key, node_label, param_label, weight_key
-from .steps import MINUS, fmt
+from .steps import fmt
 
 NEG, POS = "#0072B2", "#D55E00"  # Okabe–Ito blue, vermillion
 HILITE, HILITE_SOFT = "#F0E442", "#FBF6C4"  # Okabe–Ito yellow, and a pale tint of it
@@ -403,5 +403,5 @@ def curve_svg(xs, ys, x_now, y_now, slope=None, xlabel="w", ylabel="L", width=52
     return "".join(out)
 
 
-__all__ = ["CSS", "LEGEND", "chips_html", "curve_svg", "loss_html", "network_svg",
-           "params_table_html", "step_html", "MINUS"]
+__all__ = ["CSS", "LEGEND", "chips_html", "curve_svg", "loss_html", "net_data_attr",
+           "network_svg", "params_table_html", "slider_still", "step_html", "terms_html"]
