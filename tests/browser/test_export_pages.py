@@ -25,6 +25,12 @@ sys.modules[_spec.name] = export
 _spec.loader.exec_module(export)
 
 
+def _external_references(path):
+    """A problem for an exported file that names URLs on other hosts (nothing may load from one)."""
+    refs = export.external_references(path.read_text(encoding="utf-8"))
+    return [f"{path.name}: names external URLs {refs}"] if refs else []
+
+
 def _expectations(path):
     """What the exported page of one notebook must show, read from its committed outputs."""
     nb = nbformat.read(path, as_version=4)
@@ -97,11 +103,8 @@ def test_exported_pages_and_slides_show_without_kernel_or_network(browser, tmp_p
     problems = []
 
     for nb_path, page_path in zip(NOTEBOOKS, html_pages):
-        want = _expectations(nb_path)
-        name = page_path.name
-        body = page_path.read_text(encoding="utf-8")
-        if refs := export.external_references(body):
-            problems.append(f"{name}: names external URLs {refs}")
+        want, name = _expectations(nb_path), page_path.name
+        problems += _external_references(page_path)
         ctx, page = _open(browser, page_path.as_uri())
         try:
             page.wait_for_function(_WAIT_MATHJAX, timeout=30_000, polling=100)
@@ -131,11 +134,8 @@ def test_exported_pages_and_slides_show_without_kernel_or_network(browser, tmp_p
             ctx.close()
 
     for nb_path, deck_path in zip(NOTEBOOKS, decks):
-        want = _expectations(nb_path)
-        name = deck_path.name
-        body = deck_path.read_text(encoding="utf-8")
-        if refs := export.external_references(body):
-            problems.append(f"{name}: names external URLs {refs}")
+        want, name = _expectations(nb_path), deck_path.name
+        problems += _external_references(deck_path)
         ctx, page = _open(browser, deck_path.as_uri(), viewport=(1280, 720))
         try:
             page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=15_000)

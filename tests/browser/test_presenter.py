@@ -200,25 +200,19 @@ def test_presenter_view_fits_a_projector(page, name):
         state="visible", timeout=15_000
     )
 
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    _scroll_to_top(page, presenter)
-    shot = SCREENSHOT_DIR / f"presenter_{stem}.png"
-    page.screenshot(path=str(shot), animations="disabled")
-    problems, where = _layout_problems(presenter)
-    assert not problems, (
-        f"{name}, presenter view at 1280×720: {'; '.join(problems)}\n{where}\nsee {shot}"
-    )
+    def check_layout(suffix, setting):
+        """Scroll the presenter view to the top, screenshot it, and assert that it fits."""
+        _scroll_to_top(page, presenter)
+        shot = SCREENSHOT_DIR / f"presenter_{stem}{suffix}.png"
+        page.screenshot(path=str(shot), animations="disabled")
+        problems, where = _layout_problems(presenter)
+        assert not problems, f"{name}, {setting}: {'; '.join(problems)}\n{where}\nsee {shot}"
 
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    check_layout("", "presenter view at 1280×720")
     # JupyterLab's View > Appearance > Presentation Mode (larger text in the notebook) on top
     run_command(page, "application:toggle-presentation-mode", timeout=10)
-    _scroll_to_top(page, presenter)
-    shot_pm = SCREENSHOT_DIR / f"presenter_{stem}_presentation_mode.png"
-    page.screenshot(path=str(shot_pm), animations="disabled")
-    problems, where = _layout_problems(presenter)
-    assert not problems, (
-        f"{name}, presenter view in Presentation Mode: {'; '.join(problems)}\n{where}"
-        f"\nsee {shot_pm}"
-    )
+    check_layout("_presentation_mode", "presenter view in Presentation Mode")
     run_command(page, "application:toggle-presentation-mode", timeout=10)
 
     # every step of the replay, as a lecturer steps through it
