@@ -31,6 +31,16 @@ def _external_references(path):
     return [f"{path.name}: names external URLs {refs}"] if refs else []
 
 
+def _request_problems(page, name):
+    """What the page asked of the network, and what failed to load (both must be nothing)."""
+    problems = []
+    if page.bp_offline:
+        problems.append(f"{name}: requests to the network {page.bp_offline}")
+    if page.bp_failed:
+        problems.append(f"{name}: failed requests {page.bp_failed}")
+    return problems
+
+
 def _expectations(path):
     """What the exported page of one notebook must show, read from its committed outputs."""
     nb = nbformat.read(path, as_version=4)
@@ -126,10 +136,7 @@ def test_exported_pages_and_slides_show_without_kernel_or_network(browser, tmp_p
                 broken = [b for b in imgs if not b["natural"]]
                 if broken:
                     problems.append(f"{name}: {len(broken)} figure(s) did not decode")
-            if page.bp_offline:
-                problems.append(f"{name}: requests to the network {page.bp_offline}")
-            if page.bp_failed:
-                problems.append(f"{name}: failed requests {page.bp_failed}")
+            problems += _request_problems(page, name)
         finally:
             ctx.close()
 
@@ -162,10 +169,7 @@ def test_exported_pages_and_slides_show_without_kernel_or_network(browser, tmp_p
                     problems.append(
                         f"{name}: svg.bp-graph not visible on its slide ({shown}, {box})"
                     )
-            if page.bp_offline:
-                problems.append(f"{name}: requests to the network {page.bp_offline}")
-            if page.bp_failed:
-                problems.append(f"{name}: failed requests {page.bp_failed}")
+            problems += _request_problems(page, name)
         finally:
             ctx.close()
 
