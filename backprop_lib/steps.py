@@ -70,7 +70,7 @@ _ACT_FORMULA = {
 # local derivative da/dz, as a formula in a (or z) and as a function of (a, z)
 _ACT_DERIV = {
     "sigmoid": ("{a}(1 {m} {a})", lambda a, z: f"{fmt(a)}·(1 {MINUS} {fmt(a)})"),
-    "tanh": ("1 {m} {a}²", lambda a, z: f"1 {MINUS} {fmt(a)}²"),
+    "tanh": ("(1 {m} {a}²)", lambda a, z: f"(1 {MINUS} {fmt(a)}²)"),
     "relu": ("[{z} > 0]", lambda a, z: "1" if z > 0 else "0"),
     "identity": ("1", lambda a, z: "1"),
 }
