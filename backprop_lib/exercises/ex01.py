@@ -3,8 +3,10 @@
 Each ``check_<name>(answer)`` computes the right answer with the library and lists the typical
 wrong answers it recognises, each computed from the same example (never typed in).
 
-Answers are typed or computed by the learner from printed values, so they are compared with a
-relative tolerance of 1e-5 (numbers copied with 8 decimals pass).
+Answers are typed or computed by the learner from printed values: ``tolerance.grade`` accepts
+the exact value, the value as printed (8 decimals) and a float32 computation, and tells a value
+typed from too few digits "correct to N digits; compute it instead of typing it". The hints use
+only what notebook 01 has taught (the forward pass): no gradients, no chain rule.
 """
 
 import numpy as np
@@ -12,9 +14,30 @@ import numpy as np
 from .. import examples
 from ..layers import sigmoid
 from ..network import forward
-from . import Feedback, check
+from . import Feedback
+from .tolerance import grade
 
 RTOL = 1e-5
+
+# Hints of notebook 01: about the forward pass only (the chain rule comes in notebook 02)
+SIGN_HINT = "right size, wrong sign: check the sign of each term of the sum and of the weights"
+FALLBACK_HINT = (
+    "compute it one step at a time, as in the replay above: z = Σᵢ xᵢ·wᵢⱼ + bⱼ, then "
+    "a = σ(z), then y, then L"
+)
+
+
+def _forward_check(answer, expected, name, mistakes, what):
+    """grade() with notebook 01's hints, and a plain word for a wrong shape: z, a and L are
+    numbers, not gradients."""
+    expected = np.asarray(expected, dtype=float)
+    got = None if answer is None or answer is ... else np.asarray(answer)
+    if got is not None and got.dtype.kind in "biuf" and got.size != expected.size:
+        one = "one number" if expected.size == 1 else f"an array of shape {expected.shape}"
+        return Feedback(False, f"{name}: expected {one}, got an array of shape {got.shape}",
+                        f"{name} is {what}: {one}")
+    return grade(answer, expected, name, mistakes, rtol=RTOL, what=what,
+                 sign_hint=SIGN_HINT, fallback_hint=FALLBACK_HINT)
 
 # the two inputs of exercise 3, one row each: seed 000's x and a second one
 BATCH_X = np.array([[0.5, 0.3], [1.0, 1.0]])
@@ -26,7 +49,7 @@ def check_loss_002(answer):
     trace = forward(ex.net, ex.x, ex.target)
     y, t, z1 = trace.output[0], trace.target[0], trace.z1[0]
     y_sigmoid = sigmoid(trace.z2[0])  # as if the output had a sigmoid, like seed 000's
-    return check(answer, trace.loss, "L", rtol=RTOL, mistakes=[
+    return _forward_check(answer, trace.loss, "L", what="the loss, one number", mistakes=[
         ("you left out the ½: seed 002's loss is L = ½(y − t)²; (y − t)² without the ½ is "
          "seed 000's loss", (y - t) ** 2),
         ("square the difference: L = ½(y − t)², not ½(y − t)", 0.5 * (y - t)),
@@ -45,7 +68,8 @@ def check_z1_1(answer):
     """z¹₁ = w¹₁₁·x₁ + w¹₂₁·x₂ + b¹₁ of seed 000 (0.23)."""
     ex, W1, b1, trace = _seed_000_layer1()
     x = ex.x
-    return check(answer, trace.z1[0], "z¹₁", rtol=RTOL, mistakes=[
+    return _forward_check(answer, trace.z1[0], "z¹₁", what="hidden unit 1's pre-activation",
+                          mistakes=[
         ("w¹ᵢⱼ connects input i to unit j, so unit 1 reads the first COLUMN of W¹ "
          "(w¹₁₁ = 0.2, w¹₂₁ = 0.1), not the first row", (x @ W1.T + b1)[0]),
         ("add the bias b¹₁", (x @ W1)[0]),
@@ -58,7 +82,8 @@ def check_a1_1(answer):
     """a¹₁ = σ(z¹₁) of seed 000 (0.55724785)."""
     ex, W1, b1, trace = _seed_000_layer1()
     x, z = ex.x, trace.z1[0]
-    return check(answer, trace.a1[0], "a¹₁", rtol=RTOL, mistakes=[
+    return _forward_check(answer, trace.a1[0], "a¹₁", what="hidden unit 1's activation",
+                          mistakes=[
         ("that is z¹₁: apply the sigmoid, a¹₁ = σ(z¹₁) = 1 / (1 + e^(−z¹₁))", z),
         ("σ(z) = 1 / (1 + e^(−z)): the exponent has a minus sign", 1.0 / (1.0 + np.exp(z))),
         ("unit 1 reads the first COLUMN of W¹ (w¹₁₁, w¹₂₁), not the first row",
@@ -80,7 +105,8 @@ def check_hidden_batch(answer):
         return Feedback(False, f"{name}: expected shape {expected.shape}, got {got.shape}",
                         "one row per input and one column per hidden unit: compute the whole "
                         "batch at once, X @ W1 + b1, with X of shape (2, 2)")
-    return check(answer, expected, name, rtol=RTOL, mistakes=[
+    return grade(answer, expected, name, rtol=RTOL, what="activation", sign_hint=SIGN_HINT,
+                 fallback_hint=FALLBACK_HINT, mistakes=[
         ("one row per input: row n should be the hidden layer of input n. You have one column "
          "per input: that is the column-vector convention, W¹ᵀ xᵀ; here a batch is X @ W1",
          expected.T),

@@ -2,14 +2,15 @@
 
 Each ``check_<name>(answer)`` computes the right answer with the library and lists the typical
 wrong answers it recognises (wrong sign, a missing σ', a transposed matrix, a forgotten 2, ...),
-each computed from the same example's trace and gradients, never typed in.
+each computed from the same example's trace and gradients, never typed in. ``tolerance.grade``
+also accepts the value as printed (8 decimals) and a float32 computation.
 """
 
 import numpy as np
 
 from .. import examples
 from ..network import Network, backward, forward, sgd_step
-from . import check
+from .tolerance import grade
 
 RTOL = 1e-5
 
@@ -25,7 +26,7 @@ def check_dL_dW2_002(answer):
     trace, grads = _run(ex)
     y, t, a, z1 = trace.output[0], trace.target[0], trace.a1[0], trace.z1[0]
     expected = grads.dL_dW2
-    return check(answer, expected, "∂L/∂w²", rtol=RTOL, mistakes=[
+    return grade(answer, expected, "∂L/∂w²", rtol=RTOL, mistakes=[
         ("wrong sign: ∂L/∂y = y − t, not t − y. Here y − t < 0 and a¹ > 0, so ∂L/∂w² is "
          "negative", -expected),
         ("that is ∂L/∂z² (= ∂L/∂b²): multiply by the local derivative ∂z²/∂w² = a¹, the input "
@@ -47,7 +48,7 @@ def check_dL_dW1_000(answer):
     expected = grads.dL_dW1
     dL_da1 = grads.dL_da1
     dz2_no_sigma = 2 * (y - t)  # forgot the output's σ'(z²) = y(1 − y)
-    return check(answer, expected, "∂L/∂W¹", rtol=RTOL, mistakes=[
+    return grade(answer, expected, "∂L/∂W¹", rtol=RTOL, mistakes=[
         ("the right numbers, transposed: ∂L/∂W¹ has the shape of W¹, one row per input xᵢ. "
          "It is the outer product xᵀ δ¹ = np.outer(x, dL_dz1), not np.outer(dL_dz1, x)",
          expected.T),
@@ -73,7 +74,7 @@ def check_sgd_step(answer):
     if isinstance(answer, Network):
         answer = answer.weights[0]
     expected = sgd_step(ex.net, grads, lr).weights[0]
-    return check(answer, expected, "W¹ after one step", rtol=RTOL, mistakes=[
+    return grade(answer, expected, "W¹ after one step", rtol=RTOL, mistakes=[
         ("you added the gradient: that is gradient ASCENT, seed 000's += trap. Descent "
          "subtracts: W¹ ← W¹ − η ∂L/∂W¹", W1 + lr * g),
         ("multiply the gradient by the learning rate η = 0.1 (ex.lr)", W1 - g),
