@@ -1,5 +1,10 @@
 """Names that follow the maths, shared by the library, the replay steps and the views.
 
+The course's one notation (stated in notebook 01): the layer is a superscript, the units are
+subscripts. In LaTeX the layer is parenthesised, $w^{(2)}_{11}$ (``param_latex``); in printed
+labels it is a plain superscript, w²₁₁ (``param_label``), never a power and never a subscript;
+in code it is a plain digit, ``W1``, ``z1``.
+
 Layers are numbered from 1, as in the formulas: layer l computes z^l = a^(l-1) W^l + b^l and
 a^l = f(z^l), with a^0 = x and the last layer's a called y. In Python the lists are 0-based, so
 W^l is ``net.weights[l - 1]``. Every scalar has a key (for code, element ids, sliders) and a

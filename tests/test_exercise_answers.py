@@ -237,3 +237,33 @@ def test_float32_eps_rejects_steps_outside_the_band():
     for eps in (low / 10, high * 3):
         fb = ex03.check_float32_eps(eps)
         assert not fb.ok and "bottom of the float32 V" in fb.hint
+
+
+@pytest.mark.parametrize("check", [c for c in CHECKS if c is not ex03.check_float32_eps],
+                         ids=[i for c, i in zip(CHECKS, IDS) if c is not ex03.check_float32_eps])
+def test_the_value_the_tick_message_prints_is_accepted(check, monkeypatch):
+    """Finding 15: what the ✔ message prints, typed back in, passes (03's rtol 1e-9 did not)."""
+    expected, _ = _expected_and_mistakes(check, monkeypatch)
+    message = check(expected).message
+    printed = [float(v) for v in re.findall(r"-?\d+\.\d+(?:e-?\d+)?", message.split(" = ", 1)[1])]
+    typed = np.array(printed).reshape(expected.shape)
+    assert check(typed).ok, (message, check(typed))
+
+
+def test_notebook_01_hints_use_only_what_01_teaches():
+    """Finding 12: no chain rule, no gradient, no update in the forward-pass exercises' hints."""
+    e = examples.seed_000()
+    answers = {
+        ex01.check_loss_002: [-0.19372781, 0.7, np.ones(3)],
+        ex01.check_z1_1: [-0.23, 0.7, np.ones(2)],
+        ex01.check_a1_1: [-0.55724785, 0.7, np.ones(2)],
+        ex01.check_hidden_batch: [-bp.forward(e.net, ex01.BATCH_X, [0.7, 0.7]).a1,
+                                  np.ones((2, 2)), np.ones(2)],
+    }
+    for check, wrong in answers.items():
+        for answer in wrong:
+            fb = check(answer)
+            assert not fb.ok
+            text = (fb.message + " " + fb.hint).lower()
+            for word in ("chain rule", "gradient", "update", "(y − t)"):
+                assert word not in text, (check.__name__, answer, fb)
