@@ -344,3 +344,27 @@ def test_a_split_lessons_second_half_runs_alone(prefix, first_heading, tmp_path)
     assert not errors
     readme = (ROOT / "README.md").read_text()
     assert "Each second half starts with a short cell that rebuilds what it needs" in readme
+
+
+def test_claim_seed_000_ascent_in_pytorch_float64():
+    """Finding 4, recomputed from first principles in PyTorch float64 (independent of the
+    library and of the seed texts): ascent with per-unit bias steps gives 0.00044156; the seed's
+    cell, whose np.sum(d_hidden_layer, axis=0) gives both hidden biases the summed step, gives
+    0.00044185 with b¹ = (0.0997616, 0.1997616)."""
+    torch = pytest.importorskip("torch")
+    f64 = torch.float64
+    X, t = torch.tensor([0.5, 0.3], dtype=f64), torch.tensor([0.7], dtype=f64)
+    params = [torch.tensor(v, dtype=f64, requires_grad=True)
+              for v in ([[0.2, 0.4], [0.1, 0.3]], [0.1, 0.2], [[0.5], [0.6]], [0.1])]
+
+    def loss(W1, b1, W2, b2):
+        return ((torch.sigmoid(torch.sigmoid(X @ W1 + b1) @ W2 + b2) - t) ** 2).sum()
+
+    loss(*params).backward()
+    W1, b1, W2, b2 = params
+    with torch.no_grad():
+        up = loss(W1 + 0.1 * W1.grad, b1 + 0.1 * b1.grad, W2 + 0.1 * W2.grad, b2 + 0.1 * b2.grad)
+        b1_seed = b1 + 0.1 * b1.grad.sum()
+        seed = loss(W1 + 0.1 * W1.grad, b1_seed, W2 + 0.1 * W2.grad, b2 + 0.1 * b2.grad)
+    assert f"{up.item():.8f}" == "0.00044156" and f"{seed.item():.8f}" == "0.00044185"
+    assert np.array_equal(np.round(b1_seed.numpy(), 7), [0.0997616, 0.1997616])
