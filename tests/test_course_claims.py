@@ -368,3 +368,14 @@ def test_claim_seed_000_ascent_in_pytorch_float64():
         seed = loss(W1 + 0.1 * W1.grad, b1_seed, W2 + 0.1 * W2.grad, b2 + 0.1 * b2.grad)
     assert f"{up.item():.8f}" == "0.00044156" and f"{seed.item():.8f}" == "0.00044185"
     assert np.array_equal(np.round(b1_seed.numpy(), 7), [0.0997616, 0.1997616])
+
+
+def test_claim_nn_linear_stores_the_transpose():
+    """Finding 6: nn.Linear keeps its weight as (out, in) and computes x Wᵀ + b (01, 05)."""
+    torch = pytest.importorskip("torch")
+    lin = torch.nn.Linear(2, 3, dtype=torch.float64)
+    x = torch.tensor([[0.5, 0.3]], dtype=torch.float64)
+    assert tuple(lin.weight.shape) == (3, 2)
+    assert torch.allclose(lin(x), x @ lin.weight.T + lin.bias)
+    assert "as\n(out, in), and computes $x W^\\top + b$" in _prose("01")
+    assert "stores its weight as (out, in)" in _prose("05")

@@ -268,3 +268,16 @@ def test_seed_002_graph_cannot_be_backpropagated_twice(seed_002):
         ns["L"].backward()
     assert "Trying to backward through the graph a second time" in readme()
     assert "Run a fresh forward pass and `L.backward()` three times" in readme()
+
+
+def test_seed_001_check_carries_round_off_of_about_1e_6(seed_001):
+    """03 §3.5: with eps = 1e-10 the check's values carry round-off of about 1e-6 (so they may
+    differ from the 6th decimal on), where the seed's backprop is right to every printed digit."""
+    ns, _ = seed_001
+    ex = examples.seed_001()
+    g = bp.backward(ex.net, bp.forward(ex.net, ex.x, ex.target))
+    exact = -(g.dL_dW1 / g.dL_dy[0]).T  # the seed's quantity: -dy/dW1, transposed
+    noise = np.max(np.abs(ns["analytical_gradients_input_hidden"] - exact))
+    assert 1e-7 < noise < 1e-5
+    assert np.max(np.abs(ns["back_delta_hidd"] - exact)) < 1e-12
+    assert "round-off of about $10^{-6}$" in prose("03_numeric_vs_analytic.ipynb")
