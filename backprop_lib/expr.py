@@ -248,10 +248,12 @@ def to_text(expr):
     return texts[-1]
 
 
-def random_expr(seed, n_leaves=3, n_ops=12, max_depth=8, ops=OPS, constants=True):
+def random_expr(seed, n_leaves=3, n_ops=12, max_depth=8, ops=OPS, constants=True, join=False):
     """A seeded random expression graph: ``n_ops`` operations on ``n_leaves`` leaves, depth at
     most ``max_depth``, operands drawn from every earlier node (so nodes are reused), and values
-    kept in every operation's domain and of moderate size. Returns (Expr, leaf values)."""
+    kept in every operation's domain and of moderate size. join: add up every node that nothing
+    uses (pairwise, a few more levels), so the output depends on all of them; without it, the
+    output is the last operation and what it does not use is dropped. Returns (Expr, values)."""
     rng = random.Random(seed)
     names = [f"x{i + 1}" for i in range(n_leaves)]
     values = {n: rng.choice([-1, 1]) * rng.uniform(0.3, 2.0) for n in names}
@@ -264,7 +266,8 @@ def random_expr(seed, n_leaves=3, n_ops=12, max_depth=8, ops=OPS, constants=True
         op = rng.choice(ops)
         # operands: prefer recent nodes, so the graph grows deep; any earlier node may be reused
         live = [k for k, n in enumerate(nodes) if n.op != "const"]
-        i, j = (live[max(0, len(live) - 1 - int(rng.expovariate(0.5)))] for _ in range(2))
+        i, j = (live[max(0, len(live) - 1 - int(rng.expovariate(0.5)))] if rng.random() < 0.6
+                else rng.choice(live) for _ in range(2))
         if max(depth[i], depth[j] if op in BINARY.values() else 0) + 1 > max_depth:
             continue
         x = data[i]
@@ -309,7 +312,16 @@ def random_expr(seed, n_leaves=3, n_ops=12, max_depth=8, ops=OPS, constants=True
         nodes.append(Node(op, args, value=exponent))
         data.append(r)
         depth.append(1 + max(depth[a] for a in args))
-    # the output is the last node; a sum of the loose ends would hide nothing, so prune
+    if join:
+        used = {a for n in nodes for a in n.args}
+        loose = [k for k, n in enumerate(nodes) if k not in used and n.op != "const"]
+        while len(loose) > 1:
+            nxt = []
+            for a, b in zip(loose[::2], loose[1::2]):
+                nodes.append(Node("+", (a, b)))
+                data.append(data[a] + data[b])
+                nxt.append(len(nodes) - 1)
+            loose = nxt + ([loose[-1]] if len(loose) % 2 else [])
     e = _prune(nodes, len(nodes) - 1, tuple(names), f"random graph (seed {seed})")
     return e, {n: values[n] for n in e.leaves}
 
