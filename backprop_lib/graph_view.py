@@ -43,6 +43,11 @@ class Layout(NamedTuple):
     initial_crossings: int
 
 
+def _barycenter(k, nbrs, pos):
+    ns = nbrs.get(k, [])
+    return sum(pos[m] for m in ns) / len(ns) if ns else pos[k]
+
+
 def layout(nodes):
     """The Layout of ``graph_nodes(out)``."""
     index = {n.value: n for n in nodes}
@@ -89,10 +94,7 @@ def layout(nodes):
         rng = range(1, n_cols) if sweep % 2 == 0 else range(n_cols - 2, -1, -1)
         nbrs = up if sweep % 2 == 0 else down
         for r in rng:
-            def bary(k):
-                ns = nbrs.get(k, [])
-                return sum(pos[m] for m in ns) / len(ns) if ns else pos[k]
-            layers[r].sort(key=lambda k: (bary(k), pos[k]))
+            layers[r].sort(key=lambda k, nb=nbrs: (_barycenter(k, nb, pos), pos[k]))
             for i, k in enumerate(layers[r]):
                 pos[k] = i
         c = _count_crossings(layers, pos, edges_between)
