@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from .autograd import FUNCTIONS, Value
 
 MAX_NODES = 40  # what the graph view draws legibly
-MAX_CHARS = 400
+MAX_CHARS = 1000
 BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 OPS = ("+", "-", "*", "/", "**", "neg") + FUNCTIONS
 
@@ -178,20 +178,22 @@ def _prune(nodes, out, leaf_names, text):
     return Expr(pruned, used, text)
 
 
-def build(expr, leaf_values, cls=Value, override=None):
+def build(expr, leaf_values, cls=Value, override=None, reuse=None):
     """Evaluate ``expr`` with the Value class ``cls``: a list with one entry per node (a cls
     instance; for a constant, the plain number, used as Python would: ``2 * v``).
 
     leaf_values: {name: number}. override: {node index: number}: that node becomes a leaf of
-    that value (for a central difference through it). Leaves are labelled with their names when
-    the class has a ``label`` attribute.
+    that value (for a central difference through it); reuse: an earlier result of build, whose
+    entries before the first overridden node are taken as they are (they cannot change). Leaves
+    are labelled with their names when the class has a ``label`` attribute.
     """
     missing = [n for n in expr.leaves if n not in leaf_values]
     if missing:
         raise ValueError(f"leaf_values: no value for {missing}")
     override = override or {}
-    out = []
-    for i, n in enumerate(expr.nodes):
+    start = min(override, default=0) if reuse is not None else 0
+    out = list(reuse[:start]) if start else []
+    for i, n in enumerate(expr.nodes[start:], start):
         if i in override:
             out.append(cls(override[i]))
             continue

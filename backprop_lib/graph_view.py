@@ -111,13 +111,14 @@ def layout(nodes):
     return Layout({n.key: place[n.key] for n in nodes}, bends, n_cols, n_rows, crossings, initial)
 
 
-def graph_svg(out, highlight=(), badges=None, mark=None, compact=False):
+def graph_svg(out, highlight=(), badges=None, mark=None, compact=False, scale=1.0):
     """The graph of ``out`` (a Value, after ``backward()``) as an SVG string.
 
     highlight: keys to light up, the first being the current step's node; badges:
     {key: (symbol, text, kind)} with kind 'ok', 'warn' or 'bad', a line under the node (the
     numeric-vs-analytic check); mark: a key to mark as wrong (check_engine's first divergence).
-    The SVG keeps its natural size (scroll sideways for a wide graph) so text stays >= 13 px.
+    The SVG keeps its natural size (scroll sideways for a wide graph) so text stays >= 13 px;
+    scale > 1 enlarges it (the presenter view). compact: closer columns and rows.
     """
     nodes = graph_nodes(out)
     place, bends, n_cols, n_rows, *_ = layout(nodes)
@@ -135,8 +136,8 @@ def graph_svg(out, highlight=(), badges=None, mark=None, compact=False):
     by_value = {n.value: n for n in nodes}
     e = draw.esc
     svg = [f'<div class="bp-graph-wrap" style="overflow-x:auto"><svg class="bp-graph" '
-           f'data-bp="expr-graph" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
-           f'height="{height:.0f}" xmlns="http://www.w3.org/2000/svg" role="img" '
+           f'data-bp="expr-graph" viewBox="0 0 {width:.0f} {height:.0f}" width="{width * scale:.0f}" '
+           f'height="{height * scale:.0f}" xmlns="http://www.w3.org/2000/svg" role="img" '
            f'aria-label="computation graph of the expression">',
            '<defs><marker id="bp-garrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="10" '
            f'markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
