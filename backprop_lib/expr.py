@@ -194,31 +194,33 @@ def build(expr, leaf_values, cls=Value, override=None, reuse=None):
     start = min(override, default=0) if reuse is not None else 0
     out = list(reuse[:start]) if start else []
     for i, n in enumerate(expr.nodes[start:], start):
-        if i in override:
-            out.append(cls(override[i]))
-            continue
-        a = [out[j] for j in n.args]
-        if n.op == "leaf":
-            v = cls(leaf_values[n.name])
-            _set_label(v, n.name)
-        elif n.op == "const":
-            v = n.value
-        elif n.op == "+":
-            v = a[0] + a[1]
-        elif n.op == "-":
-            v = a[0] - a[1]
-        elif n.op == "*":
-            v = a[0] * a[1]
-        elif n.op == "/":
-            v = a[0] / a[1]
-        elif n.op == "**":
-            v = a[0] ** n.value
-        elif n.op == "neg":
-            v = -a[0]
-        else:
-            v = getattr(a[0], n.op)()
-        out.append(v)
+        out.append(cls(override[i]) if i in override else
+                   apply(n, [out[j] for j in n.args], leaf_values, cls))
     return out
+
+
+def apply(n, operands, leaf_values, cls=Value):
+    """One node's value, from its operands' (as Python would compute it: ``2 * v``)."""
+    a = operands
+    if n.op == "leaf":
+        v = cls(leaf_values[n.name])
+        _set_label(v, n.name)
+        return v
+    if n.op == "const":
+        return n.value
+    if n.op == "+":
+        return a[0] + a[1]
+    if n.op == "-":
+        return a[0] - a[1]
+    if n.op == "*":
+        return a[0] * a[1]
+    if n.op == "/":
+        return a[0] / a[1]
+    if n.op == "**":
+        return a[0] ** n.value
+    if n.op == "neg":
+        return -a[0]
+    return getattr(a[0], n.op)()
 
 
 def _set_label(v, name):
@@ -335,5 +337,5 @@ def _undo(const, nodes, data, depth):
         depth.pop()
 
 
-__all__ = ["MAX_NODES", "OPS", "Expr", "ExprError", "Node", "build", "parse", "random_expr",
+__all__ = ["MAX_NODES", "OPS", "Expr", "ExprError", "Node", "apply", "build", "parse", "random_expr",
            "to_text"]
