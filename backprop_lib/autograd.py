@@ -93,16 +93,22 @@ class Value:
 
     def __pow__(self, n):
         if isinstance(n, Value):
-            raise TypeError("**: the exponent must be a number, got a Value (use (n * x.log()).exp())")
+            raise TypeError(
+                "**: the exponent must be a number, got a Value (use (n * x.log()).exp())"
+            )
         n, x = _number(n, "**"), self.data
         if x == 0.0 and n < 0:
             raise ValueError(f"**: 0 ** {_fmt(n)} is undefined (0 to a negative power)")
         if x < 0 and n != int(n):
-            raise ValueError(f"**: {_fmt(x)} ** {_fmt(n)} is not real (negative base, fractional exponent)")
+            raise ValueError(
+                f"**: {_fmt(x)} ** {_fmt(n)} is not real (negative base, fractional exponent)"
+            )
         try:
             data, d = x**n, (n * x ** (n - 1) if n != 0 else 0.0)
         except (OverflowError, ZeroDivisionError):
-            raise ValueError(f"**: the result of {_fmt(x)} ** {_fmt(n)} is not a finite number") from None
+            raise ValueError(
+                f"**: the result of {_fmt(x)} ** {_fmt(n)} is not a finite number"
+            ) from None
         return self._node("**", data, (self,), (d,), exponent=n)
 
     def __neg__(self):
@@ -118,7 +124,9 @@ class Value:
 
     def exp(self):
         if self.data > 709.0:
-            raise ValueError(f"exp: exp({_fmt(self.data)}) overflows (the largest is about exp(709))")
+            raise ValueError(
+                f"exp: exp({_fmt(self.data)}) overflows (the largest is about exp(709))"
+            )
         e = math.exp(self.data)
         return self._node("exp", e, (self,), (e,))
 

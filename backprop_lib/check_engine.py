@@ -26,7 +26,7 @@ away): the learner's value, the node, the expression and the hint.
 import math
 from dataclasses import dataclass, field
 
-from .expr import apply, build, parse, random_expr, to_text
+from .expr import OPS, apply, build, parse, random_expr, to_text
 
 RTOL = 1e-9
 
@@ -37,32 +37,36 @@ HINTS = {
     "seed": "backward() starts at the output: set self.grad = 1.0 before going through the nodes",
     "forward_value": "check what the operation computes in the forward pass",
     "local_derivative": "check the local derivative in that operation's _backward: it multiplies "
-                        "out.grad by ∂out/∂(operand)",
+    "out.grad by ∂out/∂(operand)",
     "reflected": "Python calls number.__mul__(v) first, which fails, then v.__rmul__(number); "
-                 "define __radd__, __rmul__, __rsub__ (other - self) and __rtruediv__ "
-                 "(other / self)",
+    "define __radd__, __rmul__, __rsub__ (other - self) and __rtruediv__ "
+    "(other / self)",
     "topo_missing": "backward() must run every node's _backward, from the output down: build a "
-                    "topological order (each node after its operands) and go through it reversed",
+    "topological order (each node after its operands) and go through it reversed",
     "topo_order": "a node may pass its gradient on only once every node that uses it has added "
-                  "to it: go through a topological order reversed (each node after its operands "
-                  "in the order, so before them when reversed), visiting each node once",
+    "to it: go through a topological order reversed (each node after its operands "
+    "in the order, so before them when reversed), visiting each node once",
     "overwrite": "a node used twice gets a gradient from each use: add them up "
-                 "(self.grad += ...), never overwrite (self.grad = ...)",
+    "(self.grad += ...), never overwrite (self.grad = ...)",
     "not_zeroed": "the leaves were zeroed between two backward() calls, but the inner nodes kept "
-                  "their gradients from the first call and passed them on again: at the start "
-                  "of backward(), set every inner node's grad to 0 (PyTorch keeps no gradient "
-                  "for inner nodes)",
+    "their gradients from the first call and passed them on again: at the start "
+    "of backward(), set every inner node's grad to 0 (PyTorch keeps no gradient "
+    "for inner nodes)",
     "zeroes_leaves": "PyTorch's rule: a leaf's gradient accumulates over backward() calls until "
-                     "you zero it yourself; backward() must not reset the leaves",
+    "you zero it yourself; backward() must not reset the leaves",
     "random": "compare that node's local derivative and its accumulation with the worked "
-              "examples; the graph below marks it",
+    "examples; the graph below marks it",
 }
 TITLES = {
-    "missing_op": "an operation is missing", "crash": "the engine raised an error",
-    "no_backward": "no backward() method", "seed": "the output's gradient is not 1",
+    "missing_op": "an operation is missing",
+    "crash": "the engine raised an error",
+    "no_backward": "no backward() method",
+    "seed": "the output's gradient is not 1",
     "forward_value": "wrong value in the forward pass",
-    "local_derivative": "wrong local derivative", "reflected": "missing or wrong reflected operator",
-    "topo_missing": "missing topological order", "topo_order": "wrong topological order",
+    "local_derivative": "wrong local derivative",
+    "reflected": "missing or wrong reflected operator",
+    "topo_missing": "missing topological order",
+    "topo_order": "wrong topological order",
     "overwrite": "gradient overwritten instead of accumulated",
     "not_zeroed": "gradients not zeroed between two backward() calls",
     "zeroes_leaves": "backward() zeroes the leaves' gradients",
@@ -71,12 +75,16 @@ TITLES = {
 
 
 LOCAL = {  # the local derivatives, for the hint
-    "+": "∂(a + b)/∂a = ∂(a + b)/∂b = 1", "*": "∂(a·b)/∂a = b and ∂(a·b)/∂b = a",
-    "-": "∂(a − b)/∂a = 1, ∂(a − b)/∂b = −1", "/": "∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²",
+    "+": "∂(a + b)/∂a = ∂(a + b)/∂b = 1",
+    "*": "∂(a·b)/∂a = b and ∂(a·b)/∂b = a",
+    "-": "∂(a − b)/∂a = 1, ∂(a − b)/∂b = −1",
+    "/": "∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²",
     "**": "∂(xⁿ)/∂x = n·xⁿ⁻¹: the factor n, and the exponent n − 1 (not n)",
-    "neg": "∂(−x)/∂x = −1", "relu": "∂relu(x)/∂x = 1 for x > 0, else 0",
+    "neg": "∂(−x)/∂x = −1",
+    "relu": "∂relu(x)/∂x = 1 for x > 0, else 0",
     "tanh": "∂tanh(x)/∂x = 1 − tanh(x)² (use the output t: 1 − t²)",
-    "exp": "∂eˣ/∂x = eˣ, the output itself", "log": "∂log(x)/∂x = 1/x",
+    "exp": "∂eˣ/∂x = eˣ, the output itself",
+    "log": "∂log(x)/∂x = 1/x",
     "sigmoid": "∂σ(x)/∂x = σ(x)(1 − σ(x))",
 }
 
@@ -108,7 +116,9 @@ class EngineReport:
 
     def message(self):
         if self.ok:
-            return f"your engine agrees with backprop_lib.autograd on all {self.checked} expressions"
+            return (
+                f"your engine agrees with backprop_lib.autograd on all {self.checked} expressions"
+            )
         where = f" at {self.node}" if self.node else ""
         got = f"; your engine gives {self.theirs:.8g}" if self.theirs is not None else ""
         return f"{self.title}{where}, in f = {self.case}{got}. {self.detail}".strip()
@@ -128,13 +138,17 @@ class EngineReport:
         hint = f"<br><b>Hint:</b> {draw.esc(self.hint)}" if self.hint else ""
         svg = ""
         if not self.ok and self.graph is not None:
-            svg = (f'<div class="bp-legend">the graph of f = {draw.esc(self.case)} with your '
-                   "engine's values and gradients (nan: none); ✗ marks the first node where it "
-                   f"differs from backprop_lib.autograd</div>{graph_svg(self.graph, mark=self.key)}")
-        return (f'{draw.CSS}<div class="bp-view" data-bp="engine-report" data-ok="{self.ok}" '
-                f'data-bug="{self.bug or ""}"><div style="border-left: 5px solid {colour}; '
-                f'padding: 4px 10px; font-size: 16px"><b style="color:{colour}">{mark}</b>: '
-                f"{draw.esc(self.message())}{hint}</div>{svg}</div>")
+            svg = (
+                f'<div class="bp-legend">the graph of f = {draw.esc(self.case)} with your '
+                "engine's values and gradients (nan: none); ✗ marks the first node where it "
+                f"differs from backprop_lib.autograd</div>{graph_svg(self.graph, mark=self.key)}"
+            )
+        return (
+            f'{draw.CSS}<div class="bp-view" data-bp="engine-report" data-ok="{self.ok}" '
+            f'data-bug="{self.bug or ""}"><div style="border-left: 5px solid {colour}; '
+            f'padding: 4px 10px; font-size: 16px"><b style="color:{colour}">{mark}</b>: '
+            f"{draw.esc(self.message())}{hint}</div>{svg}</div>"
+        )
 
 
 @dataclass(frozen=True)
@@ -147,7 +161,7 @@ class Case:
     twice: str = ""  # '', 'zeroed' (zero the leaves, backward again), 'accumulate'
 
 
-def _cases(n_random, seed):
+def _cases(n_random, seed, ops, use_reflected, use_twice, use_graphs=True):
     """The cases, in the order that tells the bugs apart: + and * alone first (every later case
     uses them), then the graph's structure with + and * only (topological order, accumulation),
     then every other operation alone, the reflected forms, two backward() calls, random graphs.
@@ -156,23 +170,53 @@ def _cases(n_random, seed):
     single = [Case(t, v, "forward_value", "local_derivative") for t in ("a + b", "a * b")]
     structure = (
         [Case(t, v, "forward_value", "topo_missing") for t in ("(a * b) * c", "(a + b) * c")]
-        + [Case(t, v, "forward_value", "overwrite")
-           for t in ("a + a", "a * a", "a * b + a", "a * b + a * c")]
-        + [Case(t, v, "forward_value", "topo_order")
-           for t in ("(a * b) * c + a * b", "((a + b) * c) * (a + b) + c")]
+        + [
+            Case(t, v, "forward_value", "overwrite")
+            for t in ("a + a", "a * a", "a * b + a", "a * b + a * c")
+        ]
+        + [
+            Case(t, v, "forward_value", "topo_order")
+            for t in ("(a * b) * c + a * b", "((a + b) * c) * (a + b) + c")
+        ]
     )
-    others = [Case(t, v, "forward_value", "local_derivative")
-              for t in ("a ** 3", "a ** -2", "a ** 0.5", "-a", "relu(a)", "relu(b)", "tanh(a)",
-                        "exp(a)", "log(a)", "sigmoid(a)", "a - b", "a / b")]
-    reflected = [Case(t, v, "reflected", "reflected")
-                 for t in ("2 * a", "a * 2", "1 + a", "a + 1", "2 - a", "a - 2", "10 / a", "a / 2")]
-    twice = [Case("tanh(a * b) + a", v, "forward_value", "not_zeroed", twice="zeroed"),
-             Case("tanh(a * b) + a", v, "forward_value", "zeroes_leaves", twice="accumulate")]
+    others = [
+        Case(t, v, "forward_value", "local_derivative")
+        for t in (
+            "a ** 3",
+            "a ** -2",
+            "a ** 0.5",
+            "-a",
+            "relu(a)",
+            "relu(b)",
+            "tanh(a)",
+            "exp(a)",
+            "log(a)",
+            "sigmoid(a)",
+            "a - b",
+            "a / b",
+        )
+    ]
+    reflected = [
+        Case(t, v, "reflected", "reflected")
+        for t in ("2 * a", "a * 2", "1 + a", "a + 1", "2 - a", "a - 2", "10 / a", "a / 2")
+    ]
+    twice = [
+        Case("tanh(a * b) + a", v, "forward_value", "not_zeroed", twice="zeroed"),
+        Case("tanh(a * b) + a", v, "forward_value", "zeroes_leaves", twice="accumulate"),
+    ]
     rand = []
     for k in range(n_random):
-        e, vals = random_expr(seed * 1000 + k, 3, 16)
+        e, vals = random_expr(seed * 1000 + k, 3, 16, ops=ops, constants=use_reflected)
         rand.append(Case(e.text, vals, "random", "random", expr=e))
-    return single + structure + others + reflected + twice + rand
+    cases = (
+        single + (structure if use_graphs else []) + others + (reflected if use_reflected else [])
+    )
+    cases = [c for c in cases if _ops_of(parse(c.text)) <= set(ops)]
+    return cases + (twice if use_twice and {"*", "+", "tanh"} <= set(ops) else []) + rand
+
+
+def _ops_of(e):
+    return {n.op for n in e.nodes if n.op not in ("leaf", "const")}
 
 
 def _close(x, y):
@@ -185,11 +229,22 @@ def _op_name(n):
     return "unary minus" if n.op == "neg" else n.op
 
 
-def check_engine(TheirValue, n_random=30, seed=0):
-    """Run the cases through ``TheirValue`` and ``backprop_lib.autograd.Value``; an EngineReport."""
+def check_engine(TheirValue, ops=OPS, reflected=True, twice=True, graphs=True, n_random=30, seed=0):
+    """Run the cases through ``TheirValue`` and ``backprop_lib.autograd.Value``; an EngineReport.
+
+    ops: the operations the learner's class has so far (only cases that use no other are
+    run; e.g. ``ops=("+", "*")``); reflected: check ``2 * v`` and the like (random graphs use
+    constants only then); twice: check two backward() calls; graphs: check whole graphs (the
+    chains, reuse, order and random cases), not only each operation alone.
+    """
     if not isinstance(TheirValue, type):
-        raise TypeError(f"TheirValue: expected a class (such as Value), got {type(TheirValue).__name__}")
-    cases = _cases(n_random, seed)
+        raise TypeError(
+            f"TheirValue: expected a class (such as Value), got {type(TheirValue).__name__}"
+        )
+    unknown = set(ops) - set(OPS)
+    if unknown or isinstance(ops, str):
+        raise ValueError(f"ops: expected a tuple of operations from {OPS}, got {ops!r}")
+    cases = _cases(n_random if graphs else 0, seed, tuple(ops), reflected, twice and graphs, graphs)
     for k, case in enumerate(cases):
         bad = _run_case(TheirValue, case)
         if bad is not None:
@@ -211,9 +266,20 @@ def _run_case(cls, case):
         _show_theirs(our_out, e, ours, their_nodes)
         n = e.nodes[i] if i is not None else None
         label = "" if n is None else (n.name or f"the {_op_name(n)} node")
-        return EngineReport(False, bug, TITLES[bug], HINTS[bug], _text(e, case), label,
-                            "" if n is None or n.op == "leaf" else _op_name(n), theirs, ours_value,
-                            detail, our_out, None if i is None else keys.get(id(ours[i])))
+        return EngineReport(
+            False,
+            bug,
+            TITLES[bug],
+            HINTS[bug],
+            _text(e, case),
+            label,
+            "" if n is None or n.op == "leaf" else _op_name(n),
+            theirs,
+            ours_value,
+            detail,
+            our_out,
+            None if i is None else keys.get(id(ours[i])),
+        )
 
     # forward, node by node, so a crash is pinned to its node
     theirs = their_nodes = []
@@ -252,6 +318,10 @@ def _run_case(cls, case):
     got = _get(out, "grad")
     if case.twice == "" and (got is None or not _close(got, 1.0)):
         return report("seed", len(e.nodes) - 1, got, ours_value=1.0)
+    leaves = [i for i, n in enumerate(e.nodes) if n.op == "leaf" and abs(ours[i].grad) > 1e-6]
+    if case.twice == "" and leaves and all(_get(theirs[i], "grad") == 0.0 for i in leaves):
+        # nothing below the output got a gradient: backward() ran no node's _backward
+        return report("topo_missing", leaves[0], 0.0, ours_value=ours[leaves[0]].grad)
     # backward: the first wrong gradient, from the output down (where an error first enters)
     for i in range(len(e.nodes) - 1, -1, -1):
         n = e.nodes[i]
@@ -265,9 +335,15 @@ def _run_case(cls, case):
                 # a wrong gradient of an operand: it entered in the op that uses it
                 j = _consumer(e, i)
                 what = e.nodes[i].name or f"its operand (the {_op_name(e.nodes[i])} node)"
-                r = report(bug, j, None, ours_value=want,
-                           detail=f"The gradient it passes to {what} is {got:.8g} in your "
-                                  "engine." if got is not None else "")
+                r = report(
+                    bug,
+                    j,
+                    None,
+                    ours_value=want,
+                    detail=f"The gradient it passes to {what} is {got:.8g} in your engine."
+                    if got is not None
+                    else "",
+                )
                 if bug == "local_derivative":
                     r.hint += f". {LOCAL.get(e.nodes[j].op, '')}".rstrip(". ") + "."
                 return r

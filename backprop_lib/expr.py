@@ -93,9 +93,14 @@ def parse(text, max_nodes=MAX_NODES):
         """A constant for an operation on constants, else the node's index."""
         if all(const(a) is not None for a in args):
             vs = [Value(const(a)) for a in args]
-            r = {"+": lambda: vs[0] + vs[1], "-": lambda: vs[0] - vs[1], "*": lambda: vs[0] * vs[1],
-                 "/": lambda: vs[0] / vs[1], "**": lambda: vs[0] ** exponent,
-                 "neg": lambda: -vs[0]}.get(op, lambda: getattr(vs[0], op)())()
+            r = {
+                "+": lambda: vs[0] + vs[1],
+                "-": lambda: vs[0] - vs[1],
+                "*": lambda: vs[0] * vs[1],
+                "/": lambda: vs[0] / vs[1],
+                "**": lambda: vs[0] ** exponent,
+                "neg": lambda: -vs[0],
+            }.get(op, lambda: getattr(vs[0], op)())()
             return add(Node("const", value=r.data))
         return add(Node(op, tuple(args), value=exponent))
 
@@ -123,8 +128,12 @@ def parse(text, max_nodes=MAX_NODES):
             if op is None:
                 hint = "; for a power write **" if isinstance(n.op, ast.BitXor) else ""
                 col = _op_column(text, n)
-                raise ExprError(f"the operator {type(n.op).__name__} is not allowed (only + - * / **)"
-                                f"{hint}" + (f" at column {col}" if col else ""), text, col)
+                raise ExprError(
+                    f"the operator {type(n.op).__name__} is not allowed (only + - * / **)"
+                    f"{hint}" + (f" at column {col}" if col else ""),
+                    text,
+                    col,
+                )
             left = visit(n.left)
             if op == "**":
                 e = visit(n.right)
@@ -142,8 +151,11 @@ def parse(text, max_nodes=MAX_NODES):
             return fold(n.func.id, [visit(n.args[0])])
         if isinstance(n, ast.Attribute):
             fail("attribute access (a dot) is not allowed", n)
-        fail(f"{type(n).__name__} is not allowed (only names, numbers, + - * / **, unary minus "
-             f"and {', '.join(FUNCTIONS)})", n)
+        fail(
+            f"{type(n).__name__} is not allowed (only names, numbers, + - * / **, unary minus "
+            f"and {', '.join(FUNCTIONS)})",
+            n,
+        )
 
     try:
         out = visit(tree.body)
@@ -171,10 +183,14 @@ def _prune(nodes, out, leaf_names, text):
             keep.add(i)
             stack.extend(nodes[i].args)
     new = {old: k for k, old in enumerate(sorted(keep))}
-    pruned = tuple(Node(n.op, tuple(new[a] for a in n.args), n.name, n.value)
-                   for i, n in enumerate(nodes) if i in keep)
-    used = tuple(name for name in leaf_names
-                 if any(n.op == "leaf" and n.name == name for n in pruned))
+    pruned = tuple(
+        Node(n.op, tuple(new[a] for a in n.args), n.name, n.value)
+        for i, n in enumerate(nodes)
+        if i in keep
+    )
+    used = tuple(
+        name for name in leaf_names if any(n.op == "leaf" and n.name == name for n in pruned)
+    )
     return Expr(pruned, used, text)
 
 
@@ -194,8 +210,11 @@ def build(expr, leaf_values, cls=Value, override=None, reuse=None):
     start = min(override, default=0) if reuse is not None else 0
     out = list(reuse[:start]) if start else []
     for i, n in enumerate(expr.nodes[start:], start):
-        out.append(cls(override[i]) if i in override else
-                   apply(n, [out[j] for j in n.args], leaf_values, cls))
+        out.append(
+            cls(override[i])
+            if i in override
+            else apply(n, [out[j] for j in n.args], leaf_values, cls)
+        )
     return out
 
 
@@ -270,8 +289,12 @@ def random_expr(seed, n_leaves=3, n_ops=12, max_depth=8, ops=OPS, constants=True
         op = rng.choice(ops)
         # operands: prefer recent nodes, so the graph grows deep; any earlier node may be reused
         live = [k for k, n in enumerate(nodes) if n.op != "const"]
-        i, j = (live[max(0, len(live) - 1 - int(rng.expovariate(0.5)))] if rng.random() < 0.6
-                else rng.choice(live) for _ in range(2))
+        i, j = (
+            live[max(0, len(live) - 1 - int(rng.expovariate(0.5)))]
+            if rng.random() < 0.6
+            else rng.choice(live)
+            for _ in range(2)
+        )
         if max(depth[i], depth[j] if op in BINARY.values() else 0) + 1 > max_depth:
             continue
         x = data[i]
@@ -337,5 +360,15 @@ def _undo(const, nodes, data, depth):
         depth.pop()
 
 
-__all__ = ["MAX_NODES", "OPS", "Expr", "ExprError", "Node", "apply", "build", "parse", "random_expr",
-           "to_text"]
+__all__ = [
+    "MAX_NODES",
+    "OPS",
+    "Expr",
+    "ExprError",
+    "Node",
+    "apply",
+    "build",
+    "parse",
+    "random_expr",
+    "to_text",
+]

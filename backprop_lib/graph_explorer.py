@@ -30,25 +30,34 @@ class GraphExplorer:
     value_range: each slider's half-width; presenter: large fonts for a projector.
     """
 
-    def __init__(self, text="(x + y) * z", values=None, *, value_range=3.0, presenter=False,
-                 start="backward"):
+    def __init__(
+        self, text="(x + y) * z", values=None, *, value_range=3.0, presenter=False, start="backward"
+    ):
         if start not in ("forward", "backward"):
             raise ValueError(f"start: expected 'forward' or 'backward', got {start!r}")
         self.value_range, self._start = float(value_range), start
         self._given = dict(values or {})
         self.expr = parse(text)  # a clear ExprError before any widget is made
         self.state = None
-        self.text = w.Text(value=text, description="f =", continuous_update=False,
-                           layout=w.Layout(width="520px"), style=_STYLE)
+        self.text = w.Text(
+            value=text,
+            description="f =",
+            continuous_update=False,
+            layout=w.Layout(width="520px"),
+            style=_STYLE,
+        )
         self.text.add_class("bp-expr-input")
         self.message = w.HTML()
         self.sliders = {}
         self.slider_box = w.VBox(layout=w.Layout(min_width="330px"))
         self.replay = ReplayControls(self._render)
         self.presenter_toggle = w.ToggleButton(
-            value=presenter, description="presenter view", icon="desktop",
+            value=presenter,
+            description="presenter view",
+            icon="desktop",
             tooltip="large fonts, diagram and formula side by side, for a projector",
-            layout=w.Layout(width="150px"))
+            layout=w.Layout(width="150px"),
+        )
         self.css = w.HTML(draw.CSS)
         self.view = w.HTML(layout=w.Layout(width="100%"))
         self._busy = False
@@ -68,9 +77,17 @@ class GraphExplorer:
         self.sliders = {}
         for k, name in enumerate(self.expr.leaves):
             v = float(old.get(name, self._given.get(name, DEFAULTS[k % len(DEFAULTS)])))
-            s = w.FloatSlider(value=v, min=min(-self.value_range, v), max=max(self.value_range, v),
-                              step=0.01, description=name, readout_format=".2f",
-                              continuous_update=True, layout=w.Layout(width="310px"), style=_STYLE)
+            s = w.FloatSlider(
+                value=v,
+                min=min(-self.value_range, v),
+                max=max(self.value_range, v),
+                step=0.01,
+                description=name,
+                readout_format=".2f",
+                continuous_update=True,
+                layout=w.Layout(width="310px"),
+                style=_STYLE,
+            )
             s.observe(self._on_slider, names="value")
             self.sliders[name] = s
         self._exact = {n: s.value for n, s in self.sliders.items()}
@@ -79,8 +96,10 @@ class GraphExplorer:
     def values(self):
         """{leaf: value} as the sliders say (a slider on the grid point nearest its first value
         gives that exact value: the browser snaps 0.333 to 0.33 as it draws the slider)."""
-        return {n: (self._exact[n] if abs(s.value - self._exact[n]) <= s.step / 2 + 1e-12
-                    else s.value) for n, s in self.sliders.items()}
+        return {
+            n: (self._exact[n] if abs(s.value - self._exact[n]) <= s.step / 2 + 1e-12 else s.value)
+            for n, s in self.sliders.items()
+        }
 
     def _compute(self):
         try:
@@ -113,20 +132,32 @@ class GraphExplorer:
         st = self.state
         step = st.steps[min(self.replay.index, len(st.steps) - 1)]
         badges = {k: c.badge() for k, c in st.checks.items()}
-        svg = graph_svg(st.out, highlight=step.highlight, badges=badges, compact=self.presenter,
-                        scale=1.3 if self.presenter else 1.0)
+        svg = graph_svg(
+            st.out,
+            highlight=step.highlight,
+            badges=badges,
+            compact=self.presenter,
+            scale=1.3 if self.presenter else 1.0,
+        )
         formula = draw.step_html(step, len(st.steps), terms=not self.presenter)
         chips = draw.chips_html(st.steps, step.index)
-        data = {"text": self.expr.text, "values": st.values,
-                "grads": {n.value.label: n.value.grad for n in st.nodes if n.kind == "leaf"}}
+        data = {
+            "text": self.expr.text,
+            "values": st.values,
+            "grads": {n.value.label: n.value.grad for n in st.nodes if n.kind == "leaf"},
+        }
         attr = f"data-expr='{draw.esc(json.dumps(data))}'"
         if self.presenter:
-            body = (f'<div class="bp-row"><div style="flex: 3 1 600px">{svg}'
-                    f'{draw.terms_html(step)}</div><div class="bp-panel" style="flex: 2 1 380px">'
-                    f"{formula}</div></div>{chips}")
+            body = (
+                f'<div class="bp-row"><div style="flex: 3 1 600px">{svg}'
+                f'{draw.terms_html(step)}</div><div class="bp-panel" style="flex: 2 1 380px">'
+                f"{formula}</div></div>{chips}"
+            )
         else:
-            body = (f'{svg}{LEGEND}<div class="bp-row"><div class="bp-panel">{formula}</div>'
-                    f'<div class="bp-panel">{chips}{self._grads_table()}</div></div>')
+            body = (
+                f'{svg}{LEGEND}<div class="bp-row"><div class="bp-panel">{formula}</div>'
+                f'<div class="bp-panel">{chips}{self._grads_table()}</div></div>'
+            )
         cls = "bp-view bp-presenter" if self.presenter else "bp-view"
         self.view.value = f'<div class="{cls}" data-bp="expr-view" {attr}>{body}</div>'
 
@@ -135,16 +166,22 @@ class GraphExplorer:
             f'<tr><td style="text-align:left">{draw.esc(n.label)}</td><td>{draw.esc(draw.num(n.value.data))}</td>'
             f'<td data-bp="leaf-grad" data-leaf="{draw.esc(n.label)}" data-value="{n.value.grad!r}">'
             f"{draw.esc(draw.num(n.value.grad))}</td></tr>"
-            for n in self.state.nodes if n.kind == "leaf")
-        return (f'<table class="bp-table"><tr><th style="text-align:left">leaf</th><th>value</th>'
-                f"<th>∂f/∂(leaf)</th></tr>{rows}</table>")
+            for n in self.state.nodes
+            if n.kind == "leaf"
+        )
+        return (
+            f'<table class="bp-table"><tr><th style="text-align:left">leaf</th><th>value</th>'
+            f"<th>∂f/∂(leaf)</th></tr>{rows}</table>"
+        )
 
     def _arrange(self):
         controls = w.HBox([self.replay.widget, self.presenter_toggle])
         head = [self.css, self.text, self.message]
         if self.presenter:
-            grid = w.GridBox(list(self.sliders.values()),
-                             layout=w.Layout(grid_template_columns="repeat(3, 330px)"))
+            grid = w.GridBox(
+                list(self.sliders.values()),
+                layout=w.Layout(grid_template_columns="repeat(3, 330px)"),
+            )
             self.widget.children = head + [self.view, controls, grid]
             self.widget.add_class("bp-presenter")
         else:
@@ -166,8 +203,10 @@ class GraphExplorer:
         try:
             expr = parse(text)
         except ExprError as e:
-            self.message.value = (f'<pre class="bp-formula" data-bp="error" style="white-space:pre">'
-                                  f"{draw.esc(e)}</pre>")
+            self.message.value = (
+                f'<pre class="bp-formula" data-bp="error" style="white-space:pre">'
+                f"{draw.esc(e)}</pre>"
+            )
             return
         self.expr = expr
         self._make_sliders()
@@ -189,11 +228,15 @@ class GraphExplorer:
         """The view as static HTML (sliders as still pictures), for make html / make slides."""
         rows = "".join(
             f"<tr><td>{draw.esc(s.description)}</td><td>{draw.slider_still(s.value, s.min, s.max)}</td>"
-            f"<td>{s.value:.2f}</td></tr>" for s in self.sliders.values())
-        return (f'{draw.CSS}<div class="bp-snapshot"><div class="bp-formula">f = '
-                f'{draw.esc(self.expr.text)}</div>{self.message.value}<div class="bp-row">'
-                f'<table class="bp-table bp-sliders" style="flex: 0 0 auto">{rows}</table>'
-                f'<div style="flex: 1 1 600px">{self.view.value}</div></div></div>')
+            f"<td>{s.value:.2f}</td></tr>"
+            for s in self.sliders.values()
+        )
+        return (
+            f'{draw.CSS}<div class="bp-snapshot"><div class="bp-formula">f = '
+            f'{draw.esc(self.expr.text)}</div>{self.message.value}<div class="bp-row">'
+            f'<table class="bp-table bp-sliders" style="flex: 0 0 auto">{rows}</table>'
+            f'<div style="flex: 1 1 600px">{self.view.value}</div></div></div>'
+        )
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)

@@ -112,8 +112,15 @@ def evaluate(expr, values, eps=EPS, checks=True):
         raise ValueError("expression: it has no variable (type a name such as x)")
     out.backward()
     nodes = graph_nodes(out)
-    return State(expr, dict(values), built, out, nodes, value_steps(out),
-                 node_checks(expr, values, built, nodes, eps) if checks else {})
+    return State(
+        expr,
+        dict(values),
+        built,
+        out,
+        nodes,
+        value_steps(out),
+        node_checks(expr, values, built, nodes, eps) if checks else {},
+    )
 
 
 __all__ = ["EPS", "NodeCheck", "State", "evaluate", "node_checks", "relative_error"]

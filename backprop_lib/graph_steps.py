@@ -15,8 +15,19 @@ from dataclasses import dataclass
 from .names import sub
 from .steps import MINUS, Step, Term, fmt
 
-SYMBOL = {"+": "+", "-": MINUS, "*": "·", "/": "/", "**": "^", "neg": MINUS, "relu": "relu",
-          "tanh": "tanh", "exp": "exp", "log": "log", "sigmoid": "σ"}
+SYMBOL = {
+    "+": "+",
+    "-": MINUS,
+    "*": "·",
+    "/": "/",
+    "**": "^",
+    "neg": MINUS,
+    "relu": "relu",
+    "tanh": "tanh",
+    "exp": "exp",
+    "log": "log",
+    "sigmoid": "σ",
+}
 
 
 @dataclass(frozen=True)
@@ -76,8 +87,14 @@ def _local_formula(v, pos, names, me):
         return f"1/{a[1]}" if pos == 0 else f"{MINUS}{a[0]}/{a[1]}²"
     if op == "**":
         return f"{fmt(v.exponent)}·{a[0]}^{fmt(v.exponent - 1)}"
-    return {"neg": f"{MINUS}1", "relu": f"[{a[0]} > 0]", "tanh": f"1 {MINUS} {me}²",
-            "exp": me, "log": f"1/{a[0]}", "sigmoid": f"{me}·(1 {MINUS} {me})"}[op]
+    return {
+        "neg": f"{MINUS}1",
+        "relu": f"[{a[0]} > 0]",
+        "tanh": f"1 {MINUS} {me}²",
+        "exp": me,
+        "log": f"1/{a[0]}",
+        "sigmoid": f"{me}·(1 {MINUS} {me})",
+    }[op]
 
 
 def value_steps(out):
@@ -91,8 +108,19 @@ def value_steps(out):
     steps = []
 
     def add(phase, key, name, formula, numbers, value, highlight, terms=()):
-        steps.append(Step(len(steps), phase, key, name, formula, numbers, float(value),
-                          tuple(highlight), tuple(terms)))
+        steps.append(
+            Step(
+                len(steps),
+                phase,
+                key,
+                name,
+                formula,
+                numbers,
+                float(value),
+                tuple(highlight),
+                tuple(terms),
+            )
+        )
 
     for n in nodes:
         if n.kind in ("leaf", "const"):
@@ -100,8 +128,15 @@ def value_steps(out):
         ops = [by_value[o] for o in n.value.operands]
         rhs = _op_formula(n.value, [o.label for o in ops], None)
         nums = _op_formula(n.value, None, [fmt(o.value.data) for o in ops])
-        add("forward", n.key, n.label, f"{n.label} = {rhs}", nums, n.value.data,
-            [n.key] + [o.key for o in ops])
+        add(
+            "forward",
+            n.key,
+            n.label,
+            f"{n.label} = {rhs}",
+            nums,
+            n.value.data,
+            [n.key] + [o.key for o in ops],
+        )
 
     consumers = {n.key: [] for n in nodes}
     for n in nodes:
@@ -120,18 +155,33 @@ def value_steps(out):
         for c, pos in consumers[n.key]:
             names = [by_value[o].label for o in c.value.operands]
             local = _local_formula(c.value, pos, names, c.label)
-            terms.append(Term(d(c.label), float(c.value.grad), f"∂{c.label}/∂{n.label} = {local}",
-                              float(c.value.local[pos])))
+            terms.append(
+                Term(
+                    d(c.label),
+                    float(c.value.grad),
+                    f"∂{c.label}/∂{n.label} = {local}",
+                    float(c.value.local[pos]),
+                )
+            )
         total = sum(t.upstream_value * t.local_value for t in terms)
         if abs(total - n.value.grad) > 1e-9 * max(1.0, abs(total)):
             raise ValueError(
                 f"out: the gradients are not those of one backward() pass ({n.label}.grad = "
                 f"{n.value.grad!r}, its terms add up to {total!r}); build the graph afresh and "
-                "call backward() once")
+                "call backward() once"
+            )
         formula = " + ".join(f"{t.upstream} · {t.local.split(' = ', 1)[1]}" for t in terms)
         numbers = " + ".join(f"{fmt(t.upstream_value)} · {fmt(t.local_value)}" for t in terms)
-        add("backward", "d" + n.key, d(n.label), f"{d(n.label)} = {formula}", numbers,
-            n.value.grad, [n.key] + [c.key for c, _ in consumers[n.key]], terms)
+        add(
+            "backward",
+            "d" + n.key,
+            d(n.label),
+            f"{d(n.label)} = {formula}",
+            numbers,
+            n.value.grad,
+            [n.key] + [c.key for c, _ in consumers[n.key]],
+            terms,
+        )
     return steps
 
 

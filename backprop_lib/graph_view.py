@@ -25,7 +25,7 @@ def _count_crossings(layers, pos, edges_between):
     for r in range(len(layers) - 1):
         es = edges_between[r]
         for k, (a, b) in enumerate(es):
-            for c, d in es[k + 1:]:
+            for c, d in es[k + 1 :]:
                 if (pos[a] - pos[c]) * (pos[b] - pos[d]) < 0:
                     n += 1
     return n
@@ -135,13 +135,15 @@ def graph_svg(out, highlight=(), badges=None, mark=None, compact=False, scale=1.
     main, soft = (hl[0] if hl else None), set(hl[1:])
     by_value = {n.value: n for n in nodes}
     e = draw.esc
-    svg = [f'<div class="bp-graph-wrap" style="overflow-x:auto"><svg class="bp-graph" '
-           f'data-bp="expr-graph" viewBox="0 0 {width:.0f} {height:.0f}" width="{width * scale:.0f}" '
-           f'height="{height * scale:.0f}" xmlns="http://www.w3.org/2000/svg" role="img" '
-           f'aria-label="computation graph of the expression">',
-           '<defs><marker id="bp-garrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="10" '
-           f'markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-           f'fill="{draw.MUTED}"/></marker></defs>']
+    svg = [
+        f'<div class="bp-graph-wrap" style="overflow-x:auto"><svg class="bp-graph" '
+        f'data-bp="expr-graph" viewBox="0 0 {width:.0f} {height:.0f}" width="{width * scale:.0f}" '
+        f'height="{height * scale:.0f}" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'aria-label="computation graph of the expression">',
+        '<defs><marker id="bp-garrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="10" '
+        f'markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+        f'fill="{draw.MUTED}"/></marker></defs>',
+    ]
     labels = []
     for n in nodes:
         for p, o in enumerate(n.value.operands):
@@ -155,14 +157,20 @@ def graph_svg(out, highlight=(), badges=None, mark=None, compact=False, scale=1.
                 pts.insert(-1, ((ax + bx) / 2, (ay + by) / 2 + 22))
             d = "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in pts)
             lit = n.key == main or n.key in soft and src.key in (main, *soft)
-            svg.append(f'<path class="bp-edge" d="{d}" fill="none" stroke="{draw.HILITE if lit else draw.MUTED}" '
-                       f'stroke-width="{4 if lit else 1.6}" marker-end="url(#bp-garrow)"/>')
+            svg.append(
+                f'<path class="bp-edge" d="{d}" fill="none" stroke="{draw.HILITE if lit else draw.MUTED}" '
+                f'stroke-width="{4 if lit else 1.6}" marker-end="url(#bp-garrow)"/>'
+            )
             (ax, ay), (bx, by) = pts[-2], pts[-1]
             f = 0.5 if len(pts) > 2 or n.value.op in ("+", "*", "-", "/") else 0.45
-            sym = EDGE_SYMBOL.get(n.value.op, SYMBOL[n.value.op]) + (f"{draw.num(n.value.exponent)}" if n.value.op == "**" else "")
-            labels.append(f'<text x="{ax + f * (bx - ax):.1f}" y="{ay + f * (by - ay) - 5:.1f}" '
-                          f'font-size="15" text-anchor="middle" fill="{draw.INK}" '
-                          f'stroke="{draw.PAPER}" stroke-width="4" paint-order="stroke">{e(sym)}</text>')
+            sym = EDGE_SYMBOL.get(n.value.op, SYMBOL[n.value.op]) + (
+                f"{draw.num(n.value.exponent)}" if n.value.op == "**" else ""
+            )
+            labels.append(
+                f'<text x="{ax + f * (bx - ax):.1f}" y="{ay + f * (by - ay) - 5:.1f}" '
+                f'font-size="15" text-anchor="middle" fill="{draw.INK}" '
+                f'stroke="{draw.PAPER}" stroke-width="4" paint-order="stroke">{e(sym)}</text>'
+            )
     svg += labels
     for n in nodes:
         cx, cy = xy(place[n.key])
@@ -170,38 +178,55 @@ def graph_svg(out, highlight=(), badges=None, mark=None, compact=False, scale=1.
         fill = draw.HILITE if n.key == main else draw.HILITE_SOFT if n.key in soft else draw.PAPER
         cls = "bp-node" + (" bp-hl-main" if n.key == main else " bp-hl" if n.key in soft else "")
         stroke, sw = (draw.POS, 4.5) if n.key == mark else (draw.INK, 3.5 if n.key == main else 1.6)
-        svg.append(f'<g class="{cls}" data-key="{n.key}" data-kind="{n.kind}" '
-                   f'data-value="{v.data!r}" data-grad="{v.grad!r}">')
-        svg.append(f"<title>{e(n.label)} = {e(draw.num(v.data, 8))}, ∂/∂{e(n.label)} = "
-                   f"{e(draw.num(v.grad, 8))}</title>")
+        svg.append(
+            f'<g class="{cls}" data-key="{n.key}" data-kind="{n.kind}" '
+            f'data-value="{v.data!r}" data-grad="{v.grad!r}">'
+        )
+        svg.append(
+            f"<title>{e(n.label)} = {e(draw.num(v.data, 8))}, ∂/∂{e(n.label)} = "
+            f"{e(draw.num(v.grad, 8))}</title>"
+        )
         rx = h_box / 2 if n.kind == "const" else 9
-        svg.append(f'<rect x="{cx - BOX_W / 2:.1f}" y="{cy - h_box / 2:.1f}" width="{BOX_W}" '
-                   f'height="{h_box}" rx="{rx:.0f}" fill="{fill}" stroke="{stroke}" '
-                   f'stroke-width="{sw}"' + (' stroke-dasharray="5 3"' if n.kind == "const" else "")
-                   + "/>")
+        svg.append(
+            f'<rect x="{cx - BOX_W / 2:.1f}" y="{cy - h_box / 2:.1f}" width="{BOX_W}" '
+            f'height="{h_box}" rx="{rx:.0f}" fill="{fill}" stroke="{stroke}" '
+            f'stroke-width="{sw}"' + (' stroke-dasharray="5 3"' if n.kind == "const" else "") + "/>"
+        )
         top = cy - h_box / 2
         if n.kind != "const":
-            svg.append(f'<text x="{cx:.1f}" y="{top + 18:.1f}" font-size="15" font-weight="bold" '
-                       f'text-anchor="middle" fill="{draw.INK}">{e(n.label)}</text>')
-        svg.append(f'<text x="{cx:.1f}" y="{top + (36 if n.kind != "const" else 26):.1f}" '
-                   f'font-size="15" text-anchor="middle" fill="{draw.INK}">{e(draw.num(v.data))}</text>')
-        svg.append(f'<text x="{cx:.1f}" y="{top + (52 if n.kind != "const" else 44):.1f}" '
-                   f'font-size="13" text-anchor="middle" fill="{draw.grad_colour(v.grad)}" '
-                   f'data-bp="node-grad">∂ {e(draw.num(v.grad, 4))}</text>')
+            svg.append(
+                f'<text x="{cx:.1f}" y="{top + 18:.1f}" font-size="15" font-weight="bold" '
+                f'text-anchor="middle" fill="{draw.INK}">{e(n.label)}</text>'
+            )
+        svg.append(
+            f'<text x="{cx:.1f}" y="{top + (36 if n.kind != "const" else 26):.1f}" '
+            f'font-size="15" text-anchor="middle" fill="{draw.INK}">{e(draw.num(v.data))}</text>'
+        )
+        svg.append(
+            f'<text x="{cx:.1f}" y="{top + (52 if n.kind != "const" else 44):.1f}" '
+            f'font-size="13" text-anchor="middle" fill="{draw.grad_colour(v.grad)}" '
+            f'data-bp="node-grad">∂ {e(draw.num(v.grad, 4))}</text>'
+        )
         if n.key in badges:
             symbol, text, kind = badges[n.key]
             colour = {"ok": draw.MUTED, "warn": draw.POS, "bad": draw.POS}[kind]
-            svg.append(f'<text x="{cx:.1f}" y="{top + 68:.1f}" font-size="13" text-anchor="middle" '
-                       f'fill="{colour}" data-bp="badge" data-badge="{kind}">{e(symbol)} {e(text)}</text>')
+            svg.append(
+                f'<text x="{cx:.1f}" y="{top + 68:.1f}" font-size="13" text-anchor="middle" '
+                f'fill="{colour}" data-bp="badge" data-badge="{kind}">{e(symbol)} {e(text)}</text>'
+            )
         if n.key == mark:
-            svg.append(f'<text x="{cx + BOX_W / 2 - 4:.1f}" y="{top + 14:.1f}" font-size="15" '
-                       f'text-anchor="end" fill="{draw.POS}" font-weight="bold">✗</text>')
+            svg.append(
+                f'<text x="{cx + BOX_W / 2 - 4:.1f}" y="{top + 14:.1f}" font-size="15" '
+                f'text-anchor="end" fill="{draw.POS}" font-weight="bold">✗</text>'
+            )
         svg.append("</g>")
     svg.append("</svg></div>")
     return "".join(svg)
 
 
-LEGEND = ('<div class="bp-legend">each box: name, value, and ∂ its gradient ∂f/∂(node); an edge '
-          "carries an operand to the operation written on it; dashed boxes are constants</div>")
+LEGEND = (
+    '<div class="bp-legend">each box: name, value, and ∂ its gradient ∂f/∂(node); an edge '
+    "carries an operand to the operation written on it; dashed boxes are constants</div>"
+)
 
 __all__ = ["LEGEND", "Layout", "graph_svg", "layout"]

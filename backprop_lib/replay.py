@@ -16,11 +16,18 @@ _STYLE = {"description_width": "48px"}
 
 class ReplayControls:
     def __init__(self, on_change, interval=900):
-        self.position = w.IntSlider(value=1, min=1, max=2, description="step",
-                                    continuous_update=True, layout=w.Layout(width="420px"),
-                                    style=_STYLE)
-        self.play = w.Play(value=1, min=1, max=2, interval=interval, description="play",
-                           show_repeat=False)
+        self.position = w.IntSlider(
+            value=1,
+            min=1,
+            max=2,
+            description="step",
+            continuous_update=True,
+            layout=w.Layout(width="420px"),
+            style=_STYLE,
+        )
+        self.play = w.Play(
+            value=1, min=1, max=2, interval=interval, description="play", show_repeat=False
+        )
         w.jslink((self.play, "value"), (self.position, "value"))
         self.back_button = w.Button(description="◀ step back", layout=w.Layout(width="120px"))
         self.next_button = w.Button(description="step ▶", layout=w.Layout(width="120px"))

@@ -26,6 +26,7 @@ class Good:
         def _backward():
             self.grad += out.grad
             other.grad += out.grad
+
         out._backward = _backward
         return out
 
@@ -36,14 +37,16 @@ class Good:
         def _backward():
             self.grad += other.data * out.grad
             other.grad += self.data * out.grad
+
         out._backward = _backward
         return out
 
     def __pow__(self, n):
-        out = type(self)(self.data ** n, (self,), "**")
+        out = type(self)(self.data**n, (self,), "**")
 
         def _backward():
             self.grad += self._pow_local(n) * out.grad
+
         out._backward = _backward
         return out
 
@@ -55,6 +58,7 @@ class Good:
 
         def _backward():
             self.grad += local * out.grad
+
         out._backward = _backward
         return out
 
@@ -130,6 +134,7 @@ class Overwrite(Good):
         def _backward():
             self.grad = out.grad  # the bug
             other.grad = out.grad
+
         out._backward = _backward
         return out
 
@@ -140,6 +145,7 @@ class Overwrite(Good):
         def _backward():
             self.grad = other.data * out.grad
             other.grad = self.data * out.grad
+
         out._backward = _backward
         return out
 
@@ -192,4 +198,4 @@ class WrongTanh(Good):
 
 class WrongPowExponent(Good):
     def _pow_local(self, n):
-        return n * self.data ** n  # forgot the - 1
+        return n * self.data**n  # forgot the - 1

@@ -25,8 +25,12 @@ def torch_build(expr, leaf_values):
         elif n.op == "const":
             v = n.value
         elif n.op in ("+", "-", "*", "/"):
-            v = {"+": lambda p, q: p + q, "-": lambda p, q: p - q, "*": lambda p, q: p * q,
-                 "/": lambda p, q: p / q}[n.op](*a)
+            v = {
+                "+": lambda p, q: p + q,
+                "-": lambda p, q: p - q,
+                "*": lambda p, q: p * q,
+                "/": lambda p, q: p / q,
+            }[n.op](*a)
         elif n.op == "**":
             v = a[0] ** n.value
         elif n.op == "neg":
@@ -45,7 +49,9 @@ def assert_close(ours, theirs, tol, what):
 
 graphs = st.builds(
     lambda seed, n_leaves, n_ops: (seed, *random_expr(seed, n_leaves, n_ops, max_depth=8)),
-    st.integers(0, 2**32 - 1), st.integers(1, 4), st.integers(1, 30),
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 4),
+    st.integers(1, 30),
 )
 
 
@@ -92,11 +98,14 @@ def test_hand_derived_gradients():
     assert x.grad == pytest.approx(2 * (1 - math.tanh(1.0) ** 2), abs=1e-15)
 
 
-@pytest.mark.parametrize("text,grads", [
-    ("a + a", {"a": 2.0}),
-    ("a * a", {"a": 6.0}),                 # a = 3
-    ("a*b + b**3", {"a": -1.0, "b": 3.0 + 3 * 1.0}),   # a = 3, b = -1: ∂/∂b = a + 3b²
-])
+@pytest.mark.parametrize(
+    "text,grads",
+    [
+        ("a + a", {"a": 2.0}),
+        ("a * a", {"a": 6.0}),  # a = 3
+        ("a*b + b**3", {"a": -1.0, "b": 3.0 + 3 * 1.0}),  # a = 3, b = -1: ∂/∂b = a + 3b²
+    ],
+)
 def test_reused_nodes_add_up(text, grads):
     e = parse(text)
     out = build(e, {"a": 3.0, "b": -1.0})
@@ -108,9 +117,17 @@ def test_reused_nodes_add_up(text, grads):
 
 def test_reflected_forms_and_mixed_numbers():
     v = Value(4.0)
-    for f, d in [(lambda: 2 * v, 2.0), (lambda: 1 + v, 1.0), (lambda: 10 / v, -10 / 16),
-                 (lambda: 1 - v, -1.0), (lambda: v / 2, 0.5), (lambda: -v, -1.0),
-                 (lambda: v - 1, 1.0), (lambda: v * 2.5, 2.5), (lambda: np.float64(2) * v, 2.0)]:
+    for f, d in [
+        (lambda: 2 * v, 2.0),
+        (lambda: 1 + v, 1.0),
+        (lambda: 10 / v, -10 / 16),
+        (lambda: 1 - v, -1.0),
+        (lambda: v / 2, 0.5),
+        (lambda: -v, -1.0),
+        (lambda: v - 1, 1.0),
+        (lambda: v * 2.5, 2.5),
+        (lambda: np.float64(2) * v, 2.0),
+    ]:
         v.grad = 0.0
         f().backward()
         assert v.grad == d
@@ -170,8 +187,12 @@ def test_backward_twice_and_zeroing_follow_pytorch():
 
 def value_network(net, x, target):
     """A Network's forward pass built from Values: (loss, weights, biases, z, a) as Values."""
-    act = {"sigmoid": Value.sigmoid, "tanh": Value.tanh, "relu": Value.relu,
-           "identity": lambda v: v}
+    act = {
+        "sigmoid": Value.sigmoid,
+        "tanh": Value.tanh,
+        "relu": Value.relu,
+        "identity": lambda v: v,
+    }
     a = [Value(float(v)) for v in x]
     Ws = [[[Value(float(w)) for w in row] for row in W] for W in net.weights]
     bs = [[Value(float(b)) for b in bl] for bl in net.biases] if net.biases is not None else None
@@ -210,24 +231,27 @@ def test_seed_networks_from_values_match_backprop_lib(name):
 # ------------------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize("make,kind,words", [
-    (lambda v: v + "a", TypeError, ["+", "str 'a'"]),
-    (lambda v: v * None, TypeError, ["*", "NoneType None"]),
-    (lambda v: v - np.array([1.0, 2.0]), TypeError, ["-", "ndarray"]),
-    (lambda v: "a" * v, TypeError, ["*", "str"]),
-    (lambda v: v / True, TypeError, ["/", "bool"]),
-    (lambda v: v + float("nan"), ValueError, ["+", "nan"]),
-    (lambda v: v * float("inf"), ValueError, ["*", "inf"]),
-    (lambda v: (v - 2).log(), ValueError, ["log", "positive", "−1" if False else "-1"]),
-    (lambda v: (v - 1).log(), ValueError, ["log", "positive", "0"]),
-    (lambda v: (v - 1) ** -1, ValueError, ["**", "0 ** -1"]),
-    (lambda v: (v - 2) ** 0.5, ValueError, ["**", "-1 ** 0.5"]),
-    (lambda v: v ** v, TypeError, ["**", "exponent"]),
-    (lambda v: v / 0, ValueError, ["/", "division by zero"]),
-    (lambda v: (v * 1000).exp(), ValueError, ["exp", "1000"]),
-    (lambda v: Value("x"), TypeError, ["Value", "str 'x'"]),
-    (lambda v: Value(float("nan")), ValueError, ["Value", "nan"]),
-])
+@pytest.mark.parametrize(
+    "make,kind,words",
+    [
+        (lambda v: v + "a", TypeError, ["+", "str 'a'"]),
+        (lambda v: v * None, TypeError, ["*", "NoneType None"]),
+        (lambda v: v - np.array([1.0, 2.0]), TypeError, ["-", "ndarray"]),
+        (lambda v: "a" * v, TypeError, ["*", "str"]),
+        (lambda v: v / True, TypeError, ["/", "bool"]),
+        (lambda v: v + float("nan"), ValueError, ["+", "nan"]),
+        (lambda v: v * float("inf"), ValueError, ["*", "inf"]),
+        (lambda v: (v - 2).log(), ValueError, ["log", "positive", "−1" if False else "-1"]),
+        (lambda v: (v - 1).log(), ValueError, ["log", "positive", "0"]),
+        (lambda v: (v - 1) ** -1, ValueError, ["**", "0 ** -1"]),
+        (lambda v: (v - 2) ** 0.5, ValueError, ["**", "-1 ** 0.5"]),
+        (lambda v: v**v, TypeError, ["**", "exponent"]),
+        (lambda v: v / 0, ValueError, ["/", "division by zero"]),
+        (lambda v: (v * 1000).exp(), ValueError, ["exp", "1000"]),
+        (lambda v: Value("x"), TypeError, ["Value", "str 'x'"]),
+        (lambda v: Value(float("nan")), ValueError, ["Value", "nan"]),
+    ],
+)
 def test_bad_input_names_op_and_value_and_builds_nothing(make, kind, words):
     v = Value(1.0)
     before = (v.data, v.grad, v.op, v.operands)

@@ -16,16 +16,19 @@ def test_a_correct_engine_passes(cls):
     assert report.checked > 50 and str(report).startswith("✔ correct")
 
 
-@pytest.mark.parametrize("cls,bug,op", [
-    (engines.Overwrite, "overwrite", None),
-    (engines.NoTopo, "topo_missing", None),
-    (engines.WrongOrder, "topo_order", None),
-    (engines.NotZeroed, "not_zeroed", None),
-    (engines.ZeroesLeaves, "zeroes_leaves", None),
-    (engines.NoReflected, "reflected", "*"),
-    (engines.WrongTanh, "local_derivative", "tanh"),
-    (engines.WrongPowExponent, "local_derivative", "**"),
-])
+@pytest.mark.parametrize(
+    "cls,bug,op",
+    [
+        (engines.Overwrite, "overwrite", None),
+        (engines.NoTopo, "topo_missing", None),
+        (engines.WrongOrder, "topo_order", None),
+        (engines.NotZeroed, "not_zeroed", None),
+        (engines.ZeroesLeaves, "zeroes_leaves", None),
+        (engines.NoReflected, "reflected", "*"),
+        (engines.WrongTanh, "local_derivative", "tanh"),
+        (engines.WrongPowExponent, "local_derivative", "**"),
+    ],
+)
 def test_each_broken_engine_gets_its_bug_named(cls, bug, op):
     report = check_engine(cls)
     assert not report.ok
@@ -48,6 +51,7 @@ def test_the_report_never_shows_our_value():
 def test_an_engine_without_an_operation_is_told_which():
     class NoLog(engines.Good):
         log = None
+
     report = check_engine(NoLog)
     assert report.bug == "missing_op" and report.op == "log"
 
@@ -63,3 +67,11 @@ def test_the_drawing_shows_their_numbers_not_ours():
     html = report._repr_html_()
     assert f'data-grad="{report.ours!r}"' not in html
     assert "1.029" in html  # their gradient of a: 3 · 0.7³
+
+
+def test_a_backward_that_visits_nothing_is_a_missing_order_even_on_one_operation():
+    class Empty(engines.Good):
+        def backward(self):
+            self.grad = 1.0  # and nothing else
+
+    assert check_engine(Empty).bug == "topo_missing"

@@ -5,15 +5,18 @@ import pytest
 from backprop_lib.expr import ExprError, build, parse, to_text
 
 
-@pytest.mark.parametrize("text,values,result", [
-    ("(x + y) * z", {"x": 1, "y": 2, "z": 3}, 9.0),
-    ("a*b + b**3", {"a": 2, "b": -1}, -3.0),
-    ("-x ** 2", {"x": 3}, -9.0),          # Python's precedence: -(x**2)
-    ("2*3*x", {"x": 1}, 6.0),             # constants folded
-    ("x / 4 - 1 + +x", {"x": 2}, 1.5),
-    ("sigmoid(0*x)", {"x": 5}, 0.5),
-    ("x ** -1", {"x": 4}, 0.25),
-])
+@pytest.mark.parametrize(
+    "text,values,result",
+    [
+        ("(x + y) * z", {"x": 1, "y": 2, "z": 3}, 9.0),
+        ("a*b + b**3", {"a": 2, "b": -1}, -3.0),
+        ("-x ** 2", {"x": 3}, -9.0),  # Python's precedence: -(x**2)
+        ("2*3*x", {"x": 1}, 6.0),  # constants folded
+        ("x / 4 - 1 + +x", {"x": 2}, 1.5),
+        ("sigmoid(0*x)", {"x": 5}, 0.5),
+        ("x ** -1", {"x": 4}, 0.25),
+    ],
+)
 def test_accepted(text, values, result):
     e = parse(text)
     assert build(e, values)[-1].data == result
@@ -25,25 +28,28 @@ def test_a_leaf_used_twice_is_one_node():
     assert [n.name for n in e.nodes if n.op == "leaf"] == ["a", "b"]
 
 
-@pytest.mark.parametrize("text,words,col", [
-    ("x +* y", "syntax error", 4),
-    ("__import__('os').system('touch /tmp/bp-pwned')", "allowed", 1),
-    ("__import__('os')", "unknown function '__import__'", 1),
-    ("x.real", "attribute access", 1),
-    ("foo(x)", "unknown function 'foo'", 1),
-    ("x ^ 2", "for a power write **", 3),
-    ("x // 2", "FloorDiv", 3),
-    ("x ** y", "exponent of ** must be a number", 6),
-    ("1 + 'a'", "is not a number", 5),
-    ("x + True", "is not a number", 5),
-    ("lambda: 1", "Lambda is not allowed", 1),
-    ("x[0]", "Subscript", 1),
-    ("x if y else z", "IfExp", 1),
-    ("tanh(x, y)", "exactly one argument", 1),
-    ("y + _x", "starting with _", 5),
-    ("tanh + 1", "tanh is a function", 1),
-    ("(x < y)", "Compare", 2),
-])
+@pytest.mark.parametrize(
+    "text,words,col",
+    [
+        ("x +* y", "syntax error", 4),
+        ("__import__('os').system('touch /tmp/bp-pwned')", "allowed", 1),
+        ("__import__('os')", "unknown function '__import__'", 1),
+        ("x.real", "attribute access", 1),
+        ("foo(x)", "unknown function 'foo'", 1),
+        ("x ^ 2", "for a power write **", 3),
+        ("x // 2", "FloorDiv", 3),
+        ("x ** y", "exponent of ** must be a number", 6),
+        ("1 + 'a'", "is not a number", 5),
+        ("x + True", "is not a number", 5),
+        ("lambda: 1", "Lambda is not allowed", 1),
+        ("x[0]", "Subscript", 1),
+        ("x if y else z", "IfExp", 1),
+        ("tanh(x, y)", "exactly one argument", 1),
+        ("y + _x", "starting with _", 5),
+        ("tanh + 1", "tanh is a function", 1),
+        ("(x < y)", "Compare", 2),
+    ],
+)
 def test_rejected_with_the_column(text, words, col):
     with pytest.raises(ExprError) as info:
         parse(text)

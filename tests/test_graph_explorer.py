@@ -10,7 +10,9 @@ from backprop_lib.graph_model import evaluate
 
 def page_data(g):
     m = re.search(r"data-expr='([^']*)'", g.view.value)
-    return json.loads(m.group(1).replace("&quot;", '"').replace("&#x27;", "'").replace("&amp;", "&"))
+    return json.loads(
+        m.group(1).replace("&quot;", '"').replace("&#x27;", "'").replace("&amp;", "&")
+    )
 
 
 def test_sliders_drive_the_graph_and_the_replay():
@@ -22,7 +24,7 @@ def test_sliders_drive_the_graph_and_the_replay():
     assert g.steps[g.replay.index].phase == "backward"
     before = g.view.value
     g.step_by(1)
-    assert g.view.value != before and 'bp-step-current' in g.view.value
+    assert g.view.value != before and "bp-step-current" in g.view.value
 
 
 def test_a_bad_expression_points_at_the_token_and_keeps_the_graph():
@@ -49,8 +51,9 @@ def test_badges_agree_for_a_correct_engine_and_warn_at_a_relu_kink():
     assert kinds["x"] == "warn" and st.checks[st.nodes[0].key].kink
     assert all(k == "ok" for label, k in kinds.items() if label != "x")
     for seed in range(20):
-        e, v = random_expr(seed, 3, 20, ops=("+", "-", "*", "/", "**", "tanh", "exp", "log",
-                                              "sigmoid", "neg"))
+        e, v = random_expr(
+            seed, 3, 20, ops=("+", "-", "*", "/", "**", "tanh", "exp", "log", "sigmoid", "neg")
+        )
         st = evaluate(e, v)
         assert all(c.kind == "ok" for c in st.checks.values()), seed
 
@@ -66,6 +69,7 @@ def test_a_wrong_local_derivative_shows_where_it_is():
             v.grad = 0.0
     st.out.backward()
     from backprop_lib.graph_model import node_checks
+
     checks = node_checks(e, st.values, st.built, st.nodes)
     bad = {n.label for n in st.nodes if n.key in checks and checks[n.key].kind == "bad"}
     assert bad == {"n₁", "a", "b"}  # everything below the corrupted tanh
@@ -80,8 +84,10 @@ def test_snapshot_and_presenter():
     assert "text/html" in bundle
 
 
-NET = ("(tanh(w1*x1 + w2*x2 + b1)*v1 + tanh(w3*x1 + w4*x2 + b2)*v2"
-       " + tanh(w5*x1 + w6*x2 + b3)*v3 - t)**2")
+NET = (
+    "(tanh(w1*x1 + w2*x2 + b1)*v1 + tanh(w3*x1 + w4*x2 + b2)*v2"
+    " + tanh(w5*x1 + w6*x2 + b3)*v3 - t)**2"
+)
 
 
 def test_forty_nodes_render_and_match_the_engine():

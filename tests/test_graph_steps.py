@@ -10,8 +10,14 @@ from backprop_lib.steps import Step
 
 def evaluate(numbers):
     """A step's numbers string, evaluated by the course's own safe parser (never eval)."""
-    text = (numbers.replace("·", "*").replace("−", "-").replace("^", "**").replace("²", "**2")
-            .replace("σ", "sigmoid").replace("max(0, ", "relu("))
+    text = (
+        numbers.replace("·", "*")
+        .replace("−", "-")
+        .replace("^", "**")
+        .replace("²", "**2")
+        .replace("σ", "sigmoid")
+        .replace("max(0, ", "relu(")
+    )
     e = parse(text, max_nodes=10_000)
     return build(e, {})[-1].data if e.nodes[-1].op != "const" else e.nodes[-1].value
 
@@ -36,8 +42,10 @@ def test_a_small_expression_step_by_step():
     da = st[-1]
     assert da.formula == "∂f/∂a = ∂f/∂n₁ · b + ∂f/∂f · 1"
     assert da.numbers == "1 · (−3) + 1 · 1" and da.value == a.grad == -2.0
-    assert [(t.upstream, t.local) for t in da.terms] == [("∂f/∂n₁", "∂n₁/∂a = b"),
-                                                         ("∂f/∂f", "∂f/∂a = 1")]
+    assert [(t.upstream, t.local) for t in da.terms] == [
+        ("∂f/∂n₁", "∂n₁/∂a = b"),
+        ("∂f/∂f", "∂f/∂a = 1"),
+    ]
     assert da.highlight[0] == next(n.key for n in graph_nodes(f) if n.value is a)
 
 
@@ -64,8 +72,21 @@ def test_every_steps_numbers_evaluate_to_its_value(seed):
 
 def test_every_op_has_its_formula():
     x = Value(0.8, "x")
-    for f in [x + 1, x - 1, 2 * x, x / 2, x**3, -x, x.relu(), x.tanh(), x.exp(), x.log(),
-              x.sigmoid(), 2 / x, 1 - x]:
+    for f in [
+        x + 1,
+        x - 1,
+        2 * x,
+        x / 2,
+        x**3,
+        -x,
+        x.relu(),
+        x.tanh(),
+        x.exp(),
+        x.log(),
+        x.sigmoid(),
+        2 / x,
+        1 - x,
+    ]:
         x.grad = 0.0
         f.backward()
         check_numbers(value_steps(f))

@@ -15,11 +15,14 @@ def drawn(text, values):
     return out
 
 
-@pytest.mark.parametrize("text,values", [
-    ("(x + y) * z", {"x": 1, "y": 2, "z": 3}),
-    ("tanh(w1*x1 + w2*x2 + b)", {"w1": -3, "x1": 2, "w2": 1, "x2": 0, "b": 6.88}),
-    ("sigmoid(w*x + b)", {"w": 0.5, "x": 1, "b": -1}),
-])
+@pytest.mark.parametrize(
+    "text,values",
+    [
+        ("(x + y) * z", {"x": 1, "y": 2, "z": 3}),
+        ("tanh(w1*x1 + w2*x2 + b)", {"w1": -3, "x1": 2, "w2": 1, "x2": 0, "b": 6.88}),
+        ("sigmoid(w*x + b)", {"w": 0.5, "x": 1, "b": -1}),
+    ],
+)
 def test_a_tree_is_drawn_without_crossings(text, values):
     out = drawn(text, values)
     assert layout(graph_nodes(out)).crossings == 0
