@@ -81,7 +81,7 @@ def parse(text, max_nodes=MAX_NODES):
         if node in memo:
             return memo[node]
         nodes.append(node)
-        if len(nodes) > max_nodes:
+        if len(nodes) > 2 * max_nodes:  # folded constants included; checked exactly below
             raise ExprError(f"more than {max_nodes} nodes: too large for the graph view to draw")
         memo[node] = len(nodes) - 1
         return memo[node]
@@ -164,7 +164,10 @@ def parse(text, max_nodes=MAX_NODES):
             raise
         raise ExprError(f"the constants cannot be computed: {e}") from None
     # drop folded-away constants: keep only the nodes the output depends on, in order
-    return _prune(nodes, out, tuple(leaves), text)
+    expr = _prune(nodes, out, tuple(leaves), text)
+    if len(expr) > max_nodes:
+        raise ExprError(f"{len(expr)} nodes, more than {max_nodes}: too large for the graph view")
+    return expr
 
 
 def _op_column(text, n):
@@ -194,22 +197,19 @@ def _prune(nodes, out, leaf_names, text):
     return Expr(pruned, used, text)
 
 
-def build(expr, leaf_values, cls=Value, override=None, reuse=None):
+def build(expr, leaf_values, cls=Value, override=None):
     """Evaluate ``expr`` with the Value class ``cls``: a list with one entry per node (a cls
     instance; for a constant, the plain number, used as Python would: ``2 * v``).
 
     leaf_values: {name: number}. override: {node index: number}: that node becomes a leaf of
-    that value (for a central difference through it); reuse: an earlier result of build, whose
-    entries before the first overridden node are taken as they are (they cannot change). Leaves
-    are labelled with their names when the class has a ``label`` attribute.
+    that value. Leaves are labelled with their names when the class has a ``label`` attribute.
     """
     missing = [n for n in expr.leaves if n not in leaf_values]
     if missing:
         raise ValueError(f"leaf_values: no value for {missing}")
     override = override or {}
-    start = min(override, default=0) if reuse is not None else 0
-    out = list(reuse[:start]) if start else []
-    for i, n in enumerate(expr.nodes[start:], start):
+    out = []
+    for i, n in enumerate(expr.nodes):
         out.append(
             cls(override[i])
             if i in override

@@ -14,7 +14,7 @@ check says so (``kink``). No widgets here: the view only draws a State.
 from dataclasses import dataclass
 
 from .autograd import Value
-from .expr import build
+from .expr import apply, build
 from .graph_steps import graph_nodes, value_steps
 
 EPS = 1e-6
@@ -72,14 +72,24 @@ def node_checks(expr, values, built, nodes, eps=EPS):
     """{key: NodeCheck} for every node of the expression but its constants."""
     key_of = {id(n.value): n.key for n in nodes}
     relus = [j for j, n in enumerate(expr.nodes) if n.op == "relu"]
+    users = [[] for _ in expr.nodes]
+    for j, n in enumerate(expr.nodes):
+        for a in set(n.args):
+            users[a].append(j)
     checks = {}
     for i, (n, v) in enumerate(zip(expr.nodes, built)):
         if n.op == "const":
             continue
+        below = _downstream(i, users)  # only these change when node i does
         runs = []
         for x in (v.data + eps, v.data - eps):
             try:
-                runs.append(build(expr, values, override={i: x}, reuse=built))
+                run = list(built)
+                run[i] = Value(x)
+                for j in below:
+                    m = expr.nodes[j]
+                    run[j] = apply(m, [run[a] for a in m.args], values)
+                runs.append(run)
             except ValueError:
                 runs.append(None)
         kink = False
@@ -98,6 +108,17 @@ def node_checks(expr, values, built, nodes, eps=EPS):
         err = None if numeric is None else relative_error(v.grad, numeric, floor)
         checks[key_of[id(v)]] = NodeCheck(v.grad, numeric, err, kink)
     return checks
+
+
+def _downstream(i, users):
+    """The nodes that depend on node i, in topological order."""
+    seen, stack = set(), list(users[i])
+    while stack:
+        j = stack.pop()
+        if j not in seen:
+            seen.add(j)
+            stack.extend(users[j])
+    return sorted(seen)
 
 
 def _data(v):
