@@ -169,7 +169,7 @@ def figure_8(settings):
         for r in range(2 + settings.explorer_repeats):
             before = gx.view.value
             value = base + (0.05 if r % 2 == 0 else 0.0)
-            ns = timing.time_once_ns(lambda value=value: gx.set(leaf, value))
+            ns = timing.time_once_ns(lambda g=gx, k=leaf, v=value: g.set(k, v))
             if gx.view.value == before:
                 raise AssertionError(
                     f"GraphExplorer({text!r}): moving {leaf} left the view as it was"
