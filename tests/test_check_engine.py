@@ -75,3 +75,12 @@ def test_a_backward_that_visits_nothing_is_a_missing_order_even_on_one_operation
             self.grad = 1.0  # and nothing else
 
     assert check_engine(Empty).bug == "topo_missing"
+
+
+def test_a_tanh_that_passes_nothing_on_is_its_local_derivative():
+    class SilentTanh(engines.Good):
+        def _tanh_local(self, t):
+            return 0.0
+
+    report = check_engine(SilentTanh)
+    assert report.bug == "local_derivative" and report.op == "tanh"
