@@ -137,7 +137,6 @@ class GraphExplorer:
             highlight=step.highlight,
             badges=badges,
             compact=self.presenter,
-            scale=1.3 if self.presenter else 1.0,
         )
         formula = draw.step_html(step, len(st.steps), terms=not self.presenter)
         chips = draw.chips_html(st.steps, step.index)
@@ -148,10 +147,10 @@ class GraphExplorer:
         }
         attr = f"data-expr='{draw.esc(json.dumps(data))}'"
         if self.presenter:
+            # the graph on top (it grows sideways with the expression), the step under it
             body = (
-                f'<div class="bp-row"><div style="flex: 3 1 600px">{svg}'
-                f'{draw.terms_html(step)}</div><div class="bp-panel" style="flex: 2 1 380px">'
-                f"{formula}</div></div>{chips}"
+                f'{svg}<div class="bp-row"><div class="bp-panel">{formula}</div>'
+                f'<div class="bp-panel">{draw.terms_html(step)}</div></div>{chips}'
             )
         else:
             body = (

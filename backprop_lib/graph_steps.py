@@ -97,6 +97,11 @@ def _local_formula(v, pos, names, me):
     }[op]
 
 
+def _factor(local):
+    """A local derivative as a factor of a product: '1 − f²' -> '(1 − f²)'."""
+    return f"({local})" if f" {MINUS} " in local or " + " in local else local
+
+
 def value_steps(out):
     """The ordered list of Steps of ``out``'s graph: forward, then backward from ∂f/∂f = 1.
 
@@ -170,7 +175,7 @@ def value_steps(out):
                 f"{n.value.grad!r}, its terms add up to {total!r}); build the graph afresh and "
                 "call backward() once"
             )
-        formula = " + ".join(f"{t.upstream} · {t.local.split(' = ', 1)[1]}" for t in terms)
+        formula = " + ".join(f"{t.upstream} · {_factor(t.local.split(' = ', 1)[1])}" for t in terms)
         numbers = " + ".join(f"{fmt(t.upstream_value)} · {fmt(t.local_value)}" for t in terms)
         add(
             "backward",
