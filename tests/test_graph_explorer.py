@@ -100,3 +100,19 @@ def test_forty_nodes_render_and_match_the_engine():
     grads = {n.name: v.grad for n, v in zip(e.nodes, out) if n.op == "leaf"}
     assert page_data(g)["grads"] == grads
     assert all(c.kind == "ok" for c in g.state.checks.values())
+
+
+def test_replay_controls_clamp_and_keep_their_place():
+    from backprop_lib.replay import ReplayControls
+
+    calls = []
+    r = ReplayControls(lambda: calls.append(r.index))
+    r.set_count(5, index=4)
+    assert r.index == 4 and r.count == 5
+    r.step_by(+3)
+    assert r.index == 4
+    r.step_by(-10)
+    assert r.index == 0
+    r.set_count(3, index=2)
+    r.set_count(2)  # fewer steps: the position moves to the last one
+    assert r.index == 1 and calls[-1] == 1
