@@ -403,5 +403,8 @@ def curve_svg(xs, ys, x_now, y_now, slope=None, xlabel="w", ylabel="L", width=52
     return "".join(out)
 
 
-__all__ = ["CSS", "LEGEND", "chips_html", "curve_svg", "loss_html", "net_data_attr",
-           "network_svg", "params_table_html", "slider_still", "step_html", "terms_html"]
+# the format helpers, public for the other views (graph_view draws with the same ones)
+esc, num, grad_colour = _esc, _num, _grad_colour
+
+__all__ = ["CSS", "LEGEND", "chips_html", "curve_svg", "esc", "grad_colour", "loss_html",
+           "net_data_attr", "network_svg", "num", "params_table_html", "slider_still", "step_html", "terms_html"]

@@ -153,7 +153,7 @@ def test_browser_figure_reads_the_latency_file_or_says_not_measured(tmp_path):
 def test_only_parses_figure_numbers():
     assert run.parse_only("1,3") == {1, 3}
     assert run.parse_only(None) is None
-    for bad in ("0", "8", "x", ""):
+    for bad in ("0", "9", "x", ""):
         with pytest.raises(ValueError, match="--only"):
             run.parse_only(bad)
 
@@ -187,3 +187,18 @@ def test_a_tiny_run_prints_and_writes_markdown_and_json(tmp_path, capsys):
     assert md.startswith("## Speed (`make bench`)")
     assert "| network | batch |" in md and "median / p90" in md
     assert report.summary_line([]) == "Rows with targets: 0 PASS, 0 MISS."
+
+
+def test_the_autograd_figure_checks_its_engines_and_times_the_graph_explorer():
+    pytest.importorskip("torch")
+    pytest.importorskip("ipywidgets")
+    from benchmarks import fig_autograd
+
+    s = fig_autograd.figure_8(config.QUICK)
+    assert len(s.rows) == 2 + len(fig_autograd.EXPLORER_EXPRS)
+    seed, big = s.data[0], s.data[1]
+    assert seed["max_diff"] <= 1e-12 and big["max_diff"] <= 1e-12
+    assert 900 <= big["nodes"] <= 1100
+    assert set(seed["us_per_call"]) == {"autograd", "backprop_lib", "torch"}
+    assert s.data[-1]["nodes"] == 40
+    assert all(r == "—" or r.startswith(("PASS", "MISS")) for r in s.results())

@@ -1,0 +1,246 @@
+"""GraphExplorer: type an expression, move its leaves, watch every value and gradient.
+
+    from backprop_lib.graph_explorer import GraphExplorer
+    GraphExplorer("tanh(w1*x1 + w2*x2 + b)", {"w1": -3, "x1": 2, "w2": 1, "x2": 0, "b": 6.88})
+
+The text is parsed safely (``expr.parse``: never evaluated); each leaf gets a slider; every
+event runs the model (``graph_model.evaluate``: build, backward, replay, node checks) and draws
+its State (``graph_view.graph_svg`` and the network view's step panel and chips). Each node's
+badge compares its backpropagated gradient with a central difference through that node.
+"""
+
+import json
+
+import ipywidgets as w
+
+from . import draw
+from .expr import ExprError, parse
+from .graph_model import evaluate
+from .graph_view import LEGEND, graph_svg
+from .replay import ReplayControls
+
+_STYLE = {"description_width": "48px"}
+DEFAULTS = (0.5, -1.0, 1.5, 2.0, -0.5, 0.8, -2.0, 1.0)  # the leaves' first values, in order
+
+
+class GraphExplorer:
+    """A live expression graph with a slider per leaf and a step-by-step replay.
+
+    text: the expression; values: {leaf name: first value} (others from DEFAULTS);
+    value_range: each slider's half-width; presenter: large fonts for a projector.
+    """
+
+    def __init__(
+        self, text="(x + y) * z", values=None, *, value_range=3.0, presenter=False, start="backward"
+    ):
+        if start not in ("forward", "backward"):
+            raise ValueError(f"start: expected 'forward' or 'backward', got {start!r}")
+        self.value_range, self._start = float(value_range), start
+        self._given = dict(values or {})
+        self.expr = parse(text)  # a clear ExprError before any widget is made
+        self.state = None
+        self.text = w.Text(
+            value=text,
+            description="f =",
+            continuous_update=False,
+            layout=w.Layout(width="520px"),
+            style=_STYLE,
+        )
+        self.text.add_class("bp-expr-input")
+        self.message = w.HTML()
+        self.sliders = {}
+        self.slider_box = w.VBox(layout=w.Layout(min_width="330px"))
+        self.replay = ReplayControls(self._render)
+        self.presenter_toggle = w.ToggleButton(
+            value=presenter,
+            description="presenter view",
+            icon="desktop",
+            tooltip="large fonts, diagram and formula side by side, for a projector",
+            layout=w.Layout(width="150px"),
+        )
+        self.css = w.HTML(draw.CSS)
+        self.view = w.HTML(layout=w.Layout(width="100%"))
+        self._busy = False
+        self._make_sliders()
+        self._compute()
+        self._jump_to_start()
+        self._render()
+        self.text.observe(self._on_text, names="value")
+        self.presenter_toggle.observe(lambda _: (self._render(), self._arrange()), names="value")
+        self.widget = w.VBox()
+        self.widget.add_class("bp-graph-explorer")
+        self._arrange()
+
+    # ---------------------------------------------------------------- model
+    def _make_sliders(self):
+        old = {k: s.value for k, s in self.sliders.items()}
+        self.sliders = {}
+        for k, name in enumerate(self.expr.leaves):
+            v = float(old.get(name, self._given.get(name, DEFAULTS[k % len(DEFAULTS)])))
+            s = w.FloatSlider(
+                value=v,
+                min=min(-self.value_range, v),
+                max=max(self.value_range, v),
+                step=0.01,
+                description=name,
+                readout_format=".2f",
+                continuous_update=True,
+                layout=w.Layout(width="310px"),
+                style=_STYLE,
+            )
+            s.observe(self._on_slider, names="value")
+            self.sliders[name] = s
+        self._exact = {n: s.value for n, s in self.sliders.items()}
+        self.slider_box.children = [w.HTML("<b>leaves</b>")] + list(self.sliders.values())
+
+    def values(self):
+        """{leaf: value} as the sliders say (a slider on the grid point nearest its first value
+        gives that exact value: the browser snaps 0.333 to 0.33 as it draws the slider)."""
+        return {
+            n: (self._exact[n] if abs(s.value - self._exact[n]) <= s.step / 2 + 1e-12 else s.value)
+            for n, s in self.sliders.items()
+        }
+
+    def _compute(self):
+        try:
+            self.state = evaluate(self.expr, self.values())
+            self.message.value = ""
+        except ValueError as e:  # a leaf value outside an operation's domain (log of -1, ...)
+            self.message.value = f'<div class="bp-formula" data-bp="error">{draw.esc(e)}</div>'
+            self.state = None
+        if self.state is not None:
+            self.replay.set_count(len(self.state.steps))
+
+    def _jump_to_start(self):
+        if self.state is None:
+            return
+        first = next((s.index for s in self.state.steps if s.phase == self._start), 0)
+        self.replay.set_count(len(self.state.steps), first)
+
+    # ---------------------------------------------------------------- view
+    @property
+    def presenter(self):
+        return self.presenter_toggle.value
+
+    @property
+    def steps(self):
+        return self.state.steps if self.state is not None else []
+
+    def _render(self):
+        if self.state is None:
+            return
+        st = self.state
+        step = st.steps[min(self.replay.index, len(st.steps) - 1)]
+        badges = {k: c.badge() for k, c in st.checks.items()}
+        svg = graph_svg(
+            st.out,
+            highlight=step.highlight,
+            badges=badges,
+            compact=self.presenter,
+        )
+        formula = draw.step_html(step, len(st.steps), terms=not self.presenter)
+        chips = draw.chips_html(st.steps, step.index)
+        data = {
+            "text": self.expr.text,
+            "values": st.values,
+            "grads": {n.value.label: n.value.grad for n in st.nodes if n.kind == "leaf"},
+        }
+        attr = f"data-expr='{draw.esc(json.dumps(data))}'"
+        if self.presenter:
+            # the graph on top (it grows sideways with the expression), the step under it
+            body = (
+                f'{svg}<div class="bp-row"><div class="bp-panel">{formula}</div>'
+                f'<div class="bp-panel">{draw.terms_html(step)}</div></div>{chips}'
+            )
+        else:
+            body = (
+                f'{svg}{LEGEND}<div class="bp-row"><div class="bp-panel">{formula}</div>'
+                f'<div class="bp-panel">{chips}{self._grads_table()}</div></div>'
+            )
+        cls = "bp-view bp-presenter" if self.presenter else "bp-view"
+        self.view.value = f'<div class="{cls}" data-bp="expr-view" {attr}>{body}</div>'
+
+    def _grads_table(self):
+        rows = "".join(
+            f'<tr><td style="text-align:left">{draw.esc(n.label)}</td><td>{draw.esc(draw.num(n.value.data))}</td>'
+            f'<td data-bp="leaf-grad" data-leaf="{draw.esc(n.label)}" data-value="{n.value.grad!r}">'
+            f"{draw.esc(draw.num(n.value.grad))}</td></tr>"
+            for n in self.state.nodes
+            if n.kind == "leaf"
+        )
+        return (
+            f'<table class="bp-table"><tr><th style="text-align:left">leaf</th><th>value</th>'
+            f"<th>∂f/∂(leaf)</th></tr>{rows}</table>"
+        )
+
+    def _arrange(self):
+        controls = w.HBox([self.replay.widget, self.presenter_toggle])
+        head = [self.css, self.text, self.message]
+        if self.presenter:
+            grid = w.GridBox(
+                list(self.sliders.values()),
+                layout=w.Layout(grid_template_columns="repeat(3, 330px)"),
+            )
+            self.widget.children = head + [self.view, controls, grid]
+            self.widget.add_class("bp-presenter")
+        else:
+            body = w.HBox([self.slider_box, w.VBox([self.view], layout=w.Layout(flex="1"))])
+            self.widget.children = head + [body, controls]
+            self.widget.remove_class("bp-presenter")
+
+    # ---------------------------------------------------------------- events
+    def _on_slider(self, change):
+        if not self._busy:
+            self._compute()
+            self._render()
+
+    def _on_text(self, change):
+        self.set_expr(change["new"])
+
+    def set_expr(self, text):
+        """Parse and draw a new expression; a bad one shows its message and keeps the old graph."""
+        try:
+            expr = parse(text)
+        except ExprError as e:
+            self.message.value = (
+                f'<pre class="bp-formula" data-bp="error" style="white-space:pre">'
+                f"{draw.esc(e)}</pre>"
+            )
+            return
+        self.expr = expr
+        self._make_sliders()
+        self._compute()
+        self._jump_to_start()
+        self._render()
+        self._arrange()
+
+    def set(self, name, value):
+        """Move one leaf's slider from code, as a learner would."""
+        if name not in self.sliders:
+            raise ValueError(f"name: expected one of {list(self.sliders)}, got {name!r}")
+        self.sliders[name].value = value
+
+    def step_by(self, delta):
+        self.replay.step_by(delta)
+
+    def snapshot_html(self):
+        """The view as static HTML (sliders as still pictures), for make html / make slides."""
+        rows = "".join(
+            f"<tr><td>{draw.esc(s.description)}</td><td>{draw.slider_still(s.value, s.min, s.max)}</td>"
+            f"<td>{s.value:.2f}</td></tr>"
+            for s in self.sliders.values()
+        )
+        return (
+            f'{draw.CSS}<div class="bp-snapshot"><div class="bp-formula">f = '
+            f'{draw.esc(self.expr.text)}</div>{self.message.value}<div class="bp-row">'
+            f'<table class="bp-table bp-sliders" style="flex: 0 0 auto">{rows}</table>'
+            f'<div style="flex: 1 1 600px">{self.view.value}</div></div></div>'
+        )
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/html"] = self.snapshot_html()
+        return bundle
+
+
+__all__ = ["GraphExplorer"]

@@ -1,0 +1,72 @@
+"""The expression graph drawing: every node drawn once with its value and gradient, few crossings."""
+
+import re
+
+import pytest
+
+from backprop_lib.expr import build, parse, random_expr
+from backprop_lib.graph_steps import graph_nodes
+from backprop_lib.graph_view import graph_svg, layout
+
+
+def drawn(text, values):
+    out = build(parse(text), values)[-1]
+    out.backward()
+    return out
+
+
+@pytest.mark.parametrize(
+    "text,values",
+    [
+        ("(x + y) * z", {"x": 1, "y": 2, "z": 3}),
+        ("tanh(w1*x1 + w2*x2 + b)", {"w1": -3, "x1": 2, "w2": 1, "x2": 0, "b": 6.88}),
+        ("sigmoid(w*x + b)", {"w": 0.5, "x": 1, "b": -1}),
+    ],
+)
+def test_a_tree_is_drawn_without_crossings(text, values):
+    out = drawn(text, values)
+    assert layout(graph_nodes(out)).crossings == 0
+
+
+def test_every_node_is_drawn_once_with_value_and_gradient():
+    out = drawn("a*b + b**3", {"a": 2.0, "b": -1.0})
+    svg = graph_svg(out)
+    for n in graph_nodes(out):
+        g = re.findall(rf'<g class="bp-node[^"]*" data-key="{n.key}"[^>]*>', svg)
+        assert len(g) == 1
+        assert f'data-value="{n.value.data!r}"' in g[0] and f'data-grad="{n.value.grad!r}"' in g[0]
+    assert ">^3</text>" in svg and ">×</text>" in svg and ">+</text>" in svg  # ops on the edges
+    assert svg.count('class="bp-edge"') == 5  # a→×, b→×, b→^3, ×→+, ^3→+
+
+
+def test_a_node_used_twice_by_one_operation_gets_two_edges():
+    svg = graph_svg(drawn("x * x", {"x": 3.0}))
+    assert svg.count('class="bp-edge"') == 2
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_forty_node_graphs_stay_legible(seed):
+    e, values = random_expr(seed, 4, 28, join=True)
+    out = build(e, values)[-1]
+    out.backward()
+    nodes = graph_nodes(out)
+    svg = graph_svg(out, badges={n.key: ("✓", "1e-9", "ok") for n in nodes})
+    sizes = [int(s) for s in re.findall(r'font-size="(\d+)"', svg)]
+    assert min(sizes) >= 13
+    # drawn at its natural size (never shrunk to fit): width attribute = viewBox width
+    vb = re.search(r'viewBox="0 0 (\d+) (\d+)" width="(\d+)" height="(\d+)"', svg)
+    assert vb.group(1) == vb.group(3) and vb.group(2) == vb.group(4)
+    # the boxes do not overlap
+    place = layout(nodes).place
+    assert len(set(place.values())) == len(nodes)
+    assert 30 <= len(nodes) <= 50
+
+
+def test_the_barycenter_sweeps_remove_crossings():
+    before = after = 0
+    for seed in range(30):
+        e, values = random_expr(seed, 4, 28, join=True)
+        lay = layout(graph_nodes(build(e, values)[-1]))
+        assert lay.crossings <= lay.initial_crossings
+        before, after = before + lay.initial_crossings, after + lay.crossings
+    assert after <= 0.6 * before
