@@ -15,7 +15,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # course.py writes $(VENV)/.installed (extras + a hash of pyproject.toml and
 # constraints.txt) and reinstalls whenever they change. `lock` resolves EXTRAS.
-EXTRAS := course,torch,dev
+EXTRAS := course,torch,dev,hub
 
 NOTEBOOK_DIR := notebooks
 BROWSER_TEST_DIR := tests/browser

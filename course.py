@@ -35,7 +35,7 @@ MIN_PYTHON = (3, 11)
 RESOLVED_FOR = {"python": (3, 11), "system": "Linux", "machine": "x86_64"}
 
 LEARNER_EXTRAS = ("course", "torch")
-DEV_EXTRAS = ("course", "torch", "dev")
+DEV_EXTRAS = ("course", "torch", "dev", "hub")  # hub: the classroom test
 
 TORCH_VERSION = "2.13.0"
 # PyTorch's own index of CPU-only wheels. PyPI's torch for Linux x86_64 is the CUDA build

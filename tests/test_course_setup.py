@@ -168,7 +168,7 @@ def test_a_too_old_venv_is_rebuilt_with_a_message(tmp_path, monkeypatch, capsys)
     course.ensure_env(course.LEARNER_EXTRAS)
     assert commands == []
     course.ensure_env(course.DEV_EXTRAS)
-    assert [c[-1] for c in commands if "-e" in c] == [".[course,dev,torch]"]
+    assert [c[-1] for c in commands if "-e" in c] == [".[course,dev,hub,torch]"]
 
 
 def test_learner_install_has_no_test_tools():
