@@ -29,7 +29,7 @@ NOTEBOOKS := $(shell find $(NOTEBOOK_DIR) -name '*.ipynb' -not -path '*/.ipynb_c
 BROWSER_TESTS := $(shell find $(BROWSER_TEST_DIR) \( -name 'test_*.py' -o -name '*_test.py' \) 2>/dev/null)
 
 .PHONY: help env lab test test-unit test-notebooks test-browser lint format format-check \
-	notebooks bench lock clean html slides
+	notebooks bench lock clean html slides hub classroom-bench student
 
 help: ## Show this list
 	@echo "Targets (run from the repository root):"
@@ -71,6 +71,18 @@ slides: env ## Build a reveal.js slide deck of every notebook in build/slides/ (
 bench: env ## Run the benchmarks (python -m benchmarks), if benchmarks/ exists
 	@if [ -d benchmarks ]; then $(PY) -m benchmarks; \
 	else echo "bench: no benchmarks/ yet; nothing to run"; fi
+
+# JupyterHub for a class (deploy/jupyterhub_config.py; README, "Teaching a class on a
+# JupyterHub"). configurable-http-proxy comes from npm into deploy/node_modules (npm ci).
+hub: ## Run the classroom JupyterHub on 127.0.0.1:8000 (dummy login, local servers)
+	@$(PYTHON) course.py hub
+
+# N simulated students on the hub move notebook 02's slider at once (minutes; heavy).
+# Writes benchmarks/classroom.json, which `make bench` reports as figure 8.
+CLASSROOM_STUDENTS ?= 30 60
+classroom-bench: env ## Classroom load test: 30 then 60 students on the hub (minutes)
+	@$(PYTHON) course.py hub-proxy
+	nice $(PY) -m benchmarks.classroom --students $(CLASSROOM_STUDENTS)
 
 # ---------------------------------------------------------------- testing
 

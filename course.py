@@ -4,6 +4,8 @@
     python course.py lab [ARGS...]   make sure .venv has the course packages, then start JupyterLab
     python course.py test [unit|notebooks|browser|all] [PYTEST ARGS...]
                                      make sure .venv has the test tools, then run the suites
+    python course.py hub [ARGS...]   JupyterHub for a class (deploy/jupyterhub_config.py)
+    python course.py hub-proxy       npm ci: configurable-http-proxy into deploy/node_modules
 
 On Windows write `py course.py ...`. `make env`, `make lab` and `make test` call this file: there is
 one implementation. Standard library only, and old Pythons get as far as saying "needs 3.11".
@@ -234,6 +236,37 @@ def ensure_env(extras=LEARNER_EXTRAS) -> Path:
     return py
 
 
+DEPLOY = ROOT / "deploy"
+HUB_EXTRAS = ("course", "torch", "hub")
+
+
+def proxy_path() -> Path:
+    name = "configurable-http-proxy" + (".cmd" if os.name == "nt" else "")
+    return DEPLOY / "node_modules" / ".bin" / name
+
+
+def ensure_proxy(required: bool = True) -> Path | None:
+    """configurable-http-proxy (npm) in deploy/node_modules, from package-lock.json: `npm ci`
+    when it is missing or the lock file changed. Without npm: an error, or None if not required."""
+    proxy, lock = proxy_path(), DEPLOY / "package-lock.json"
+    marker = DEPLOY / "node_modules" / ".course-lock-sha256"
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if proxy.exists() and marker.exists() and marker.read_text(encoding="utf-8") == digest:
+        return proxy
+    npm = shutil.which("npm")
+    if npm is None:
+        if not required:
+            say("npm not found: the JupyterHub tests will be skipped (install Node.js 20 and npm)")
+            return None
+        raise SetupError(
+            "the hub's proxy (configurable-http-proxy) comes from npm, and npm was not found: "
+            "install Node.js 20 with npm, then run this again."
+        )
+    run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=DEPLOY)
+    marker.write_text(digest, encoding="utf-8")
+    return proxy
+
+
 def lab_command(py: Path, args) -> list[str]:
     """JupyterLab with its own safe defaults: localhost only, token required.
 
@@ -281,11 +314,25 @@ def main(argv=None) -> int:
                 return subprocess.call(cmd, cwd=ROOT)
             except KeyboardInterrupt:
                 return 0
+        if command == "hub-proxy":
+            ensure_proxy()
+            return 0
+        if command == "hub":
+            py = ensure_env(HUB_EXTRAS)
+            ensure_proxy()
+            cmd = [str(py), "-m", "jupyterhub", "-f", str(DEPLOY / "jupyterhub_config.py"), *rest]
+            say(" ".join(cmd))
+            try:
+                return subprocess.call(cmd, cwd=ROOT)
+            except KeyboardInterrupt:
+                return 0
         if command == "test":
             suite = "all"
             if rest and rest[0] in ("unit", "notebooks", "browser", "all"):
                 suite, rest = rest[0], rest[1:]
             py = ensure_env(DEV_EXTRAS)
+            if suite in ("unit", "all"):  # the small classroom test needs the hub's proxy
+                ensure_proxy(required=os.environ.get("CI") == "true")
             failed = 0
             for cmd in test_commands(py, suite, rest):
                 say(" ".join(cmd))
@@ -294,7 +341,9 @@ def main(argv=None) -> int:
                 if rc and os.environ.get("COURSE_KEEP_GOING") != "1":
                     return rc
             return failed
-        raise SetupError(f"unknown command {command!r}: use env, lab or test (see --help)")
+        raise SetupError(
+            f"unknown command {command!r}: use env, lab, test, hub or hub-proxy (see --help)"
+        )
     except SetupError as err:
         print(f"[course] error: {err}", file=sys.stderr)
         return 2

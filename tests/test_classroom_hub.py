@@ -1,0 +1,175 @@
+"""The small classroom: 3 students on the course's JupyterHub (deploy/jupyterhub_config.py).
+
+A correctness check, not a timing: every slider update comes back as the view's update and shows
+the library's numbers; students cannot open each other's servers or kernels (403); everything
+listens on 127.0.0.1; one student's kernel dying and another's being restarted mid-slider cost
+nobody else an update. The same code, with 30 and 60 students, is `make classroom-bench`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import os
+import shutil
+
+import pytest
+
+from benchmarks import classroom
+
+pytestmark = pytest.mark.slow
+
+N_MOVES, RATE = 12, 4.0  # 3 seconds of sliding per student
+
+
+def _skip_or_fail(msg):
+    if os.environ.get("CI") == "true":
+        pytest.fail(msg, pytrace=False)
+    pytest.skip(msg)
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    pytest.importorskip(
+        "jupyterhub", reason="the hub extra is not installed (make test installs it)"
+    )
+    if not classroom.PROXY.exists():
+        _skip_or_fail(
+            f"configurable-http-proxy is not installed ({classroom.PROXY}): "
+            "`python course.py hub-proxy` needs npm"
+        )
+    if shutil.which("node") is None:
+        _skip_or_fail("node is not installed: configurable-http-proxy needs Node.js 20")
+    h = classroom.Hub(tmp_path_factory.mktemp("hub"))
+    h.start()
+    try:
+        yield h
+    finally:
+        h.stop()
+
+
+async def _await_kernel_back(student, http, timeout=120):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    await asyncio.sleep(0.5)
+    while await student.kernel_state(http) in ("restarting", "dead", "gone", "?"):
+        assert loop.time() < deadline, f"{student.name}'s kernel did not come back"
+        await asyncio.sleep(0.3)
+
+
+async def _scenario(hub):
+    import aiohttp
+
+    students = [classroom.Student(f"pupil{i}", hub) for i in range(3)]
+    sessions = [classroom.client_session() for _ in students]
+    out = {"students": students}
+    try:
+        for s, http in zip(students, sessions):
+            await s.login(http)
+        await asyncio.gather(*(s.spawn(http) for s, http in zip(students, sessions)))
+        for s, http in zip(students, sessions):
+            await s.start_kernel(http)
+            await s.connect(http)
+        await asyncio.gather(*(s.build_explorer() for s in students))
+        out["listening"] = classroom.listening(hub)
+
+        # --- who may reach whom: pupil0's token against pupil1's server and kernel
+        a, b, http = students[0], students[1], sessions[0]
+        async with http.get(f"{a.server_url(b.name)}/api/kernels", headers=a.auth()) as r:
+            out["other_api"] = r.status
+        async with http.get(
+            f"{a.server_url(b.name)}/api/contents", headers=a.auth(), allow_redirects=False
+        ) as r:
+            out["other_contents"] = r.status
+        url = f"{a.server_url(b.name)}/api/kernels/{b.kernel_id}/channels".replace("http", "ws", 1)
+        try:
+            ws = await http.ws_connect(url, headers=a.auth())
+            await ws.close()
+            out["other_ws"] = 101
+        except aiohttp.WSServerHandshakeError as err:
+            out["other_ws"] = err.status
+        async with http.get(f"{a.server_url()}/api/kernels", headers=a.auth()) as r:
+            out["own_api"] = r.status
+
+        # --- sliding, all at once; mid-way pupil0's kernel dies and pupil1's is restarted
+        async def trouble():
+            await asyncio.sleep(N_MOVES / RATE / 2)
+            await students[0].execute("import os; os._exit(1)", wait=False)
+            await students[1].restart_kernel(sessions[1])
+
+        await asyncio.gather(*(s.slide(N_MOVES, RATE) for s in students), trouble())
+        await students[2].drain(60)
+        out["first"] = {s.name: dict(s.moves) for s in students}
+
+        # --- the two unlucky ones carry on in their restarted kernels
+        for s, http in zip(students[:2], sessions[:2]):
+            await _await_kernel_back(s, http)
+            await s.close()
+            await s.connect(http)
+            s.moves = {}
+            await s.build_explorer()
+            await s.slide(8, RATE)
+            await s.drain(60)
+        out["second"] = {s.name: dict(s.moves) for s in students[:2]}
+        out["hub_alive"] = hub.proc.poll() is None
+        async with sessions[2].get(
+            f"{students[2].server_url()}/api/kernels", headers=students[2].auth()
+        ) as r:
+            out["bystander_kernels"] = [k["id"] for k in await r.json()]
+    finally:
+        for s in students:
+            if getattr(s, "ws", None) is not None:
+                await s.close()
+        for h in sessions:
+            await h.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def scenario(hub):
+    try:
+        return asyncio.run(asyncio.wait_for(_scenario(hub), timeout=400))
+    except Exception as err:
+        pytest.fail(f"{type(err).__name__}: {err}\n{hub.log_tail()}", pytrace=False)
+
+
+def test_the_view_check_can_tell_values_apart():
+    # A view left at the old value would fail the check: the two values' panels differ.
+    assert classroom.expected_loss_html(0.55) != classroom.expected_loss_html(0.6)
+
+
+def test_every_update_of_an_undisturbed_student_arrives_right(scenario):
+    moves = scenario["first"]["pupil2"]
+    assert len(moves) == N_MOVES
+    assert [m.latency_ms is not None for m in moves.values()] == [True] * N_MOVES
+    assert [m.right for m in moves.values()] == [True] * N_MOVES
+
+
+def test_a_dead_or_restarted_kernel_loses_only_its_own_state(scenario):
+    for name in ("pupil0", "pupil1"):
+        first = scenario["first"][name].values()
+        assert len(first) == N_MOVES
+        # what arrived before the kernel went was right; nothing arrived wrong
+        assert all(m.right for m in first if m.latency_ms is not None), name
+        assert any(m.latency_ms is not None for m in first), name
+        # ... and the kernel really went: the moves sent to it afterwards were lost
+        assert any(m.latency_ms is None for m in first), name
+        second = list(scenario["second"][name].values())
+        assert len(second) == 8 and all(m.right for m in second), (name, second)
+    assert scenario["hub_alive"]
+    assert scenario["bystander_kernels"] == [scenario["students"][2].kernel_id]
+
+
+def test_students_cannot_reach_each_other(scenario):
+    assert scenario["own_api"] == 200
+    assert scenario["other_api"] == 403
+    assert scenario["other_contents"] == 403
+    assert scenario["other_ws"] == 403
+
+
+def test_everything_listens_on_loopback_and_students_use_the_proxy_port(scenario, hub):
+    listening = scenario["listening"]
+    assert listening, "no listening sockets found"
+    assert all(ipaddress.ip_address(a).is_loopback for a, _, _ in listening), listening
+    public = [name for a, port, name in listening if port == hub.port]
+    assert public and all(n == "node" for n in public), listening  # the proxy's port
