@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import json
 import os
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
 from benchmarks import classroom
 
 pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[1]
 
 N_MOVES, RATE = 12, 4.0  # 3 seconds of sliding per student
 
@@ -57,7 +61,23 @@ async def _await_kernel_back(student, http, timeout=120):
         await asyncio.sleep(0.3)
 
 
-async def _scenario(hub):
+async def _pull_course(student, http, upstream, branch):
+    """nbgitpuller's link, as the student's browser follows it: the server streams progress."""
+    query = {"repo": upstream.as_uri(), "branch": branch, "targetpath": "backprop", "depth": "1"}
+    phases = []
+    async with http.get(
+        f"{student.server_url()}/git-pull/api", params=query, headers=student.auth()
+    ) as r:
+        assert r.status == 200, r.status
+        async for line in r.content:
+            if line.startswith(b"data: "):
+                phases.append(json.loads(line[6:])["phase"])
+                if phases[-1] in ("finished", "error"):
+                    break
+    return phases
+
+
+async def _scenario(hub, upstream, branch):
     import aiohttp
 
     students = [classroom.Student(f"pupil{i}", hub) for i in range(3)]
@@ -90,6 +110,9 @@ async def _scenario(hub):
             out["other_ws"] = err.status
         async with http.get(f"{a.server_url()}/api/kernels", headers=a.auth()) as r:
             out["own_api"] = r.status
+
+        # --- the course handed out with nbgitpuller into pupil2's fresh home
+        out["pull"] = await _pull_course(students[2], sessions[2], upstream, branch)
 
         # --- sliding, all at once; mid-way pupil0's kernel dies and pupil1's is restarted
         async def trouble():
@@ -126,9 +149,24 @@ async def _scenario(hub):
 
 
 @pytest.fixture(scope="module")
-def scenario(hub):
+def upstream(tmp_path_factory):
+    """A local clone of this repository: the course's repository, as nbgitpuller sees it."""
+    path = tmp_path_factory.mktemp("upstream") / "backprop"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(path)], check=True)
+    branch = subprocess.run(
+        ["git", "rev-parse", "--abbrev-ref", "HEAD"],
+        cwd=path,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return path, branch
+
+
+@pytest.fixture(scope="module")
+def scenario(hub, upstream):
     try:
-        return asyncio.run(asyncio.wait_for(_scenario(hub), timeout=400))
+        return asyncio.run(asyncio.wait_for(_scenario(hub, *upstream), timeout=400))
     except Exception as err:
         pytest.fail(f"{type(err).__name__}: {err}\n{hub.log_tail()}", pytrace=False)
 
@@ -173,3 +211,11 @@ def test_everything_listens_on_loopback_and_students_use_the_proxy_port(scenario
     assert all(ipaddress.ip_address(a).is_loopback for a, _, _ in listening), listening
     public = [name for a, port, name in listening if port == hub.port]
     assert public and all(n == "node" for n in public), listening  # the proxy's port
+
+
+def test_nbgitpuller_hands_the_course_into_a_fresh_home(scenario, hub, upstream):
+    assert scenario["pull"][-1] == "finished", scenario["pull"]
+    homes = hub.runtime / "homes"
+    pulled = homes / "pupil2" / "backprop" / "notebooks" / "02_chain_rule.ipynb"
+    assert pulled.read_bytes() == (upstream[0] / "notebooks" / "02_chain_rule.ipynb").read_bytes()
+    assert not (homes / "pupil0" / "backprop").exists()  # only into the puller's own home
