@@ -84,6 +84,11 @@ classroom-bench: env ## Classroom load test: 30 then 60 students on the hub (min
 	@$(PYTHON) course.py hub-proxy
 	nice $(PY) -m benchmarks.classroom --students $(CLASSROOM_STUDENTS)
 
+# The notebooks without the cells tagged `solution` (README, "Handing out the student
+# edition"); the instructor's edition with the solutions is notebooks/ itself.
+student: env ## Write the student edition (no solutions) to build/student/
+	$(PY) tools/student_edition.py --src $(NOTEBOOK_DIR) --out build/student
+
 # ---------------------------------------------------------------- testing
 
 test: test-unit test-notebooks test-browser ## Run everything: unit, notebooks, browser
