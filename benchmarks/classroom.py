@@ -71,8 +71,9 @@ def expected_loss_html(value: float) -> str:
 class Hub:
     """JupyterHub with deploy/jupyterhub_config.py in a scratch runtime folder; stopped by PID."""
 
-    def __init__(self, runtime: Path, python: str = sys.executable):
+    def __init__(self, runtime: Path, python: str = sys.executable, notebooks: Path | None = None):
         self.runtime = Path(runtime)
+        self.notebooks = notebooks  # copied into each new student's home (BP_HUB_NOTEBOOKS)
         self.port = free_port()
         self.password = secrets.token_urlsafe(16)
         self.python = python
@@ -94,6 +95,8 @@ class Hub:
             BP_HUB_PASSWORD=self.password,
             PATH=os.pathsep.join([str(Path(self.python).parent), env.get("PATH", "")]),
         )
+        if self.notebooks is not None:
+            env["BP_HUB_NOTEBOOKS"] = str(self.notebooks)
         self.log = open(self.runtime / "hub.log", "w", encoding="utf-8")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [self.python, "-m", "jupyterhub", "-f", str(CONFIG), "--log-level=WARN"],
@@ -473,8 +476,24 @@ async def run_class(
                 ready.append(s)
         t_ready = time.perf_counter()
         hub_proc = psutil.Process(hub.proc.pid)
-        proxy = [p for p in hub.processes() if "configurable-http-proxy" in " ".join(p.cmdline())]
+        groups = {"proxy": [], "servers": [], "kernels": []}
+        for p in hub.processes()[1:]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                cmd = " ".join(p.cmdline())
+                key = (
+                    "proxy"
+                    if "configurable-http-proxy" in cmd
+                    else "servers"
+                    if "jupyterhub.singleuser" in cmd
+                    else "kernels"
+                    if "ipykernel" in cmd
+                    else None
+                )
+                if key:
+                    groups[key].append(p)
+        proxy = groups["proxy"]
         cpu0 = (cpu_seconds([hub_proc]), cpu_seconds(proxy), time.perf_counter())
+        cpu0_groups = {k: cpu_seconds(v) for k, v in groups.items()}
         psutil.cpu_percent(None)
         n_moves = max(1, int(seconds * rate))
         slide = asyncio.gather(*(s.slide(n_moves, rate) for s in ready))
@@ -486,6 +505,11 @@ async def run_class(
         machine_cpu = psutil.cpu_percent(None)
         hub_cpu = (cpu_seconds([hub_proc]) - cpu0[0]) / wall * 100
         proxy_cpu = (cpu_seconds(proxy) - cpu0[1]) / wall * 100
+        group_cpu = {k: (cpu_seconds(v) - cpu0_groups[k]) / wall * 100 for k, v in groups.items()}
+        t_done = max(
+            (m.sent + m.latency_ms / 1000 for s in ready for m in s.moves.values() if m.latency_ms),
+            default=time.perf_counter(),
+        )
         listen = listening(hub)
     finally:
         for s in students:
@@ -521,7 +545,14 @@ async def run_class(
             if per_student
             else None,
         },
-        "cpu_percent_of_one_core": {"hub": hub_cpu, "proxy": proxy_cpu},
+        "cpu_percent_of_one_core": {
+            "hub": hub_cpu,
+            "proxy": proxy_cpu,
+            "all_servers": group_cpu["servers"],
+            "all_kernels": group_cpu["kernels"],
+        },
+        "updates_per_s_offered": len(ready) * rate,
+        "updates_per_s_delivered": (len(moves) - lost) / max(1e-9, t_done - cpu0[2]),
         "machine_cpu_percent": machine_cpu,
         "setup_s": t_ready - t_start,
         "spawn_s_median": statistics.median([s.timings["spawn_s"] for s in ready])
@@ -539,7 +570,10 @@ def summary(r: dict) -> str:
         f"{r['moves']} slider moves ({r['rate_per_s']:g}/s per student), lost {r['lost']}, wrong {r['wrong']}, "
         f"errors {len(r['errors'])}; latency median {_f(lat['median'])} ms, p95 {_f(lat['p95'])} ms; "
         f"memory per student {_f(mem['uss_median'])} MB unique ({_f(mem['rss_median'])} MB RSS); "
-        f"hub CPU {cpu['hub']:.0f}% of a core, proxy {cpu['proxy']:.0f}%, machine {r['machine_cpu_percent']:.0f}%"
+        f"CPU in % of a core: hub {cpu['hub']:.0f}, proxy {cpu['proxy']:.0f}, servers "
+        f"{cpu['all_servers']:.0f}, kernels {cpu['all_kernels']:.0f} (machine "
+        f"{r['machine_cpu_percent']:.0f}% of all cores); updates/s offered "
+        f"{r['updates_per_s_offered']:.0f}, delivered {r['updates_per_s_delivered']:.0f}"
     )
 
 
@@ -579,6 +613,11 @@ def main(argv=None) -> int:
     }
     Path(args.out).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(f"[classroom] wrote {args.out}")
+    if Path(args.out).resolve() == RESULTS.resolve():  # the default: figure 8 of make bench
+        from .fig_classroom import update_bench_results
+
+        for path in update_bench_results():
+            print(f"[classroom] figure 8 updated in {path}")
     return 0
 
 

@@ -23,6 +23,7 @@ FIGURES = {
     5: ("fig_notebooks", "figure_5"),
     6: ("fig_import", "figure_6"),
     7: ("fig_training", "figure_7"),
+    8: ("fig_classroom", "figure_8"),
 }
 TITLES = {
     1: "forward + backward per call",
@@ -32,6 +33,7 @@ TITLES = {
     5: "executing the notebooks",
     6: "import time",
     7: "time to 95% on the digits",
+    8: "a class on the JupyterHub",
 }
 DEFAULT_OUT = Path(__file__).resolve().parent
 

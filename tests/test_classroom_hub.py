@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import classroom
+from tools import student_edition
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +45,9 @@ def hub(tmp_path_factory):
         )
     if shutil.which("node") is None:
         _skip_or_fail("node is not installed: configurable-http-proxy needs Node.js 20")
-    h = classroom.Hub(tmp_path_factory.mktemp("hub"))
+    edition = tmp_path_factory.mktemp("edition") / "student"
+    student_edition.write_edition(ROOT / "notebooks", edition)
+    h = classroom.Hub(tmp_path_factory.mktemp("hub"), notebooks=edition)
     h.start()
     try:
         yield h
@@ -219,3 +222,15 @@ def test_nbgitpuller_hands_the_course_into_a_fresh_home(scenario, hub, upstream)
     pulled = homes / "pupil2" / "backprop" / "notebooks" / "02_chain_rule.ipynb"
     assert pulled.read_bytes() == (upstream[0] / "notebooks" / "02_chain_rule.ipynb").read_bytes()
     assert not (homes / "pupil0" / "backprop").exists()  # only into the puller's own home
+
+
+def test_each_new_home_gets_the_student_edition(scenario, hub):
+    import nbformat
+
+    for name in ("pupil0", "pupil1", "pupil2"):
+        folder = hub.runtime / "homes" / name / "notebooks"
+        names = sorted(p.name for p in folder.glob("*.ipynb"))
+        assert names == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb")), name
+        for path in folder.glob("*.ipynb"):
+            cells = nbformat.read(path, as_version=4).cells
+            assert not any(student_edition.is_solution(c) for c in cells), path
