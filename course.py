@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -295,6 +296,25 @@ def test_commands(py: Path, suite: str, args) -> list[list[str]]:
     return [cmd + list(args) for cmd in runs[suite]]
 
 
+def run_server(cmd) -> int:
+    """Run a server (JupyterLab, JupyterHub) in the foreground until it stops. A SIGTERM to this
+    process is passed on, so that the server shuts down its kernels, single-user servers and
+    proxy instead of being orphaned; Ctrl+C reaches it directly (same process group)."""
+    say(" ".join(str(c) for c in cmd))
+    child = subprocess.Popen([str(c) for c in cmd], cwd=ROOT)
+
+    def forward(signum, frame):
+        child.send_signal(signum)
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, forward)
+    while True:
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            continue  # the server got the Ctrl+C too and decides (JupyterLab asks to confirm)
+
+
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help", "help"):
@@ -308,24 +328,16 @@ def main(argv=None) -> int:
         if command == "lab":
             py = ensure_env(LEARNER_EXTRAS)
             NOTEBOOK_DIR.mkdir(exist_ok=True)
-            cmd = lab_command(py, rest)
-            say(" ".join(cmd))
-            try:
-                return subprocess.call(cmd, cwd=ROOT)
-            except KeyboardInterrupt:
-                return 0
+            return run_server(lab_command(py, rest))
         if command == "hub-proxy":
             ensure_proxy()
             return 0
         if command == "hub":
             py = ensure_env(HUB_EXTRAS)
             ensure_proxy()
-            cmd = [str(py), "-m", "jupyterhub", "-f", str(DEPLOY / "jupyterhub_config.py"), *rest]
-            say(" ".join(cmd))
-            try:
-                return subprocess.call(cmd, cwd=ROOT)
-            except KeyboardInterrupt:
-                return 0
+            return run_server(
+                [py, "-m", "jupyterhub", "-f", DEPLOY / "jupyterhub_config.py", *rest]
+            )
         if command == "test":
             suite = "all"
             if rest and rest[0] in ("unit", "notebooks", "browser", "all"):

@@ -234,3 +234,45 @@ def test_each_new_home_gets_the_student_edition(scenario, hub):
         for path in folder.glob("*.ipynb"):
             cells = nbformat.read(path, as_version=4).cells
             assert not any(student_edition.is_solution(c) for c in cells), path
+
+
+def test_make_hub_stops_everything_it_started(tmp_path):
+    """`course.py hub` (what `make hub` runs) passes a SIGTERM on: the hub stops its proxy and
+    servers, and nothing is left running."""
+    import signal
+    import sys
+    import time
+    import urllib.request
+
+    import psutil
+
+    port = classroom.free_port()
+    env = dict(os.environ, BP_HUB_PORT=str(port), BP_HUB_RUNTIME=str(tmp_path / "hub"))
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "course.py"), "hub"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/hub/api", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "the hub did not start"
+            time.sleep(0.3)
+        tree = psutil.Process(proc.pid).children(recursive=True)
+        assert any("configurable-http-proxy" in " ".join(p.cmdline()) for p in tree)
+        proc.send_signal(signal.SIGTERM)  # to course.py only, not its process group
+        proc.wait(timeout=60)
+        gone, alive = psutil.wait_procs(tree, timeout=30)
+        assert alive == [], [p.cmdline() for p in alive]
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
