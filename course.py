@@ -77,7 +77,7 @@ def platform_note(version_info=None, system=None, machine=None) -> str | None:
         return None
     return (
         f"note: constraints.txt is resolved and tested for Python 3.11 on Linux x86_64; this is "
-        f"Python {v[0]}.{v[1]} on {system} {machine}. The install usually works, but if pip "
+        f"Python {v[0]}.{v[1]} on {system} {machine}, where it is untested. If pip "
         "cannot find a pinned version here, use Python 3.11 (or conda: environment.yml)."
     )
 
