@@ -343,3 +343,31 @@ def test_readme_test_command_verbatim(tmp_path):
     assert len(runs) == 3, out.stdout[-3000:]
     collected = [int(n) for n in re.findall(r"^(\d+) tests? collected", out.stdout, re.M)]
     assert len(collected) == 3 and all(n > 0 for n in collected), out.stdout[-3000:]
+
+
+# ---------------------------------------------------------------- no Chromium
+
+
+def _browser_suite_without_chromium(tmp_path, ci: bool):
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "MAKEFLAGS", "MAKELEVEL")}
+    env["BP_CHROMIUM"] = str(tmp_path / "no-chromium-here")
+    env["BP_ARTIFACTS_DIR"] = str(tmp_path / "artifacts")
+    if ci:
+        env["CI"] = "true"
+    cmd = course.test_commands(Path(sys.executable), "browser", ["-q", "-p", "no:cacheprovider"])
+    return subprocess.run(cmd[0], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.slow
+def test_a_missing_chromium_skips_the_browser_tests_with_the_reason(tmp_path):
+    out = _browser_suite_without_chromium(tmp_path, ci=False)
+    assert out.returncode == 0, out.stdout[-2000:]
+    assert re.search(r"\d+ skipped", out.stdout) and " passed" not in out.stdout
+    assert "Chromium not found at" in out.stdout and "apt-get install" in out.stdout
+
+
+@pytest.mark.slow
+def test_a_missing_chromium_fails_under_ci(tmp_path):
+    out = _browser_suite_without_chromium(tmp_path, ci=True)
+    assert out.returncode != 0
+    assert "Chromium not found at" in out.stdout and "skipped" not in out.stdout.splitlines()[-1]
