@@ -117,13 +117,25 @@ async def _scenario(hub, upstream, branch):
         # --- the course handed out with nbgitpuller into pupil2's fresh home
         out["pull"] = await _pull_course(students[2], sessions[2], upstream, branch)
 
-        # --- sliding, all at once; mid-way pupil0's kernel dies and pupil1's is restarted
-        async def trouble():
-            await asyncio.sleep(N_MOVES / RATE / 2)
-            await students[0].execute("import os; os._exit(1)", wait=False)
-            await students[1].restart_kernel(sessions[1])
+        # --- sliding, all at once; half-way pupil0's kernel dies and pupil1's is restarted.
+        # The kernel handles its messages in order, so the moves pupil0 sends after the exit
+        # reach no Explorer; the restart request returns once the new kernel runs, which knows
+        # nothing of pupil1's widgets. Both lose the rest of their moves, pupil2 nothing.
+        async def kernel_dies(s):
+            await s.slide(N_MOVES // 2, RATE)
+            await s.execute("import os; os._exit(1)", wait=False)
+            await s.slide(N_MOVES - N_MOVES // 2, RATE)
 
-        await asyncio.gather(*(s.slide(N_MOVES, RATE) for s in students), trouble())
+        async def kernel_restarted(s, http):
+            await s.slide(N_MOVES // 2, RATE)
+            await s.restart_kernel(http)
+            await s.slide(N_MOVES - N_MOVES // 2, RATE)
+
+        await asyncio.gather(
+            kernel_dies(students[0]),
+            kernel_restarted(students[1], sessions[1]),
+            students[2].slide(N_MOVES, RATE),
+        )
         await students[2].drain(60)
         out["first"] = {s.name: dict(s.moves) for s in students}
 
