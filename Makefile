@@ -1,8 +1,9 @@
 # Build plumbing for the backprop course.
 #
 # Everything runs inside a project-local virtualenv (.venv) that is created
-# and filled on demand from pyproject.toml + constraints.txt. `make help`
-# lists the targets. Needs only python3 (>= 3.11, with venv) and make.
+# and filled on demand from pyproject.toml + constraints.txt by course.py, the
+# one cross-platform setup entry point (Windows and conda users run it without
+# make: see the README). `make help` lists the targets. Needs python3 3.11.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -12,10 +13,9 @@ MAKEFLAGS += --no-print-directory
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# Touched after a successful install: the env is rebuilt whenever
-# pyproject.toml or constraints.txt is newer than it.
-STAMP := $(VENV)/.installed
-EXTRAS := course,torch,dev
+# course.py writes $(VENV)/.installed (extras + a hash of pyproject.toml and
+# constraints.txt) and reinstalls whenever they change. `lock` resolves EXTRAS.
+EXTRAS := course,torch,dev,hub
 
 NOTEBOOK_DIR := notebooks
 BROWSER_TEST_DIR := tests/browser
@@ -29,7 +29,7 @@ NOTEBOOKS := $(shell find $(NOTEBOOK_DIR) -name '*.ipynb' -not -path '*/.ipynb_c
 BROWSER_TESTS := $(shell find $(BROWSER_TEST_DIR) \( -name 'test_*.py' -o -name '*_test.py' \) 2>/dev/null)
 
 .PHONY: help env lab test test-unit test-notebooks test-browser lint format format-check \
-	notebooks bench lock clean html slides
+	notebooks bench lock clean html slides hub classroom-bench student
 
 help: ## Show this list
 	@echo "Targets (run from the repository root):"
@@ -39,28 +39,18 @@ help: ## Show this list
 
 # ---------------------------------------------------------------- environment
 
-env: $(STAMP) ## Create/refresh .venv with the pinned course + torch + dev packages
-
-$(STAMP): pyproject.toml constraints.txt
-	@test -x $(PY) || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
-	$(PY) -m pip install --quiet --upgrade -c constraints.txt pip setuptools
-	$(PY) -m pip install -c constraints.txt -e '.[$(EXTRAS)]'
-	$(PY) -m pip check
-	@touch $@
+env: ## Create/refresh .venv with the pinned course + torch + dev packages
+	@$(PYTHON) course.py env --dev
 
 # ---------------------------------------------------------------- running
 
-# JupyterLab's own defaults are deliberately kept: it listens on localhost
-# only and requires a token (printed in the log). Do not add --ip=0.0.0.0 or
-# an empty token here; tests/test_lab_security.py checks both.
-# Jupyter refuses to start as root unless told; containers and CI machines often are
-# root, so it is told there (and only there). That flag changes nothing else.
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
-lab: $(STAMP) ## Start JupyterLab on notebooks/ (localhost only, token required)
-	@mkdir -p $(NOTEBOOK_DIR)
-	$(PY) -m jupyterlab --ServerApp.root_dir=$(NOTEBOOK_DIR) $(ROOT_FLAG) $(LAB_ARGS)
+# course.py starts JupyterLab with its own safe defaults (localhost only, token
+# required; tests/test_lab_security.py checks them) after installing the learner's
+# packages only (no test tools). Windows and conda users run the same file directly.
+lab: ## Start JupyterLab on notebooks/ (localhost only, token required)
+	@$(PYTHON) course.py lab $(LAB_ARGS)
 
-notebooks: $(STAMP) ## Re-execute every notebook in place (refreshes stored outputs)
+notebooks: env ## Re-execute every notebook in place (refreshes stored outputs)
 ifeq ($(strip $(NOTEBOOKS)),)
 	@echo "notebooks: no notebooks in $(NOTEBOOK_DIR)/ yet; nothing to execute"
 else
@@ -72,50 +62,59 @@ endif
 # first to refresh the outputs). Pages load nothing from the network: reveal.js and MathJax
 # are copied next to them from two pinned PyPI wheels, fetched once into build/cache/
 # (tools/export.py says which and why).
-html: $(STAMP) ## Export every notebook to static HTML in build/html/ (open build/html/index.html)
+html: env ## Export every notebook to static HTML in build/html/ (open build/html/index.html)
 	$(PY) tools/export.py html --out build/html
 
-slides: $(STAMP) ## Build a reveal.js slide deck of every notebook in build/slides/ (offline)
+slides: env ## Build a reveal.js slide deck of every notebook in build/slides/ (offline)
 	$(PY) tools/export.py slides --out build/slides
 
-bench: $(STAMP) ## Run the benchmarks (python -m benchmarks), if benchmarks/ exists
+bench: env ## Run the benchmarks (python -m benchmarks), if benchmarks/ exists
 	@if [ -d benchmarks ]; then $(PY) -m benchmarks; \
 	else echo "bench: no benchmarks/ yet; nothing to run"; fi
+
+# JupyterHub for a class (deploy/jupyterhub_config.py; README, "Teaching a class on a
+# JupyterHub"). configurable-http-proxy comes from npm into deploy/node_modules (npm ci).
+hub: ## Run the classroom JupyterHub on 127.0.0.1:8000 (dummy login, local servers)
+	@$(PYTHON) course.py hub
+
+# N simulated students on the hub move notebook 02's slider at once (minutes; heavy).
+# Writes benchmarks/classroom.json, which `make bench` reports as figure 8.
+CLASSROOM_STUDENTS ?= 30 60
+classroom-bench: env ## Classroom load test: 30 then 60 students on the hub (minutes)
+	@$(PYTHON) course.py hub-proxy
+	nice $(PY) -m benchmarks.classroom --students $(CLASSROOM_STUDENTS)
+
+# The notebooks without the cells tagged `solution` (README, "Handing out the student
+# edition"); the instructor's edition with the solutions is notebooks/ itself.
+student: env ## Write the student edition (no solutions) to build/student/
+	$(PY) tools/student_edition.py --src $(NOTEBOOK_DIR) --out build/student
 
 # ---------------------------------------------------------------- testing
 
 test: test-unit test-notebooks test-browser ## Run everything: unit, notebooks, browser
 
 # tests/ minus the browser tests (they run once, in test-browser).
-test-unit: $(STAMP) ## Unit + property tests in tests/ (includes slow ones)
-	$(PY) -m pytest -m 'not browser' --ignore=$(BROWSER_TEST_DIR) $(PYTEST_ARGS)
+test-unit: ## Unit + property tests in tests/ (includes slow ones)
+	@$(PYTHON) course.py test unit $(PYTEST_ARGS)
 
 # nbval executes each notebook in this venv's kernel; --nbval-lax checks that
 # every cell runs but compares outputs only for cells marked `# NBVAL_CHECK_OUTPUT`.
 # With no notebooks at all there is nothing to run (pytest would exit 5).
-test-notebooks: $(STAMP) ## Execute the notebooks with nbval
-ifeq ($(strip $(NOTEBOOKS)),)
-	@echo "test-notebooks: no notebooks in $(NOTEBOOK_DIR)/ yet; skipping"
-else
-	$(PY) -m pytest --nbval-lax --nbval-current-env $(NOTEBOOK_DIR)/ $(PYTEST_ARGS)
-endif
+test-notebooks: ## Execute the notebooks with nbval
+	@$(PYTHON) course.py test notebooks $(PYTEST_ARGS)
 
-test-browser: $(STAMP) ## Browser tests in tests/browser (headless /usr/bin/chromium)
-ifeq ($(strip $(BROWSER_TESTS)),)
-	@echo "test-browser: no test files in $(BROWSER_TEST_DIR)/ yet; skipping"
-else
-	$(PY) -m pytest -m browser $(BROWSER_TEST_DIR) $(PYTEST_ARGS)
-endif
+test-browser: ## Browser tests in tests/browser (headless /usr/bin/chromium)
+	@$(PYTHON) course.py test browser $(PYTEST_ARGS)
 
 # ---------------------------------------------------------------- code quality
 
-lint: $(STAMP) ## ruff check
+lint: env ## ruff check
 	$(PY) -m ruff check .
 
-format-check: $(STAMP) ## ruff format --check (report only)
+format-check: env ## ruff format --check (report only)
 	$(PY) -m ruff format --check .
 
-format: $(STAMP) ## Apply ruff's formatter and safe fixes
+format: env ## Apply ruff's formatter and safe fixes
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 

@@ -24,6 +24,7 @@ FIGURES = {
     6: ("fig_import", "figure_6"),
     7: ("fig_training", "figure_7"),
     8: ("fig_autograd", "figure_8"),
+    9: ("fig_classroom", "figure_9"),
 }
 TITLES = {
     1: "forward + backward per call",
@@ -34,6 +35,7 @@ TITLES = {
     6: "import time",
     7: "time to 95% on the digits",
     8: "the scalar autograd engine and the GraphExplorer",
+    9: "a class on the JupyterHub",
 }
 DEFAULT_OUT = Path(__file__).resolve().parent
 

@@ -153,7 +153,7 @@ def test_browser_figure_reads_the_latency_file_or_says_not_measured(tmp_path):
 def test_only_parses_figure_numbers():
     assert run.parse_only("1,3") == {1, 3}
     assert run.parse_only(None) is None
-    for bad in ("0", "9", "x", ""):
+    for bad in ("0", "10", "x", ""):
         with pytest.raises(ValueError, match="--only"):
             run.parse_only(bad)
 
@@ -202,3 +202,40 @@ def test_the_autograd_figure_checks_its_engines_and_times_the_graph_explorer():
     assert set(seed["us_per_call"]) == {"autograd", "backprop_lib", "torch"}
     assert s.data[-1]["nodes"] == 40
     assert all(r == "—" or r.startswith(("PASS", "MISS")) for r in s.results())
+
+
+def test_classroom_figure_reads_the_bench_file_or_says_not_measured(tmp_path):
+    from benchmarks import fig_classroom
+
+    s = fig_classroom.figure_9(None, path=tmp_path / "missing.json")
+    assert s.results() == [report.SKIP] and "make classroom-bench" in s.rows[0][0]
+    run_ok = {
+        "students": 30,
+        "ready": 30,
+        "moves": 2400,
+        "lost": 0,
+        "wrong": 0,
+        "errors": [],
+        "rate_per_s": 4.0,
+        "latency_ms": {"median": 20.0, "p95": 60.0, "max": 90.0},
+        "memory_mb_per_student": {"uss_median": 150.0, "rss_median": 200.0},
+        "cpu_percent_of_one_core": {"hub": 3.0, "proxy": 20.0},
+        "machine_cpu_percent": 90.0,
+    }
+    run_bad = dict(
+        run_ok,
+        students=60,
+        ready=59,
+        lost=3,
+        errors=["student07: spawn failed"],
+        latency_ms={"median": 400.0, "p95": 2000.0, "max": 5000.0},
+    )
+    path = tmp_path / "classroom.json"
+    path.write_text(
+        json.dumps({"measured_at": "x", "machine": "y", "runs": {"60": run_bad, "30": run_ok}})
+    )
+    s = fig_classroom.figure_9(None, path=path)
+    assert [row[0] for row in s.rows] == ["30 (30)", "60 (59)"]
+    assert s.results()[0] == report.PASS
+    assert s.results()[1].startswith(report.MISS) and "0 lost or wrong" in s.results()[1]
+    assert "all ready" in s.results()[1] and "p95" in s.results()[1]

@@ -48,7 +48,7 @@ INSECURE_OPTIONS = {
 
 
 def insecure_options(makefile_text: str) -> list[str]:
-    """Insecure JupyterLab settings on any non-comment Makefile line."""
+    """Insecure JupyterLab settings on any non-comment line (Makefile or course.py)."""
     found = []
     for lineno, line in enumerate(makefile_text.splitlines(), start=1):
         if line.lstrip().startswith("#"):
@@ -76,16 +76,24 @@ def make_recipe(makefile_text: str, target: str) -> str:
 # --------------------------------------------------------------------------
 
 
+COURSE_PY = ROOT / "course.py"  # the setup entry point `make lab` calls
+
+
 def test_makefile_has_no_insecure_lab_options():
     assert insecure_options(MAKEFILE.read_text(encoding="utf-8")) == []
+    assert insecure_options(COURSE_PY.read_text(encoding="utf-8")) == []
 
 
 def test_lab_recipe_runs_jupyterlab_on_notebooks_with_extra_args():
     recipe = make_recipe(MAKEFILE.read_text(encoding="utf-8"), "lab")
-    assert "-m jupyterlab" in recipe
-    assert "--ServerApp.root_dir=$(NOTEBOOK_DIR)" in recipe
-    assert "$(LAB_ARGS)" in recipe
+    assert "course.py lab $(LAB_ARGS)" in recipe
     assert "--ip" not in recipe and "token" not in recipe
+    source = COURSE_PY.read_text(encoding="utf-8")
+    lab = source[source.index("def lab_command") : source.index("def test_commands")]
+    assert '"-m", "jupyterlab"' in lab
+    assert '"--ServerApp.root_dir={NOTEBOOK_DIR}"' in lab
+    assert "list(args)" in lab
+    assert "--ip" not in lab.split('"""')[2] and "token" not in lab.split('"""')[2]
 
 
 @pytest.mark.parametrize(

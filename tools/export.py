@@ -176,7 +176,7 @@ def unpacked(asset: Asset, cache: Path = DEFAULT_CACHE) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             with z.open(info) as src, open(target, "wb") as out:
                 shutil.copyfileobj(src, out)
-    done.write_text(f"{asset.package}=={asset.version} {asset.sha256}\n")
+    done.write_text(f"{asset.package}=={asset.version} {asset.sha256}\n", encoding="utf-8")
     return dest
 
 
