@@ -5,6 +5,7 @@ typeset formulas must show, and no request may leave the file system.
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import re
 import sys
@@ -52,6 +53,9 @@ def _expectations(path):
             data = out.get("data", {})
             html = data.get("text/html", "")
             html = "".join(html) if isinstance(html, list) else html
+            # pictures stored as <img>s of SVGs (theme.still): the page inlines them
+            html += "".join(base64.b64decode(m).decode("utf-8") for m in re.findall(
+                r'class="bp-still"[^>]*src="data:image/svg\+xml;base64,([^"]+)"', html))
             want["graph"] |= 'class="bp-graph"' in html
             want["curve"] |= 'class="bp-curve"' in html
             if "image/png" in data and "text/html" not in data:

@@ -37,6 +37,14 @@ from bp_browser import (
     slider_value,
     step_replay,
     type_into_readout,
+    run_command,
+)
+from first_contact import (
+    check_no_solution_shown,
+    check_theme,
+    check_untrusted_outputs,
+    graph_label_px,
+    set_theme,
 )
 
 import backprop_lib as bp
@@ -142,11 +150,30 @@ def network_loss(data: dict) -> float:
 
 @pytest.mark.parametrize("name", PARAMS)
 def test_notebook_runs_clean(page, name):
+    """Untrusted and not run: it reads right; Run All: no errors, no solution shown; both
+    themes readable; graph labels >= 12 px; then the live view is live."""
+    stem = Path(name).stem
     open_notebook(page, name)
+    problems = check_untrusted_outputs(page, NOTEBOOKS_DIR / name)
+    still = page.locator(f"{SEL.output} img.bp-still").first
+    if still.count():
+        screenshot(page, f"untrusted-{stem}", target=page.locator(SEL.output).filter(has=still).first)
+    assert not problems, "before running (untrusted):\n" + "\n".join(problems)
     assert kernel_status(page).endswith("Idle")
     run_all(page)
     assert_no_errors(page)
-    screenshot(page, Path(name).stem)
+    screenshot(page, stem)
+    problems = check_no_solution_shown(page)
+    sizes = graph_label_px(page)
+    if sizes and min(sizes) < 12 - 0.05:
+        problems.append(f"graph labels at {min(sizes):.1f} px (at least 12 expected)")
+    for theme in ("JupyterLab Dark", "JupyterLab Light"):
+        if page.locator(SEL.view).count() or page.locator(".bp-fig, .bp-train").count():
+            set_theme(page, theme, run_command)
+            problems += [f"{theme}: {p}" for p in check_theme(page)]
+            if "Dark" in theme:
+                screenshot(page, f"dark-{stem}")
+    assert not problems, "\n".join(problems)
 
     if not page.locator(SEL.view).count():
         return
