@@ -160,3 +160,12 @@ def graph_label_px(page) -> list[float]:
     return page.evaluate("""() => [...document.querySelectorAll('svg.bp-graph')].filter(s => s.getBoundingClientRect().width > 0)
       .map(s => { const vb = s.viewBox.baseVal, k = s.getBoundingClientRect().width / vb.width;
         return Math.min(...[...s.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')) * k)); })""")
+
+
+def shoot_at(page, loc, path: Path) -> Path:
+    """A viewport screenshot with ``loc`` scrolled to the middle of the notebook."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    loc.evaluate("e => e.scrollIntoView({block: 'center'})")
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(path), animations="disabled")
+    return path

@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 from bp_browser import (
     NOTEBOOKS_DIR,
+    SCREENSHOT_DIR,
     SEL,
     assert_no_errors,
     check_latency,
@@ -33,11 +34,11 @@ from bp_browser import (
     press_slider,
     record_latency,
     run_all,
+    run_command,
     screenshot,
     slider_value,
     step_replay,
     type_into_readout,
-    run_command,
 )
 from first_contact import (
     check_no_solution_shown,
@@ -45,6 +46,7 @@ from first_contact import (
     check_untrusted_outputs,
     graph_label_px,
     set_theme,
+    shoot_at,
 )
 
 import backprop_lib as bp
@@ -157,7 +159,7 @@ def test_notebook_runs_clean(page, name):
     problems = check_untrusted_outputs(page, NOTEBOOKS_DIR / name)
     still = page.locator(f"{SEL.output} img.bp-still").first
     if still.count():
-        screenshot(page, f"untrusted-{stem}", target=page.locator(SEL.output).filter(has=still).first)
+        shoot_at(page, still, SCREENSHOT_DIR / f"untrusted-{stem}.png")
     assert not problems, "before running (untrusted):\n" + "\n".join(problems)
     assert kernel_status(page).endswith("Idle")
     run_all(page)
