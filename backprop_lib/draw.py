@@ -29,7 +29,9 @@ CSS = f"""
 .bp-view svg text, .bp-fig svg text {{ font-family: {theme.FONT}; }}
 .bp-row {{ display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }}
 .bp-panel {{ flex: 1 1 300px; min-width: 280px; }}
-.bp-scroll {{ overflow-x: auto; }}
+.bp-scroll {{ overflow-x: auto; max-width: 100%; }}
+.bp-view {{ box-sizing: border-box; max-width: 100%; min-width: 0; }}
+.bp-explorer .widget-html, .bp-explorer .widget-html-content {{ min-width: 0; max-width: 100%; }}
 .bp-loss {{ font-size: 20px; margin: 2px 0 6px 0; }}
 .bp-formula {{ font-size: 18px; line-height: 1.5; background: {var("panel")}; border-left: 5px solid {var("hilite")};
   padding: 6px 10px; margin: 4px 0; }}

@@ -124,8 +124,8 @@ class Explorer:
             w.VBox([w.HTML("<b>weights and biases</b>")] + list(self.param_sliders.values())
                    + [w.HTML("<b>input and target</b>")] + self.x_sliders + self.t_sliders
                    + [self.reset_button], layout=w.Layout(min_width="330px")),
-            w.VBox([self.view], layout=w.Layout(flex="1")),
-        ])
+            w.VBox([self.view], layout=w.Layout(flex="1 1 740px", min_width="0")),
+        ], layout=w.Layout(flex_flow="row wrap"))  # the view goes under the sliders when narrow
         self._presenter_grid = w.GridBox(self._all_sliders() + [self.reset_button],
                                          layout=w.Layout(grid_template_columns="repeat(3, 330px)"))
         self.widget = w.VBox()
