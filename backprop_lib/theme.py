@@ -141,3 +141,85 @@ def card_style():
 
 __all__ = ["CSS", "DARK", "FONT", "JP", "LIGHT", "card_style", "paint", "still", "svg_data_uri",
            "var"]
+
+
+# What ipywidgets leaves out for screen readers, added in the page (a trusted output only): the
+# slider handles get their description as a name and their readout as the value text (the exact
+# value moves to data-bp-value), the Play
+# widget's icon buttons a name, and toggle buttons aria-pressed. It runs once per page and
+# keeps them right as the widgets change (a MutationObserver on the views' classes and values).
+A11Y_JS = r"""
+(function () {
+  if (window.__bpA11y) { window.__bpA11y(); return; }
+  function set(el, k, v) { if (el.getAttribute(k) !== v) el.setAttribute(k, v); }
+  function fix() {
+    document.querySelectorAll('.bp-explorer, .bp-train').forEach(function (root) {
+      root.querySelectorAll('.widget-slider').forEach(function (s) {
+        var label = ((s.querySelector('.widget-label') || {}).textContent || '').trim();
+        var h = s.querySelector('.noUi-handle'), r = s.querySelector('.widget-readout');
+        if (!h || !label) return;
+        set(h, 'aria-label', label);
+        if (!r) return;
+        // the exact value noUiSlider wrote (what the kernel gets) stays in data-bp-value
+        var raw = h.getAttribute('aria-valuetext');
+        if (raw !== null && raw !== h.__bpText) set(h, 'data-bp-value', raw);
+        h.__bpText = r.textContent.trim();
+        set(h, 'aria-valuetext', h.__bpText);
+        set(r, 'aria-label', label + ', value');
+      });
+      root.querySelectorAll('.widget-play button').forEach(function (b) {
+        var i = b.querySelector('i') || {className: ''}, c = i.className;
+        set(b, 'aria-label', /fa-play/.test(c) ? 'play the steps' : /fa-pause/.test(c) ? 'pause'
+          : /fa-stop/.test(c) ? 'stop, back to step 1' : /fa-(retweet|repeat)/.test(c) ? 'repeat' : 'replay');
+      });
+      root.querySelectorAll('button.widget-toggle-button').forEach(function (b) {
+        set(b, 'aria-pressed', b.classList.contains('mod-active') ? 'true' : 'false');
+      });
+    });
+  }
+  window.__bpA11y = fix;
+  fix();
+  new MutationObserver(fix).observe(document.body, {subtree: true, childList: true,
+    attributes: true, attributeFilter: ['class', 'aria-valuenow', 'aria-valuetext'], characterData: true});
+}());
+"""
+
+
+def a11y_widget():
+    """An (invisible) Output widget whose one output is ``A11Y_JS``: put it in a live view."""
+    import ipywidgets as w
+    from IPython.display import Javascript
+
+    out = w.Output(layout=w.Layout(height="0px", overflow="hidden"))
+    out.append_display_data(Javascript(A11Y_JS))
+    return out
+
+
+def figure_alt(fig):
+    """A matplotlib figure in words, from its own texts: the title(s) and each panel's title and
+    axis labels (the notebook's prose around it says what it shows)."""
+    parts = []
+    if getattr(fig, "_suptitle", None) is not None and fig._suptitle.get_text():
+        parts.append(fig._suptitle.get_text())
+    for ax in fig.get_axes():
+        bits = [t for t in (ax.get_title(), ax.get_xlabel() and f"x: {ax.get_xlabel()}",
+                            ax.get_ylabel() and f"y: {ax.get_ylabel()}") if t]
+        if bits:
+            parts.append(", ".join(bits))
+    return "Figure: " + ("; ".join(dict.fromkeys(parts)) or "a plot")
+
+
+def with_alt(fig):
+    """Give a matplotlib Figure an HTML repr: the same PNG as an <img> with ``figure_alt`` as
+    its alt text (JupyterLab's own PNG renderer writes none), which any renderer shows."""
+    import io
+
+    def _repr_html_():
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", bbox_inches="tight")
+        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        return (f'<img alt="{html.escape(figure_alt(fig), quote=True)}" '
+                f'src="data:image/png;base64,{data}" style="max-width: 100%">')
+
+    fig._repr_html_ = _repr_html_
+    return fig

@@ -273,7 +273,7 @@ class TrainingView:
         self.reset(render=False)
         controls = [self.data_dropdown, self.lr_slider, self.hidden_slider, self.activation_dropdown]
         buttons = w.HBox([self.start_button, self.reset_button, self.presenter_toggle])
-        actions = w.VBox([buttons, self.status, w.HTML(_CSS)], layout=w.Layout(margin="0 0 0 24px"))
+        actions = w.VBox([buttons, self.status, w.HTML(_CSS), theme.a11y_widget()], layout=w.Layout(margin="0 0 0 24px"))
         # two arrangements of the same widgets; the presenter toggle switches between them
         self._normal = [w.HBox([w.VBox(controls, layout=w.Layout(width="370px")), actions]),
                         self.plot]
@@ -512,7 +512,7 @@ class TrainingView:
 def _figure(width, height):
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), layout="constrained")
+    return theme.with_alt(Figure(figsize=(width, height), layout="constrained"))
 
 
 def _diverging():

@@ -99,6 +99,7 @@ class Explorer:
         self.next_button.on_click(lambda _: self.step_by(+1))
 
         self.css = w.HTML(draw.CSS)
+        self._a11y = theme.a11y_widget()
         self.view = w.HTML(layout=w.Layout(width="100%"))
         self.curve_view = w.HTML() if curve is not None else None
 
@@ -248,10 +249,11 @@ class Explorer:
     def _arrange(self):
         curve = [self.curve_view] if self.curve_view is not None else []
         if self.presenter:
-            self.widget.children = [self.css, self.view, self._controls, self._presenter_grid] + curve
+            self.widget.children = [self.css, self._a11y, self.view, self._controls,
+                                    self._presenter_grid] + curve
             self.widget.add_class("bp-presenter")
         else:
-            self.widget.children = [self.css, self._normal_body, self._controls] + curve
+            self.widget.children = [self.css, self._a11y, self._normal_body, self._controls] + curve
             self.widget.remove_class("bp-presenter")
 
     def step_by(self, delta):

@@ -169,3 +169,37 @@ def shoot_at(page, loc, path: Path) -> Path:
     page.wait_for_timeout(200)
     page.screenshot(path=str(path), animations="disabled")
     return path
+
+
+AXE_VERSION = "4.14.1"  # axe-core from npm, installed by ensure_axe (never from a CDN)
+
+
+def ensure_axe(repo_root: Path) -> Path:
+    """build/axe/node_modules/axe-core/axe.min.js, installed with npm on first use."""
+    import shutil
+    import subprocess
+
+    js = repo_root / "build" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+    pkg = js.parent / "package.json"
+    if js.is_file() and f'"version": "{AXE_VERSION}"' in pkg.read_text(encoding="utf-8"):
+        return js
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError("npm not found: install Node.js (Debian: apt-get install -y npm)")
+    (repo_root / "build" / "axe").mkdir(parents=True, exist_ok=True)
+    subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(js.parents[2]),
+                    f"axe-core@{AXE_VERSION}"], check=True, capture_output=True, timeout=300)
+    return js
+
+
+def axe_violations(page, axe_js: Path) -> list[dict]:
+    """axe-core on the notebook's output areas: the serious and critical violations."""
+    if not page.evaluate("() => !!window.axe"):
+        page.add_script_tag(path=str(axe_js))
+    result = page.evaluate("""async () => {
+      const r = await axe.run({include: [['.jp-OutputArea']]}, {resultTypes: ['violations']});
+      return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => ({id: v.id, impact: v.impact, n: v.nodes.length,
+                    nodes: v.nodes.slice(0, 3).map(n => n.html.slice(0, 160))}));
+    }""")
+    return result

@@ -41,9 +41,11 @@ from bp_browser import (
     type_into_readout,
 )
 from first_contact import (
+    axe_violations,
     check_no_solution_shown,
     check_theme,
     check_untrusted_outputs,
+    ensure_axe,
     graph_label_px,
     set_theme,
     shoot_at,
@@ -56,6 +58,7 @@ from backprop_lib.network import flatten_by_key
 pytestmark = pytest.mark.browser
 
 NOTEBOOKS = discover_notebooks()
+REPO = Path(__file__).resolve().parents[2]
 PARAMS = [pytest.param(p.name, id=p.stem) for p in NOTEBOOKS] or [
     pytest.param(
         None, id="no-notebooks", marks=pytest.mark.skip(reason=f"no *.ipynb in {NOTEBOOKS_DIR}")
@@ -166,6 +169,10 @@ def test_notebook_runs_clean(page, name):
     assert_no_errors(page)
     screenshot(page, stem)
     problems = check_no_solution_shown(page)
+    axe = axe_violations(page, ensure_axe(REPO))
+    (SCREENSHOT_DIR.parent / f"axe-{stem}.json").write_text(json.dumps(axe, indent=1, ensure_ascii=False))
+    if axe:
+        problems.append("axe-core, serious/critical: " + json.dumps(axe, ensure_ascii=False)[:1500])
     sizes = graph_label_px(page)
     if sizes and min(sizes) < 12 - 0.05:
         problems.append(f"graph labels at {min(sizes):.1f} px (at least 12 expected)")
