@@ -139,6 +139,11 @@ def _layout(net, compact=False):
     return pos, width, height
 
 
+def graph_min_width(net, compact=False):
+    """The narrowest the graph is drawn, in CSS px (``MIN_SCALE`` of its own width)."""
+    return MIN_SCALE * _layout(net, compact)[1]
+
+
 def graph_description(net, trace, grads):
     """The graph in words, for a screen reader and an image's alt text: every node's value and
     ∂L/∂(node), and every parameter's value and gradient."""
@@ -509,5 +514,5 @@ class Figure:
         return f"Figure({self.alt!r})"
 
 
-__all__ = ["CSS", "LEGEND", "Figure", "graph_description", "chips_html", "curve_svg", "loss_html", "net_data_attr",
+__all__ = ["CSS", "LEGEND", "Figure", "graph_description", "graph_min_width", "chips_html", "curve_svg", "loss_html", "net_data_attr",
            "network_svg", "params_table_html", "slider_still", "step_html", "terms_html"]

@@ -119,7 +119,7 @@ class Explorer:
         self.position.observe(self._on_position, names="value")
 
         self._controls = w.HBox([self.play, self.back_button, self.next_button, self.position,
-                                 self.presenter_toggle])
+                                 self.presenter_toggle], layout=w.Layout(flex_flow="row wrap"))
         # two arrangements of the same widgets; the toggle switches between them
         self._normal_body = w.HBox([
             w.VBox([w.HTML("<b>weights and biases</b>")] + list(self.param_sliders.values())
@@ -191,10 +191,11 @@ class Explorer:
         chips = draw.chips_html(self.steps, step.index)
         data = draw.net_data_attr(self._net, self.x, self.target)
         if self.presenter:
+            basis = draw.graph_min_width(self._net, compact=True) + 4  # never narrower than the graph
             self.view.value = (
                 f'<div class="bp-view bp-theme bp-presenter" data-bp="view" {data}><div class="bp-row">'
-                f'<div class="bp-scroll" style="flex: 3 1 600px">{svg}{draw.terms_html(step)}</div>'
-                f'<div class="bp-panel" style="flex: 2 1 380px">{loss}{formula}</div></div>'
+                f'<div class="bp-scroll" style="flex: 3 1 {basis:.0f}px">{svg}{draw.terms_html(step)}</div>'
+                f'<div class="bp-panel" style="flex: 2 1 300px">{loss}{formula}</div></div>'
                 f"{chips}</div>"
             )
         else:

@@ -5,11 +5,13 @@ For each notebook with a live view, after Run All, at each size: in every live v
 (``.bp-explorer``, ``.bp-train``) no two of its parts overlap (diagram, formula, terms table,
 parameter table, step list, sliders, controls, curve), nothing sticks out of the notebook's
 visible width, and the computation graph's smallest text is at least 12 CSS px.
-Screenshots: artifacts/screenshots/layout-<notebook>-<width>-<sidebar>.png.
+Screenshots: artifacts/screenshots/layout-<notebook>-<width>-<sidebar>.png. By default the first
+notebook with an Explorer and the one with the TrainingView; BP_LAYOUT_ALL=1 checks all.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -29,7 +31,22 @@ def _has_view(path: Path) -> bool:
                for c in nb.cells)
 
 
-PARAMS = [pytest.param(p.name, id=p.stem) for p in discover_notebooks() if _has_view(p)]
+def _representatives(paths):
+    """Every notebook with BP_LAYOUT_ALL=1; else the first with an Explorer and the first with a
+    TrainingView (the views are the same code in every notebook; CI stays short)."""
+    if os.environ.get("BP_LAYOUT_ALL") == "1":
+        return paths
+    picked = []
+    for kind in ("Explorer(", "TrainingView("):
+        for p in paths:
+            if any(c.cell_type == "code" and kind in c.source for c in nbformat.read(p, as_version=4).cells):
+                picked.append(p)
+                break
+    return picked
+
+
+PARAMS = [pytest.param(p.name, id=p.stem)
+          for p in _representatives([p for p in discover_notebooks() if _has_view(p)])]
 
 _PARTS = ["svg.bp-graph", "[data-bp='formula']", "[data-bp='terms']", "table.bp-table:not(.bp-terms)",
           "[data-bp='steps']", ".bp-explorer > .widget-hbox > .widget-vbox:first-child", ".bp-curve",
