@@ -4,48 +4,52 @@ Plain strings, no plotting library: building the whole view takes well under a m
 a slider can redraw it on every move. The views only read a Network, a Trace, Grads and Steps;
 they compute nothing of their own.
 
-Colours are the Okabe–Ito palette, safe for colour-blind viewers: blue for a negative gradient,
-vermillion for a positive one; the line's width grows with the gradient's size.
+Colours come from ``theme`` (one palette for every view; it follows JupyterLab's light and dark
+themes): blue for a negative gradient, vermillion for a positive one, and a negative gradient's
+edge is also dashed, so the sign never rests on colour alone; the line's width grows with the
+gradient's size. ``Figure`` shows an SVG as an output that reads right in an untrusted notebook.
 """
 
 import html
 import json
+import re
 
 import numpy as np
 
+from . import theme
 from .names import bias_key, node_label, param_label, weight_key
 from .steps import fmt
-
-NEG, POS = "#0072B2", "#D55E00"  # Okabe–Ito blue, vermillion
-HILITE, HILITE_SOFT = "#F0E442", "#FBF6C4"  # Okabe–Ito yellow, and a pale tint of it
-INK, MUTED, PAPER = "#1a1a1a", "#6b6b6b", "#ffffff"
+from .theme import paint, var
 
 CSS = f"""
 <style>
-.bp-view, .bp-snapshot {{ font-family: 'DejaVu Sans', Verdana, sans-serif; color: {INK}; background: {PAPER};
+{theme.CSS}
+.bp-view, .bp-snapshot, .bp-fig {{ font-family: {theme.FONT}; color: {var("ink")}; background: {var("paper")};
   padding: 6px; border-radius: 6px; }}
-.bp-view svg text {{ font-family: 'DejaVu Sans', Verdana, sans-serif; }}
+.bp-view svg text, .bp-fig svg text {{ font-family: {theme.FONT}; }}
 .bp-row {{ display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }}
 .bp-panel {{ flex: 1 1 300px; min-width: 280px; }}
+.bp-scroll {{ overflow-x: auto; max-width: 100%; }}
+.bp-view {{ box-sizing: border-box; max-width: 100%; min-width: 0; }}
+.bp-explorer .widget-html, .bp-explorer .widget-html-content {{ min-width: 0; max-width: 100%; }}
 .bp-loss {{ font-size: 20px; margin: 2px 0 6px 0; }}
-.bp-formula {{ font-size: 18px; line-height: 1.5; background: #f6f6f6; border-left: 5px solid {HILITE};
+.bp-formula {{ font-size: 18px; line-height: 1.5; background: {var("panel")}; border-left: 5px solid {var("hilite")};
   padding: 6px 10px; margin: 4px 0; }}
-.bp-formula .bp-num {{ color: #333; }}
 .bp-formula .bp-val {{ font-weight: bold; }}
-.bp-phase {{ font-size: 14px; color: {MUTED}; text-transform: uppercase; letter-spacing: .05em; }}
+.bp-phase {{ font-size: 14px; color: {var("muted")}; letter-spacing: .02em; }}
 .bp-terms {{ margin: 6px 0; }}
 .bp-terms td:nth-child(odd) {{ text-align: left; }}
-.bp-chips {{ line-height: 1.9; font-size: 13px; }}
-.bp-chip {{ display: inline-block; padding: 0 5px; margin: 1px; border-radius: 4px;
-  border: 1px solid #ccc; color: {MUTED}; }}
-.bp-chip.bp-done {{ color: {INK}; border-color: #999; }}
-.bp-chip.bp-step-current {{ background: {HILITE}; color: {INK}; border-color: {INK}; font-weight: bold; }}
+.bp-chips {{ line-height: 1.9; font-size: 13px; color: {var("muted")}; }}
+.bp-chip {{ display: inline; padding: 0 3px; }}
+.bp-chip.bp-done {{ color: {var("ink")}; }}
+.bp-chip.bp-step-current {{ background: {var("hilite")}; color: {var("ink")}; font-weight: bold;
+  border-radius: 3px; }}
 .bp-table {{ border-collapse: collapse; font-size: 15px; }}
 .bp-table td, .bp-table th {{ padding: 1px 8px; text-align: right; }}
-.bp-table th {{ border-bottom: 1px solid #999; }}
-.bp-table tr.bp-hl td {{ background: {HILITE_SOFT}; }}
-.bp-pos {{ color: {POS}; }} .bp-neg {{ color: {NEG}; }}
-.bp-legend {{ font-size: 13px; color: {MUTED}; }}
+.bp-table th {{ border-bottom: 1px solid {var("line")}; }}
+.bp-table tr.bp-hl td {{ background: {var("hilite_soft")}; }}
+.bp-pos {{ color: {var("pos")}; }} .bp-neg {{ color: {var("neg")}; }}
+.bp-legend {{ font-size: 13px; color: {var("muted")}; }}
 .bp-presenter .bp-formula {{ font-size: 24px; }}
 .bp-presenter .bp-loss {{ font-size: 26px; }}
 .bp-presenter .bp-terms {{ font-size: 20px; }}
@@ -59,19 +63,43 @@ def _esc(s):
     return html.escape(str(s), quote=True)
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def _num(v, digits=5):
-    """A number standing alone (no parentheses), with a typographic minus."""
-    return fmt(v, digits, paren=False)
+    """A number standing alone (no parentheses), with a typographic minus and a superscript
+    exponent (``1.5226·10⁻⁸``, never ``10^-8``). A value just short of 1 or of 0 that would
+    round to them (a saturated sigmoid) is written ``1 − 2.1·10⁻⁹``, not "1"."""
+    v = float(v)
+    s = fmt(v, digits, paren=False)
+    if "^" in s:
+        mant, ex = s.split("^")
+        s = mant + ex.translate(_SUPERSCRIPT)
+    if s in ("1", "−1") and abs(v) != 1.0:
+        gap = 1.0 - abs(v)
+        sign = "−" if v < 0 else ""
+        return f"{sign}1 {'−' if gap > 0 else '+'} {_num(abs(gap), 2)}"
+    return s
 
 
 def _grad_colour(g):
-    return POS if g > 0 else NEG if g < 0 else MUTED
+    return "pos" if g > 0 else "neg" if g < 0 else "muted"
+
+
+def _fit(text, width, size):
+    """``textLength`` for an SVG text that would be wider than ``width`` at font ``size``
+    (about 0.62 em a character in DejaVu Sans): squeezed to fit rather than overflowing."""
+    if len(text) * 0.62 * size <= width:
+        return ""
+    return f' textLength="{width:.0f}" lengthAdjust="spacingAndGlyphs"'
 
 
 # --------------------------------------------------------------------------- the graph
 
 
-BOX_W, BOX_H = 96, 58  # a node's box, in the SVG's units
+BOX_W, BOX_H = 96, 62  # a node's box, in the SVG's units
+FONT_LABEL, FONT_VALUE, FONT_GRAD = 16, 16, 15  # graph text, in the SVG's units
+MIN_SCALE = 0.8  # the graph is never drawn smaller: 15 units stay >= 12 CSS px
 
 
 def _layout(net, compact=False):
@@ -81,8 +109,8 @@ def _layout(net, compact=False):
     # distances between column centres: weights need room for their labels, z -> a less
     # (compact: for a projector, where the same width must show larger type)
     gap_w, gap_act, gap_loss, row = (
-        (116 + BOX_W, 26 + BOX_W, 26 + BOX_W, 84) if compact
-        else (140 + BOX_W, 46 + BOX_W, 46 + BOX_W, 90)
+        (100 + BOX_W, 22 + BOX_W, 22 + BOX_W, 84) if compact
+        else (112 + BOX_W, 30 + BOX_W, 30 + BOX_W, 90)
     )
     tallest = max(s + (1 if net.biases is not None and i < n_layers else 0)
                   for i, s in enumerate(sizes))
@@ -92,7 +120,7 @@ def _layout(net, compact=False):
         top = (height - row * (n + extra - 1)) / 2
         return [top + row * k for k in range(n + extra)]
 
-    pos, cx = {}, 60.0
+    pos, cx = {}, 56.0
     for l in range(n_layers + 1):
         n = sizes[l]
         ys = column(n, 1 if net.biases is not None and l < n_layers else 0)
@@ -107,17 +135,53 @@ def _layout(net, compact=False):
                 pos[f"z{l + 1}_{j}"] = (cx, y)
             cx += gap_act
     pos["L"] = (cx + gap_loss, height / 2)  # cx is now the output column's
-    width = pos["L"][0] + BOX_W / 2 + 12
+    width = pos["L"][0] + BOX_W / 2 + 8
     return pos, width, height
 
 
+def graph_min_width(net, compact=False):
+    """The narrowest the graph is drawn, in CSS px (``MIN_SCALE`` of its own width)."""
+    return MIN_SCALE * _layout(net, compact)[1]
+
+
+def graph_description(net, trace, grads):
+    """The graph in words, for a screen reader and an image's alt text: every node's value and
+    ∂L/∂(node), and every parameter's value and gradient."""
+    sizes, n_layers = net.sizes, len(net.weights)
+    parts = [f"Computation graph of a {'-'.join(map(str, sizes))} network. Inputs: "
+             + ", ".join(f"{node_label('x', 0, i + 1, sizes[0])} = {_num(v)}"
+                         for i, v in enumerate(trace.x)) + "."]
+    for l in range(1, n_layers + 1):
+        is_out = l == n_layers
+        nodes = []
+        for j in range(sizes[l]):
+            z, a = node_label("z", l, j + 1, sizes[l]), node_label("y" if is_out else "a", l, j + 1, sizes[l])
+            nodes.append(f"{z} = {_num(trace.z[l - 1][j])} (∂L/∂{z} = {_num(grads.dL_dz[l - 1][j], 3)}), "
+                         f"{a} = {_num(trace.a[l - 1][j])} (∂L/∂{a} = {_num(grads.dL_da[l - 1][j], 3)})")
+        parts.append(("Output: " if is_out else f"Layer {l}: ") + "; ".join(nodes) + ".")
+    parts.append(f"Loss L = {_num(trace.loss)}.")
+    params = []
+    for l, W in enumerate(net.weights, start=1):
+        for i, j in np.ndindex(W.shape):
+            k = weight_key(l, i + 1, j + 1)
+            params.append(f"{param_label(k)} = {_num(W[i, j])}, gradient {_num(grads.weights[l - 1][i, j], 3)}")
+        if net.biases is not None:
+            for j in range(W.shape[1]):
+                k = bias_key(l, j + 1)
+                params.append(f"{param_label(k)} = {_num(net.biases[l - 1][j])}, "
+                              f"gradient {_num(grads.biases[l - 1][j], 3)}")
+    parts.append("Edges, one per parameter: " + "; ".join(params) + ".")
+    return " ".join(parts)
+
+
 def network_svg(net, trace, grads, highlight=(), max_width=900, compact=False):
-    """The computation graph of one sample as an SVG string.
+    """The computation graph of one sample as a standalone SVG string.
 
     Nodes (x, z, a, y, L) show their value and, below it, ∂L/∂(node). Edges are the weights
-    (and the biases, as edges from a constant 1): colour is the sign of ∂L/∂w, width its size
-    relative to the largest. ``highlight``: keys to light up; the first is what the current
-    step computes, the rest what it reads.
+    (and the biases, as edges from a constant 1): colour is the sign of ∂L/∂w (a negative one
+    is also dashed), width its size relative to the largest. ``highlight``: keys to light up;
+    the first is what the current step computes, the rest what it reads. The SVG is never
+    drawn narrower than ``MIN_SCALE`` of its own width (its text stays >= 12 CSS px).
     """
     if trace.is_batch:
         raise ValueError("trace: expected the trace of one sample, got a batch")
@@ -129,10 +193,11 @@ def network_svg(net, trace, grads, highlight=(), max_width=900, compact=False):
                + [np.abs(b).max() for b in (grads.biases or ())] + [1e-300])
     out = [
         f'<svg class="bp-graph" viewBox="0 0 {width:.0f} {height:.0f}" width="100%" '
-        f'style="max-width:{max_width}px" xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'aria-label="computation graph of the network">',
+        f'style="max-width:{max(max_width, MIN_SCALE * width):.0f}px; min-width:{MIN_SCALE * width:.0f}px" '
+        f'xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'aria-label="{_esc(graph_description(net, trace, grads))}">',
         '<defs><marker id="bp-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-        f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{MUTED}"/>'
+        f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" {paint(fill="line")}/>'
         "</marker></defs>",
     ]
     box_w, box_h = BOX_W, BOX_H
@@ -140,26 +205,26 @@ def network_svg(net, trace, grads, highlight=(), max_width=900, compact=False):
     def edge(key, src, dst, grad, label, show_label):
         (x1, y1), (x2, y2) = pos[src], pos[dst]
         x1, x2 = x1 + box_w / 2, x2 - box_w / 2
-        w = 1.2 + 7.0 * abs(grad) / gmax
-        colour = _grad_colour(grad)
+        w = 1.6 + 7.0 * abs(grad) / gmax
         cls = "bp-edge" + (" bp-hl-main" if key == main else " bp-hl" if key in soft else "")
         if key == main or key in soft:
             out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-                       f'stroke="{HILITE}" stroke-width="{w + (12 if key == main else 8):.1f}" '
+                       f'{paint(stroke="hilite")} stroke-width="{w + (12 if key == main else 8):.1f}" '
                        'stroke-linecap="round"/>')
         value = net.get(key)
+        dash = f' stroke-dasharray="{2.2 * w + 3:.1f} {w + 4:.1f}"' if grad < 0 else ""
         out.append(
-            f'<line class="{cls}" data-key="{key}" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" '
-            f'y2="{y2:.1f}" stroke="{colour}" stroke-width="{w:.2f}" stroke-linecap="round">'
+            f'<line {paint(stroke=_grad_colour(grad), cls=cls)} data-key="{key}" x1="{x1:.1f}" '
+            f'y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke-width="{w:.2f}"{dash}>'
             f"<title>{_esc(label)} = {_esc(_num(value))}, ∂L/∂{_esc(label)} = {_esc(_num(grad))}"
             "</title></line>"
         )
         if show_label:
             f = 0.34
-            lx, ly = x1 + f * (x2 - x1), y1 + f * (y2 - y1) - 5
+            lx, ly = x1 + f * (x2 - x1), y1 + f * (y2 - y1) - 6
             out.append(
-                f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="15" text-anchor="middle" '
-                f'fill="{INK}" stroke="{PAPER}" stroke-width="4" paint-order="stroke">'
+                f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="{FONT_LABEL}" text-anchor="middle" '
+                f'{paint(fill="ink", stroke="paper")} stroke-width="4" paint-order="stroke">'
                 f"{_esc(label)}</text>"
             )
 
@@ -181,30 +246,34 @@ def network_svg(net, trace, grads, highlight=(), max_width=900, compact=False):
             akey = f"y{j}" if l == n_layers else f"a{l}_{j}"
             (x2, y2) = pos[akey]
             out.append(f'<line x1="{x1 + box_w / 2:.1f}" y1="{y1:.1f}" x2="{x2 - box_w / 2 - 2:.1f}" '
-                       f'y2="{y2:.1f}" stroke="{MUTED}" stroke-width="1.5" marker-end="url(#bp-arrow)"/>')
+                       f'y2="{y2:.1f}" {paint(stroke="line")} stroke-width="1.5" marker-end="url(#bp-arrow)"/>')
             act = net.activations[l - 1]
-            out.append(f'<text x="{(x1 + x2) / 2:.1f}" y="{y1 - 7:.1f}" font-size="13" '
-                       f'text-anchor="middle" fill="{MUTED}">{_esc(_ACT_SYMBOL[act])}</text>')
+            out.append(f'<text x="{(x1 + x2) / 2:.1f}" y="{y1 - 8:.1f}" font-size="{FONT_GRAD}" '
+                       f'text-anchor="middle" {paint(fill="muted")}>{_esc(_ACT_SYMBOL[act])}</text>')
     for k in range(1, sizes[-1] + 1):
         (x1, y1), (x2, y2) = pos[f"y{k}"], pos["L"]
         out.append(f'<line x1="{x1 + box_w / 2:.1f}" y1="{y1:.1f}" x2="{x2 - box_w / 2 - 2:.1f}" y2="{y2:.1f}" '
-                   f'stroke="{MUTED}" stroke-width="1.5" marker-end="url(#bp-arrow)"/>')
+                   f'{paint(stroke="line")} stroke-width="1.5" marker-end="url(#bp-arrow)"/>')
+
+    def text(x, y, s, size, colour, bold=False):
+        weight = ' font-weight="bold"' if bold else ""
+        out.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}"{weight} text-anchor="middle" '
+                   f'{paint(fill=colour)}{_fit(s, box_w - 8, size)}>{_esc(s)}</text>')
 
     def node(key, label, value, grad):
         cx, cy = pos[key]
-        fill = HILITE if key == main else HILITE_SOFT if key in soft else PAPER
+        fill = "hilite" if key == main else "hilite_soft" if key in soft else "paper"
         stroke_w = 3.5 if key == main else 1.6
         cls = "bp-node" + (" bp-hl-main" if key == main else " bp-hl" if key in soft else "")
         out.append(f'<g class="{cls}" data-key="{key}">')
         out.append(f'<rect x="{cx - box_w / 2:.1f}" y="{cy - box_h / 2:.1f}" width="{box_w}" '
-                   f'height="{box_h}" rx="9" fill="{fill}" stroke="{INK}" stroke-width="{stroke_w}"/>')
-        out.append(f'<text x="{cx:.1f}" y="{cy - 9:.1f}" font-size="15" font-weight="bold" '
-                   f'text-anchor="middle" fill="{INK}">{_esc(label)}</text>')
-        out.append(f'<text x="{cx:.1f}" y="{cy + 9:.1f}" font-size="15" text-anchor="middle" '
-                   f'fill="{INK}">{_esc(_num(value))}</text>')
+                   f'height="{box_h}" rx="9" {paint(fill=fill, stroke="ink")} stroke-width="{stroke_w}"/>')
+        text(cx, cy - 11, label, FONT_LABEL, "ink", bold=True)
+        text(cx, cy + 8, _num(value), FONT_VALUE, "ink")
         if grad is not None:
-            out.append(f'<text x="{cx:.1f}" y="{cy + 24:.1f}" font-size="13" text-anchor="middle" '
-                       f'fill="{_grad_colour(grad)}">∂ {_esc(_num(grad, 3))}</text>')
+            # on the highlight's yellow the sign's colour would be faint: ink (the − says it)
+            colour = "ink" if key == main else _grad_colour(grad)
+            text(cx, cy + 25, f"∂ {_num(grad, 3)}", FONT_GRAD, colour)
         out.append("</g>")
 
     for i in range(1, sizes[0] + 1):
@@ -212,9 +281,9 @@ def network_svg(net, trace, grads, highlight=(), max_width=900, compact=False):
     for l in range(1, n_layers + 1):
         if net.biases is not None:
             cx, cy = pos[f"one{l}"]
-            out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="17" fill="#eeeeee" stroke="{MUTED}"/>'
-                       f'<text x="{cx:.1f}" y="{cy + 5:.1f}" font-size="15" text-anchor="middle" '
-                       f'fill="{INK}">1</text>')
+            out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="17" {paint(fill="panel", stroke="line")}/>'
+                       f'<text x="{cx:.1f}" y="{cy + 5:.1f}" font-size="{FONT_VALUE}" text-anchor="middle" '
+                       f'{paint(fill="ink")}>1</text>')
         for j in range(1, sizes[l] + 1):
             node(f"z{l}_{j}", node_label("z", l, j, sizes[l]), trace.z[l - 1][j - 1],
                  grads.dL_dz[l - 1][j - 1])
@@ -241,7 +310,8 @@ def step_html(step, n_steps, terms=True):
         return '<div class="bp-formula" data-bp="formula">(no step)</div>'
     lhs, rhs = step.formula.split(" = ", 1)
     parts = [
-        f'<div class="bp-phase">{_esc(step.phase)} pass · step {step.index + 1} of {n_steps}</div>',
+        f'<div class="bp-phase" aria-live="polite">{_esc(step.phase)} pass · step {step.index + 1} of '
+        f"{n_steps}: {_esc(step.name)}</div>",
         f'<div class="bp-formula" data-bp="formula" data-step-index="{step.index}">'
         f"{_esc(lhs)} = {_esc(rhs)}<br>"
         f'<span class="bp-num">= {_esc(step.numbers)}</span><br>'
@@ -314,9 +384,11 @@ def params_table_html(net, grads, highlight=()):
 def slider_still(value, lo, hi, width=150):
     """A slider drawn as a still picture (for static pages): a track and a handle."""
     f = 0.0 if hi == lo else (value - lo) / (hi - lo)
-    return (f'<svg width="{width}" height="16" viewBox="0 0 {width} 16"><rect x="0" y="6" '
-            f'width="{width}" height="4" rx="2" fill="#cccccc"/><circle cx="{6 + f * (width - 12):.1f}" '
-            f'cy="8" r="6" fill="{NEG}"/></svg>')
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="16" viewBox="0 0 {width} 16">'
+           f'<rect x="0" y="6" width="{width}" height="4" rx="2" {paint(fill="line")}/>'
+           f'<circle cx="{6 + f * (width - 12):.1f}" cy="8" r="6" {paint(fill="neg")}/></svg>')
+    return theme.still(svg, f"slider at {_num(value, 3)} (from {_num(lo, 3)} to {_num(hi, 3)})",
+                       width, live=False)
 
 
 def net_data_attr(net, x, target):
@@ -334,9 +406,9 @@ def loss_html(trace):
 
 
 LEGEND = (
-    '<div class="bp-legend">edge colour: sign of ∂L/∂w (<span class="bp-neg">■ negative</span>, '
-    '<span class="bp-pos">■ positive</span>); width: its size, relative to the largest; '
-    "∂ under a node: ∂L/∂(node)</div>"
+    '<div class="bp-legend">edge: sign of ∂L/∂w (<span class="bp-neg">- - dashed blue: negative</span>, '
+    '<span class="bp-pos">── solid vermillion: positive</span>); width: its size, relative to the '
+    "largest; ∂ under a node: ∂L/∂(node)</div>"
 )
 
 
@@ -352,17 +424,22 @@ def _nice_ticks(lo, hi, n=5):
     return [start + k * step for k in range(int((hi - start) / step + 1e-9) + 1)]
 
 
-def curve_svg(xs, ys, x_now, y_now, slope=None, xlabel="w", ylabel="L", width=520, height=300):
-    """A line plot of ys against xs, with the current point and optionally its tangent line.
+def curve_svg(xs, ys, x_now, y_now, slope=None, xlabel="w", ylabel="L", width=520, height=300,
+              y_range=None):
+    """A line plot of ys against xs as a standalone SVG, with the current point and optionally
+    its tangent line (y_now + slope (x - x_now): the gradient is the slope of the loss curve).
 
-    The tangent is y_now + slope (x - x_now): the gradient is the slope of the loss curve.
+    y_range: (lo, hi) of the y-axis (default: the data's range); the curve is clipped to it.
     """
     xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
-    left, right, top, bottom = 70, 16, 14, 50
+    left, right, top, bottom = 76, 16, 14, 50
     x0, x1 = float(xs.min()), float(xs.max())
-    y0, y1 = float(ys.min()), float(ys.max())
-    pad = 0.08 * (y1 - y0 if y1 > y0 else max(abs(y1), 1e-12))
-    y0, y1 = y0 - pad, y1 + pad
+    if y_range is None:
+        y0, y1 = float(ys.min()), float(ys.max())
+        pad = 0.08 * (y1 - y0 if y1 > y0 else max(abs(y1), 1e-12))
+        y0, y1 = y0 - pad, y1 + pad
+    else:
+        y0, y1 = map(float, y_range)
 
     def px(x):
         return left + (x - x0) / (x1 - x0) * (width - left - right)
@@ -370,41 +447,92 @@ def curve_svg(xs, ys, x_now, y_now, slope=None, xlabel="w", ylabel="L", width=52
     def py(y):
         return height - bottom - (y - y0) / (y1 - y0) * (height - top - bottom)
 
+    desc = (f"{ylabel} against {xlabel} from {_num(x0, 3)} to {_num(x1, 3)}; the dot: {xlabel} = "
+            f"{_num(x_now, 4)}, {ylabel} = {_num(y_now, 4)}"
+            + (f"; dashed: the tangent, slope {_num(slope, 4)}" if slope is not None else ""))
     out = [f'<svg class="bp-curve" viewBox="0 0 {width} {height}" width="100%" '
-           f'style="max-width:{width}px" xmlns="http://www.w3.org/2000/svg">',
+           f'style="max-width:{width}px" xmlns="http://www.w3.org/2000/svg" role="img" '
+           f'aria-label="{_esc(desc)}">',
+           f'<clipPath id="bp-clip"><rect x="{left}" y="{top}" width="{width - left - right}" '
+           f'height="{height - top - bottom}"/></clipPath>',
            f'<rect x="{left}" y="{top}" width="{width - left - right}" '
-           f'height="{height - top - bottom}" fill="none" stroke="#999"/>']
+           f'height="{height - top - bottom}" fill="none" {paint(stroke="line")}/>']
     for t in _nice_ticks(x0, x1):
         out.append(f'<line x1="{px(t):.1f}" y1="{height - bottom}" x2="{px(t):.1f}" '
-                   f'y2="{height - bottom + 5}" stroke="#555"/><text x="{px(t):.1f}" '
-                   f'y="{height - bottom + 20}" font-size="13" text-anchor="middle">{_num(t, 3)}</text>')
+                   f'y2="{height - bottom + 5}" {paint(stroke="line")}/><text x="{px(t):.1f}" '
+                   f'y="{height - bottom + 21}" font-size="15" text-anchor="middle" {paint(fill="ink")}>'
+                   f"{_num(t, 3)}</text>")
     for t in _nice_ticks(y0, y1, 4):
         out.append(f'<line x1="{left - 5}" y1="{py(t):.1f}" x2="{left}" y2="{py(t):.1f}" '
-                   f'stroke="#555"/><text x="{left - 8}" y="{py(t) + 4:.1f}" font-size="13" '
-                   f'text-anchor="end">{_num(t, 3)}</text>')
+                   f'{paint(stroke="line")}/><text x="{left - 8}" y="{py(t) + 5:.1f}" font-size="15" '
+                   f'text-anchor="end" {paint(fill="ink")}>{_num(t, 3)}</text>')
     pts = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(xs, ys))
-    out.append(f'<polyline points="{pts}" fill="none" stroke="{INK}" stroke-width="2.5"/>')
+    out.append(f'<polyline clip-path="url(#bp-clip)" points="{pts}" fill="none" {paint(stroke="ink")} '
+               'stroke-width="2.5"/>')
     if slope is not None:
         tx = np.array([x0, x1])
         ty = y_now + slope * (tx - x_now)
-        # clip the tangent to the plot's vertical range
-        out.append(f'<clipPath id="bp-clip"><rect x="{left}" y="{top}" width="{width - left - right}" '
-                   f'height="{height - top - bottom}"/></clipPath>')
         out.append(f'<line clip-path="url(#bp-clip)" x1="{px(tx[0]):.1f}" y1="{py(ty[0]):.1f}" '
-                   f'x2="{px(tx[1]):.1f}" y2="{py(ty[1]):.1f}" stroke="{POS}" stroke-width="2.5" '
+                   f'x2="{px(tx[1]):.1f}" y2="{py(ty[1]):.1f}" {paint(stroke="pos")} stroke-width="2.5" '
                    'stroke-dasharray="8 5"/>')
-    out.append(f'<circle data-bp="curve-point" cx="{px(x_now):.1f}" cy="{py(y_now):.1f}" r="7" '
-               f'fill="{NEG}" stroke="{PAPER}" stroke-width="2"/>')
-    out.append(f'<text x="{(left + width - right) / 2:.1f}" y="{height - 10}" font-size="15" '
-               f'text-anchor="middle">{_esc(xlabel)}</text>')
-    out.append(f'<text x="16" y="{(top + height - bottom) / 2:.1f}" font-size="15" '
-               f'text-anchor="middle" transform="rotate(-90 16 {(top + height - bottom) / 2:.1f})">'
-               f"{_esc(ylabel)}</text></svg>")
+    out.append(f'<circle data-bp="curve-point" cx="{px(x_now):.1f}" cy="{py(min(max(y_now, y0), y1)):.1f}" '
+               f'r="7" {paint(fill="neg", stroke="paper")} stroke-width="2"/>')
+    out.append(f'<text x="{(left + width - right) / 2:.1f}" y="{height - 8}" font-size="16" '
+               f'text-anchor="middle" {paint(fill="ink")}>{_esc(xlabel)}</text>')
+    out.append(f'<text x="16" y="{(top + height - bottom) / 2:.1f}" font-size="16" '
+               f'text-anchor="middle" {paint(fill="ink")} '
+               f'transform="rotate(-90 16 {(top + height - bottom) / 2:.1f})">{_esc(ylabel)}</text></svg>')
     return "".join(out)
+
+
+def _alt(svg):
+    m = re.search(r'aria-label="([^"]*)"', svg)
+    return html.unescape(m.group(1)) if m else "a figure"
+
+
+def _max_width(svg):
+    m = re.search(r"max-width:\s*([0-9.]+)px", svg)
+    return float(m.group(1)) if m else 900
+
+
+class Figure:
+    """An SVG from this module (``network_svg``, ``curve_svg``) as a notebook output that reads
+    right everywhere: an ``<img>`` of the SVG, with its values in the alt text, that an untrusted
+    notebook, a repository website and an exported page all show; a trusted page swaps it for
+    the inline SVG, coloured by JupyterLab's theme (see ``theme.still``).
+
+        Figure(draw.network_svg(net, trace, grads))
+    """
+
+    def __init__(self, svg, alt=None):
+        self.svg, self.alt = svg, alt or _alt(svg)
+
+    def _repr_html_(self):
+        return f'{CSS}<div class="bp-fig bp-theme">{theme.still(self.svg, self.alt, _max_width(self.svg))}</div>'
+
+    def __repr__(self):
+        return f"Figure({self.alt!r})"
 
 
 # the format helpers, public for the other views (graph_view draws with the same ones)
 esc, num, grad_colour = _esc, _num, _grad_colour
 
-__all__ = ["CSS", "LEGEND", "chips_html", "curve_svg", "esc", "grad_colour", "loss_html",
-           "net_data_attr", "network_svg", "num", "params_table_html", "slider_still", "step_html", "terms_html"]
+__all__ = [
+    "CSS",
+    "Figure",
+    "LEGEND",
+    "chips_html",
+    "curve_svg",
+    "esc",
+    "grad_colour",
+    "graph_description",
+    "graph_min_width",
+    "loss_html",
+    "net_data_attr",
+    "network_svg",
+    "num",
+    "params_table_html",
+    "slider_still",
+    "step_html",
+    "terms_html",
+]

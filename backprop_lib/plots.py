@@ -9,7 +9,7 @@ style and marker, so the figures read in grey and for colour-blind viewers too.
 import numpy as np
 from matplotlib.figure import Figure
 
-from . import numerics
+from . import numerics, theme
 
 # Okabe–Ito
 BLUE, VERMILLION, GREEN, ORANGE, SKY, PURPLE = (
@@ -32,7 +32,7 @@ STYLE = {  # method -> how its curve is drawn
 
 
 def _figure(width, height, ncols=1, sharey=False):
-    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    fig = theme.with_alt(Figure(figsize=(width, height), dpi=DPI, layout="constrained"))
     axes = fig.subplots(1, ncols, sharey=sharey, squeeze=False)[0]
     for ax in axes:
         ax.tick_params(labelsize=FONT)

@@ -22,27 +22,31 @@ The notebook's static figures are here too (``xor_figure``, ``training_curves``,
 import asyncio
 import base64
 import html
+import re
 import struct
 import time
+import weakref
 import zlib
 
 import ipywidgets as w
 import numpy as np
 
-from . import datasets
+from . import datasets, theme
 from .network import Network
+from .theme import paint
 from .train import Trainer, predict_proba
 
 # Okabe–Ito: blue, vermillion, bluish green, orange, sky blue, reddish purple
-CLASS_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#56B4E9", "#CC79A7"]
-INK, MUTED, GRID = "#1a1a1a", "#555555", "#dddddd"
-FONT = "'DejaVu Sans', Verdana, sans-serif"
+CLASS_COLOURS = [theme.LIGHT[f"c{k}"] for k in range(6)]
+INK, MUTED, GRID = theme.LIGHT["ink"], theme.LIGHT["muted"], theme.LIGHT["grid"]
+FONT = theme.FONT
 
 DATASETS = {
     "two moons": lambda seed: datasets.two_moons(200, 0.2, seed),
     "spirals": lambda seed: datasets.spirals(300, 3, 0.15, seed),
 }
 ACTIVATIONS = ["tanh", "relu", "sigmoid"]
+_CSS = f"<style>{theme.CSS}</style>"  # the palette, for the live view's SVG
 LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 
 
@@ -123,7 +127,7 @@ def _marker(shape, x, y, colour, r=5.5):
 
 def curve_panel(x0, y0, width, height, xs, series, title, y_range=None, x_label="epoch"):
     """An SVG group: axes at (x0, y0), size width × height, and one polyline per
-    (values, colour, dash, label) in ``series``, all against xs."""
+    (values, colour, dash, label) in ``series``, all against xs (colour: a ``theme`` name)."""
     left, bottom, top = 58, 42, 30
     pw, ph = width - left - 12, height - top - bottom
     xs = np.asarray(xs, dtype=float)
@@ -140,27 +144,27 @@ def curve_panel(x0, y0, width, height, xs, series, title, y_range=None, x_label=
         return y0 + top + ph - (v - lo) / (hi - lo) * ph
 
     out = [
-        f'<text x="{x0 + left}" y="{y0 + 20}" font-size="17" font-weight="bold" fill="{INK}">'
+        f'<text x="{x0 + left}" y="{y0 + 20}" font-size="17" font-weight="bold" {paint(fill="ink")}>'
         f"{html.escape(title)}</text>"
     ]
     for t in _ticks(lo, hi):
         out.append(
             f'<line x1="{px(0):.1f}" y1="{py(t):.1f}" x2="{px(x_hi):.1f}" y2="{py(t):.1f}" '
-            f'stroke="{GRID}"/><text x="{px(0) - 6:.1f}" y="{py(t) + 5:.1f}" font-size="14" '
-            f'text-anchor="end" fill="{MUTED}">{_fmt_tick(t)}</text>'
+            f'{paint(stroke="grid")}/><text x="{px(0) - 6:.1f}" y="{py(t) + 5:.1f}" font-size="14" '
+            f'text-anchor="end" {paint(fill="muted")}>{_fmt_tick(t)}</text>'
         )
     for t in _ticks(0.0, x_hi):
         out.append(
             f'<text x="{px(t):.1f}" y="{py(lo) + 19:.1f}" font-size="14" '
-            f'text-anchor="middle" fill="{MUTED}">{_fmt_tick(t)}</text>'
+            f'text-anchor="middle" {paint(fill="muted")}>{_fmt_tick(t)}</text>'
         )
     out.append(
         f'<rect x="{px(0):.1f}" y="{py(hi):.1f}" width="{pw}" height="{ph}" fill="none" '
-        f'stroke="#999"/>'
+        f'{paint(stroke="line")}/>'
     )
     out.append(
         f'<text x="{px(x_hi / 2):.1f}" y="{y0 + height - 4:.1f}" font-size="14" '
-        f'text-anchor="middle" fill="{MUTED}">{html.escape(x_label)}</text>'
+        f'text-anchor="middle" {paint(fill="muted")}>{html.escape(x_label)}</text>'
     )
     stride = max(1, len(xs) // 400)  # at most ~400 points per line
     legend_x = x0 + width - 12
@@ -171,13 +175,13 @@ def curve_panel(x0, y0, width, height, xs, series, title, y_range=None, x_label=
             pts = " ".join(f"{px(xs[i]):.1f},{py(np.clip(v[i], lo, hi)):.1f}" for i in idx)
             dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
             out.append(
-                f'<polyline points="{pts}" fill="none" stroke="{colour}" '
+                f'<polyline points="{pts}" fill="none" {paint(stroke=colour)} '
                 f'stroke-width="3"{dash_attr}/>'
             )
         if label:
             out.append(
                 f'<text x="{legend_x:.1f}" y="{y0 + 20}" font-size="14" text-anchor="end" '
-                f'fill="{colour}">{html.escape(label)}</text>'
+                f'{paint(fill=colour)}>{html.escape(label)}</text>'
             )
             legend_x -= 9 * len(label) + 16
     return "".join(out)
@@ -194,6 +198,8 @@ class TrainingView:
     (the seed sets both the initial weights and the batches' order). grid: the boundary's
     resolution. max_epochs: the start button stops by itself after this many epochs.
     """
+
+    _live = weakref.WeakSet()  # views that have trained in the background
 
     def __init__(
         self,
@@ -267,7 +273,7 @@ class TrainingView:
         self.reset(render=False)
         controls = [self.data_dropdown, self.lr_slider, self.hidden_slider, self.activation_dropdown]
         buttons = w.HBox([self.start_button, self.reset_button, self.presenter_toggle])
-        actions = w.VBox([buttons, self.status], layout=w.Layout(margin="0 0 0 24px"))
+        actions = w.VBox([buttons, self.status, w.HTML(_CSS), theme.a11y_widget()], layout=w.Layout(margin="0 0 0 24px"))
         # two arrangements of the same widgets; the presenter toggle switches between them
         self._normal = [w.HBox([w.VBox(controls, layout=w.Layout(width="370px")), actions]),
                         self.plot]
@@ -276,6 +282,7 @@ class TrainingView:
             actions])]
         self.widget = w.VBox()
         self.widget.add_class("bp-train")
+        self.widget.add_class("bp-theme")
         self._arrange()
 
     # ---------------------------------------------------------------- state
@@ -337,9 +344,17 @@ class TrainingView:
             self.start()
 
     def start(self):
-        """Start training in the background (an asyncio task on the running event loop)."""
+        """Start training in the background (an asyncio task on the running event loop). Any
+        other TrainingView still training (say, from an earlier run of the same cell) stops."""
         if self.running:
             return self.task
+        if self.trainer.epochs >= self.max_epochs:
+            self.render()  # the status says why nothing happens
+            return None
+        for other in list(TrainingView._live):
+            if other is not self and other.running:
+                other.stop()
+        TrainingView._live.add(self)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -393,15 +408,20 @@ class TrainingView:
     def render(self):
         t0 = time.perf_counter()
         self.plot.value = self.svg()
-        h = self.history
-        acc = h.train_acc[-1]
         self.status.value = (
             f'<div style="font-size:{24 if self.presenter else 17}px;line-height:1.5;'
-            f'font-family:{FONT}">'
-            f"epoch <b>{h.epoch[-1]}</b> · step {len(h.step_loss)}<br>"
-            f"loss <b>{h.train_loss[-1]:.4f}</b> · accuracy <b>{acc:.1%}</b></div>"
+            f'font-family:{FONT}" aria-live="polite">{self._status_text()}</div>'
         )
         self.render_ms.append(1000 * (time.perf_counter() - t0))
+
+    def _status_text(self):
+        h = self.history
+        text = (f"epoch <b>{h.epoch[-1]}</b> · step {len(h.step_loss)}<br>"
+                f"loss <b>{h.train_loss[-1]:.4f}</b> · accuracy <b>{h.train_acc[-1]:.1%}</b>")
+        if self.trainer.epochs >= self.max_epochs:
+            text += (f"<br>stopped at the cap of {self.max_epochs} epochs: press reset to train a "
+                     "new network")
+        return text
 
     def boundary_png(self):
         proba = predict_proba(self.net, self.grid_points)
@@ -433,7 +453,7 @@ class TrainingView:
             'aria-label="decision boundary, loss and accuracy while training">',
             f'<image x="{pad}" y="{pad}" width="{size}" height="{size}" preserveAspectRatio="none" '
             f'href="data:image/png;base64,{png}"/>',
-            f'<rect x="{pad}" y="{pad}" width="{size}" height="{size}" fill="none" stroke="#999"/>',
+            f'<rect x="{pad}" y="{pad}" width="{size}" height="{size}" fill="none" {paint(stroke="line")}/>',
             self._points_svg,
             curve_panel(
                 right_x,
@@ -441,7 +461,7 @@ class TrainingView:
                 panel_w,
                 panel_h,
                 h.epoch,
-                [(h.train_loss, INK, "", "")],
+                [(h.train_loss, "ink", "", "")],
                 "loss (training set)",
             ),
             curve_panel(
@@ -450,7 +470,7 @@ class TrainingView:
                 panel_w,
                 panel_h,
                 h.epoch,
-                [(h.train_acc, CLASS_COLOURS[2], "", "")],
+                [(h.train_acc, "c2", "", "")],
                 "accuracy (training set)",
                 y_range=(0.0, 1.0),
             ),
@@ -458,9 +478,24 @@ class TrainingView:
         ]
         return "".join(parts)
 
+    def description(self):
+        """The current frame in words (the picture's alt text)."""
+        h = self.history
+        return (f"Training view: the decision boundary of a {'-'.join(map(str, self.net.sizes))} "
+                f"network on {len(self.X)} points of {self.n_classes} classes, after epoch {h.epoch[-1]}: "
+                f"training loss {h.train_loss[-1]:.4f}, accuracy {h.train_acc[-1]:.1%}; beside it the "
+                "loss and accuracy curves against epochs.")
+
     def snapshot_html(self):
-        """The current frame as static HTML (for renderers without a kernel, e.g. GitHub)."""
-        return f'<div class="bp-train-snapshot">{self.plot.value}{self.status.value}</div>'
+        """The current frame as static HTML that any renderer shows as it is (an untrusted
+        notebook, GitHub, an exported page): the frame as an <img> (see ``theme.still``) and the
+        status line with inline styles."""
+        size = re.search(r"max-width:([0-9.]+)px", self.plot.value).group(1)
+        note = (f'<div style="font-size: 14px; color: {MUTED}; margin-bottom: 4px">A picture of '
+                "the training view, saved when the notebook last ran: run the cell to train live.</div>")
+        return (f'<div class="bp-train-snapshot bp-theme" style="{theme.card_style()}">{note}'
+                f"{theme.still(self.svg(), self.description(), float(size))}"
+                f'<div style="font-size: 17px; line-height: 1.5">{self._status_text()}</div></div>')
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)
@@ -477,7 +512,7 @@ class TrainingView:
 def _figure(width, height):
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), layout="constrained")
+    return theme.with_alt(Figure(figsize=(width, height), layout="constrained"))
 
 
 def _diverging():

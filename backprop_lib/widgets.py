@@ -8,10 +8,13 @@ redraws the view as one HTML string; nothing here computes maths of its own. The
 recomputed only when something other than its own weight changes.
 """
 
+import html
+import re
+
 import ipywidgets as w
 import numpy as np
 
-from . import draw
+from . import draw, theme
 from .examples import Example
 from .names import node_label, param_label, parse_param_key
 from .network import Network, backward, forward
@@ -96,6 +99,7 @@ class Explorer:
         self.next_button.on_click(lambda _: self.step_by(+1))
 
         self.css = w.HTML(draw.CSS)
+        self._a11y = theme.a11y_widget()
         self.view = w.HTML(layout=w.Layout(width="100%"))
         self.curve_view = w.HTML() if curve is not None else None
 
@@ -115,18 +119,19 @@ class Explorer:
         self.position.observe(self._on_position, names="value")
 
         self._controls = w.HBox([self.play, self.back_button, self.next_button, self.position,
-                                 self.presenter_toggle])
+                                 self.presenter_toggle], layout=w.Layout(flex_flow="row wrap"))
         # two arrangements of the same widgets; the toggle switches between them
         self._normal_body = w.HBox([
             w.VBox([w.HTML("<b>weights and biases</b>")] + list(self.param_sliders.values())
                    + [w.HTML("<b>input and target</b>")] + self.x_sliders + self.t_sliders
                    + [self.reset_button], layout=w.Layout(min_width="330px")),
-            w.VBox([self.view], layout=w.Layout(flex="1")),
-        ])
+            w.VBox([self.view], layout=w.Layout(flex="1 1 740px", min_width="0")),
+        ], layout=w.Layout(flex_flow="row wrap"))  # the view goes under the sliders when narrow
         self._presenter_grid = w.GridBox(self._all_sliders() + [self.reset_button],
                                          layout=w.Layout(grid_template_columns="repeat(3, 330px)"))
         self.widget = w.VBox()
         self.widget.add_class("bp-explorer")
+        self.widget.add_class("bp-theme")
         self._arrange()
         self.presenter_toggle.observe(self._on_presenter, names="value")
 
@@ -186,16 +191,18 @@ class Explorer:
         chips = draw.chips_html(self.steps, step.index)
         data = draw.net_data_attr(self._net, self.x, self.target)
         if self.presenter:
+            basis = draw.graph_min_width(self._net, compact=True) + 4  # never narrower than the graph
             self.view.value = (
-                f'<div class="bp-view bp-presenter" data-bp="view" {data}><div class="bp-row">'
-                f'<div style="flex: 3 1 600px">{svg}{draw.terms_html(step)}</div>'
-                f'<div class="bp-panel" style="flex: 2 1 380px">{loss}{formula}</div></div>'
+                f'<div class="bp-view bp-theme bp-presenter" data-bp="view" {data}><div class="bp-row">'
+                f'<div class="bp-scroll" style="flex: 3 1 {basis:.0f}px">{svg}{draw.terms_html(step)}</div>'
+                f'<div class="bp-panel" style="flex: 2 1 300px">{loss}{formula}</div></div>'
                 f"{chips}</div>"
             )
         else:
             table = draw.params_table_html(self._net, self.grads, step.highlight)
             self.view.value = (
-                f'<div class="bp-view" data-bp="view" {data}>{svg}{draw.LEGEND}<div class="bp-row">'
+                f'<div class="bp-view bp-theme" data-bp="view" {data}><div class="bp-scroll">{svg}</div>'
+                f'{draw.LEGEND}<div class="bp-row">'
                 f'<div class="bp-panel">{loss}{formula}</div>'
                 f'<div class="bp-panel">{chips}{table}</div></div></div>'
             )
@@ -218,7 +225,7 @@ class Explorer:
         slope = float(g[l - 1][tuple(i - 1 for i in idx)]) if self.tangent else None
         label = param_label(key)
         self.curve_view.value = (
-            f'<div class="bp-view" data-bp="curve"><div class="bp-legend">L as a function of {label}'
+            f'<div class="bp-view bp-theme" data-bp="curve"><div class="bp-legend">L as a function of {label}'
             + (f"; dashed: the tangent, slope ∂L/∂{label} = {draw._num(slope)}" if self.tangent else "")
             + "</div>"
             + draw.curve_svg(ws, ls, slider.value, self.trace.loss, slope=slope, xlabel=label)
@@ -243,10 +250,11 @@ class Explorer:
     def _arrange(self):
         curve = [self.curve_view] if self.curve_view is not None else []
         if self.presenter:
-            self.widget.children = [self.css, self.view, self._controls, self._presenter_grid] + curve
+            self.widget.children = [self.css, self._a11y, self.view, self._controls,
+                                    self._presenter_grid] + curve
             self.widget.add_class("bp-presenter")
         else:
-            self.widget.children = [self.css, self._normal_body, self._controls] + curve
+            self.widget.children = [self.css, self._a11y, self._normal_body, self._controls] + curve
             self.widget.remove_class("bp-presenter")
 
     def step_by(self, delta):
@@ -281,18 +289,46 @@ class Explorer:
             raise ValueError(f"key: expected one of {list(self.param_sliders)} or x1.., t1.., got {key!r}")
 
     def snapshot_html(self):
-        """The view as static HTML, sliders drawn as a still picture: what a page exported
-        without a kernel (make html) or a repository website shows in place of the widget."""
+        """The view as static HTML that any renderer shows as it is: what an untrusted notebook
+        (its HTML sanitized: no <svg>, no <style>), a repository website or an exported page
+        shows in place of the widget. Pictures are <img>s of SVGs with their values in the alt
+        text, the rest plain HTML with inline styles (see ``theme``); a trusted page swaps the
+        pictures for the inline, themed SVGs."""
+        ink, muted, panel = theme.LIGHT["ink"], theme.LIGHT["muted"], theme.LIGHT["panel"]
+        step = self.steps[self.index]
         rows = "".join(
-            f"<tr><td>{s.description}</td><td>{draw.slider_still(s.value, s.min, s.max)}</td>"
-            f"<td>{s.value:.2f}</td></tr>"
+            f'<tr><td style="padding: 1px 6px; text-align: left">{s.description}</td>'
+            f'<td style="padding: 1px 6px">{draw.slider_still(s.value, s.min, s.max)}</td>'
+            f'<td style="padding: 1px 6px; text-align: right">{s.value:.2f}</td></tr>'
             for s in self._all_sliders()
         )
-        curve = self.curve_view.value if self.curve_view is not None else ""
+        lhs, rhs = step.formula.split(" = ", 1)
+        formula = (
+            f'<div style="font-size: 14px; color: {muted}">{step.phase} pass · step {step.index + 1} '
+            f"of {len(self.steps)}</div>"
+            f'<div style="font-size: 18px; line-height: 1.5; background: {panel}; border-left: 5px solid '
+            f'{theme.LIGHT["hilite"]}; padding: 6px 10px; margin: 4px 0">{html.escape(lhs)} = '
+            f"{html.escape(rhs)}<br>= {html.escape(step.numbers)}<br><b>= {html.escape(draw._num(step.value, 8))}"
+            "</b></div>"
+        )
+        svg = draw.network_svg(self._net, self.trace, self.grads, highlight=step.highlight)
+        graph = theme.still(svg, draw.graph_description(self._net, self.trace, self.grads), 900)
+        curve = ""
+        if self.curve_view is not None:
+            m = re.search(r"<svg.*</svg>", self.curve_view.value, re.S)
+            csvg = m.group(0)
+            label = re.search(r'aria-label="([^"]*)"', csvg).group(1)
+            curve = f'<div style="margin-top: 6px">{theme.still(csvg, html.unescape(label), 520)}</div>'
+        note = (f'<div style="font-size: 14px; color: {muted}; margin-bottom: 4px">A picture of the '
+                "explorer, saved when the notebook last ran: run the cell to bring its sliders back."
+                "</div>")
         return (
-            f'{draw.CSS}<div class="bp-snapshot"><div class="bp-row">'
-            f'<table class="bp-table bp-sliders" style="flex: 0 0 auto">{rows}</table>'
-            f'<div style="flex: 1 1 600px">{self.view.value}</div></div>{curve}</div>'
+            f'<div class="bp-snapshot bp-theme" style="{theme.card_style()}">{note}'
+            f'<div style="display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start">'
+            f'<table style="border-collapse: collapse; font-size: 15px; color: {ink}">{rows}</table>'
+            f'<div style="flex: 1 1 600px; min-width: 300px">{graph}'
+            f'<div style="font-size: 20px">L = <b>{html.escape(draw._num(self.trace.loss, 8))}</b></div>'
+            f"{formula}</div></div>{curve}</div>"
         )
 
     def _repr_mimebundle_(self, **kwargs):

@@ -419,3 +419,29 @@ def test_training_view_presenter_toggle():
     assert "epoch <b>2</b>" in view.status.value
     view.presenter_toggle.value = False
     assert view.widget.children[-1] is view.plot and "font-size:17px" in view.status.value
+
+
+def test_a_new_view_stops_the_old_one_and_the_cap_is_said():
+    """Re-running the training cell makes a new view: starting it stops the old one's training.
+    At the epoch cap, start does nothing and the status says so in words."""
+    pytest.importorskip("ipywidgets")
+    from backprop_lib.train_view import TrainingView
+
+    async def scenario():
+        old = TrainingView("two moons", hidden=4, grid=16, chunk_seconds=0.01)
+        old.start()
+        await asyncio.sleep(0.05)
+        assert old.running
+        new = TrainingView("two moons", hidden=4, grid=16, chunk_seconds=0.01)
+        new.start()
+        assert not old.running and new.running
+        await asyncio.wait_for(old.task, timeout=2.0)
+        new.stop()
+        await asyncio.wait_for(new.task, timeout=2.0)
+
+        capped = TrainingView("two moons", hidden=2, grid=8, max_epochs=2)
+        capped.train_epochs(2)
+        assert capped.start() is None and not capped.running
+        assert "cap of 2 epochs" in capped.status.value
+
+    asyncio.run(scenario())

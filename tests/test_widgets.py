@@ -115,7 +115,7 @@ def test_moving_a_weight_during_replay_keeps_the_step_and_updates_its_numbers():
 def test_highlight_follows_the_step():
     e = Explorer(examples.seed_000())
     e.position.value = next(s.index for s in e.steps if s.key == "dL/dw1_2_1") + 1
-    assert re.search(r'class="bp-edge bp-hl-main" data-key="w1_2_1"', e.view.value)
+    assert re.search(r'class="bp-edge bp-hl-main[^"]*"[^>]*data-key="w1_2_1"', e.view.value)
 
 
 def test_reset_restores_the_example():
@@ -168,7 +168,7 @@ def test_presenter_toggle_switches_layout_and_keeps_the_numbers():
     loss = readout(e.view.value, "loss")
     assert "bp-presenter" not in e.view.value
     e.presenter_toggle.value = True
-    assert 'class="bp-view bp-presenter"' in e.view.value
+    assert 'class="bp-view bp-theme bp-presenter"' in e.view.value
     assert "bp-presenter" in e.widget._dom_classes
     assert e._presenter_grid in e.widget.children and e._normal_body not in e.widget.children
     assert readout(e.view.value, "loss") == loss

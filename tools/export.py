@@ -240,6 +240,82 @@ def _preprocessor_class():
     return StaticWidgetsPreprocessor
 
 
+_NBVAL_LINE = re.compile(r"^\s*#\s*NBVAL_\w+.*$\n?", re.M)
+
+
+def slide_source(source: str) -> str:
+    """A code cell's source as a slide shows it: without the test machinery (``# NBVAL_*``
+    markers and ``assert`` statements, which are for nbval and for the course's authors)."""
+    import ast
+
+    source = _NBVAL_LINE.sub("", source)
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    drop = set()
+    for node in ast.walk(tree):
+        only_asserts = (isinstance(node, (ast.If, ast.For, ast.With, ast.While)) and not
+                        getattr(node, "orelse", None) and all(isinstance(n, ast.Assert) for n in node.body))
+        if isinstance(node, ast.Assert) or only_asserts:
+            drop.update(range(node.lineno, node.end_lineno + 1))
+    if not drop:
+        return source
+    lines = [ln for k, ln in enumerate(source.splitlines(), start=1) if k not in drop]
+    return "\n".join(lines).strip("\n")
+
+
+def instructor_notes(stem: str) -> str:
+    """The README's notes for one notebook (its time and the questions to ask the class, from
+    "For instructors"), as the Markdown of a speaker-notes cell; '' if the README has none."""
+    try:
+        text = (REPO / "README.md").read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    m = re.search(r"<!-- instructors:start -->(.*?)<!-- instructors:end -->", text, re.S)
+    if not m:
+        return ""
+    number = stem[:2]
+    block = re.search(rf"^\*\*{number} ·[^\n]*\*\*\n(.*?)(?=^\*\*\d\d ·|^#|\Z)", m.group(1), re.S | re.M)
+    if not block:
+        return ""
+    return "**Questions for the class** (answers in brackets)\n\n" + block.group(1).strip()
+
+
+def add_speaker_notes(nb, stem: str):
+    """The README's questions for the class as speaker notes (S in reveal.js) at the end of the
+    deck's first slide: a markdown cell of slide type ``notes``, in this copy of the notebook."""
+    import nbformat
+
+    notes = instructor_notes(stem)
+    if not notes:
+        return nb
+    cell = nbformat.v4.new_markdown_cell(notes)
+    cell.metadata["slideshow"] = {"slide_type": "notes"}
+    kinds = [c.metadata.get("slideshow", {}).get("slide_type", "-") for c in nb.cells]
+    first = next((k for k, t in enumerate(kinds) if t != "skip"), 0)
+    end = next((k for k in range(first + 1, len(kinds)) if kinds[k] in ("slide", "subslide")),
+               len(kinds))
+    nb.cells.insert(end, cell)
+    return nb
+
+
+def _slides_preprocessor_class():
+    from nbconvert.preprocessors import Preprocessor
+
+    class SlidesPreprocessor(Preprocessor):
+        """No test machinery on a slide (``slide_source``; a cell left empty is skipped)."""
+
+        def preprocess_cell(self, cell, resources, index):
+            if cell.cell_type == "code":
+                cell.source = slide_source(cell.source)
+                if not cell.source.strip() and not cell.get("outputs"):
+                    cell.metadata.setdefault("slideshow", {})["slide_type"] = "skip"
+            return cell, resources
+
+    return SlidesPreprocessor
+
+
 def _common_config():
     from traitlets.config import Config
 
@@ -287,7 +363,9 @@ def slides_exporter():
     """The configured exporter of ``make slides`` (nbconvert's SlidesExporter, template bp_reveal)."""
     from nbconvert import SlidesExporter
 
-    return _configured(SlidesExporter(config=_common_config(), template_name="bp_reveal"))
+    ex = _configured(SlidesExporter(config=_common_config(), template_name="bp_reveal"))
+    ex.register_preprocessor(_slides_preprocessor_class()(), enabled=True)
+    return ex
 
 
 # --------------------------------------------------------------------------- pages
@@ -405,6 +483,8 @@ def export(
     pages, entries = [], []
     for nb_path in nbs:
         nb = nbformat.read(nb_path, as_version=4)
+        if kind == "slides":
+            add_speaker_notes(nb, nb_path.stem)
         body, _ = exporter.from_notebook_node(
             nb, resources={"metadata": {"name": nb_path.stem, "path": str(nb_path.parent)}}
         )

@@ -654,7 +654,9 @@ def slider_value(handle) -> float:
     the kernel, also after typing into the readout; ``aria-valuenow`` is rounded
     ("0.9"). Compute expected values from this, or compare with ``expect_number``.
     """
-    text = handle.get_attribute("aria-valuetext") or handle.get_attribute("aria-valuenow")
+    text = (handle.get_attribute("data-bp-value")  # set by backprop_lib.theme.A11Y_JS, which
+            or handle.get_attribute("aria-valuetext")  # makes aria-valuetext the readout
+            or handle.get_attribute("aria-valuenow"))
     return float(text)
 
 

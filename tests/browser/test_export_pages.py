@@ -5,6 +5,7 @@ typeset formulas must show, and no request may leave the file system.
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import re
 import sys
@@ -52,6 +53,9 @@ def _expectations(path):
             data = out.get("data", {})
             html = data.get("text/html", "")
             html = "".join(html) if isinstance(html, list) else html
+            # pictures stored as <img>s of SVGs (theme.still): the page inlines them
+            html += "".join(base64.b64decode(m).decode("utf-8") for m in re.findall(
+                r'class="bp-still"[^>]*src="data:image/svg\+xml;base64,([^"]+)"', html))
             want["graph"] |= 'class="bp-graph"' in html
             want["curve"] |= 'class="bp-curve"' in html
             if "image/png" in data and "text/html" not in data:
@@ -169,8 +173,43 @@ def test_exported_pages_and_slides_show_without_kernel_or_network(browser, tmp_p
                     problems.append(
                         f"{name}: svg.bp-graph not visible on its slide ({shown}, {box})"
                     )
+            problems += _deck_problems(page, name, nb_path)
             problems += _request_problems(page, name)
         finally:
             ctx.close()
 
     assert not problems, "\n".join(problems)
+
+
+# every slide, shown in turn: its height on screen (after the deck's own scaling)
+_SLIDE_HEIGHTS_JS = """async () => {
+  const out = [];
+  for (const s of Reveal.getSlides()) {
+    const i = Reveal.getIndices(s);
+    Reveal.slide(i.h, i.v, 1000);
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const z = parseFloat(s.style.zoom || '1');
+    out.push({h: i.h, v: i.v, height: s.scrollHeight * z,
+              code: [...s.querySelectorAll('.jp-InputArea')].map(e => e.innerText).join('\\n')});
+  }
+  return out;
+}"""
+
+
+def _deck_problems(page, name, nb_path):
+    """Every slide fits 1280×720 (the deck's size), shows no test machinery, and the first
+    slide carries the README's questions as speaker notes."""
+    problems = []
+    slides = page.evaluate(_SLIDE_HEIGHTS_JS)
+    tall = [s for s in slides if s["height"] > 720 + 1]
+    if tall:
+        problems.append(f"{name}: {len(tall)} of {len(slides)} slides taller than 720 px: "
+                        + ", ".join(f"{s['h']}/{s['v']}: {s['height']:.0f}" for s in tall[:8]))
+    machinery = [s for s in slides if re.search(r"NBVAL_|^\s*assert\b", s["code"], re.M)]
+    if machinery:
+        problems.append(f"{name}: test machinery on {len(machinery)} slides, e.g. {machinery[0]['code'][:200]!r}")
+    if export.instructor_notes(nb_path.stem):
+        notes = page.evaluate("() => [...document.querySelectorAll('aside.notes')].map(a => a.innerText)")
+        if not any("Questions for the class" in n for n in notes):
+            problems.append(f"{name}: no speaker notes with the questions for the class")
+    return problems

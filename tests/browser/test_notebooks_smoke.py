@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 from bp_browser import (
     NOTEBOOKS_DIR,
+    SCREENSHOT_DIR,
     SEL,
     assert_no_errors,
     check_latency,
@@ -33,10 +34,21 @@ from bp_browser import (
     press_slider,
     record_latency,
     run_all,
+    run_command,
     screenshot,
     slider_value,
     step_replay,
     type_into_readout,
+)
+from first_contact import (
+    axe_violations,
+    check_no_solution_shown,
+    check_theme,
+    check_untrusted_outputs,
+    ensure_axe,
+    graph_label_px,
+    set_theme,
+    shoot_at,
 )
 
 import backprop_lib as bp
@@ -46,6 +58,7 @@ from backprop_lib.network import flatten_by_key
 pytestmark = pytest.mark.browser
 
 NOTEBOOKS = discover_notebooks()
+REPO = Path(__file__).resolve().parents[2]
 PARAMS = [pytest.param(p.name, id=p.stem) for p in NOTEBOOKS] or [
     pytest.param(
         None, id="no-notebooks", marks=pytest.mark.skip(reason=f"no *.ipynb in {NOTEBOOKS_DIR}")
@@ -145,11 +158,34 @@ def network_loss(data: dict) -> float:
 
 @pytest.mark.parametrize("name", PARAMS)
 def test_notebook_runs_clean(page, name):
+    """Untrusted and not run: it reads right; Run All: no errors, no solution shown; both
+    themes readable; graph labels >= 12 px; then the live view is live."""
+    stem = Path(name).stem
     open_notebook(page, name)
+    problems = check_untrusted_outputs(page, NOTEBOOKS_DIR / name)
+    still = page.locator(f"{SEL.output} img.bp-still").first
+    if still.count():
+        shoot_at(page, still, SCREENSHOT_DIR / f"untrusted-{stem}.png")
+    assert not problems, "before running (untrusted):\n" + "\n".join(problems)
     assert kernel_status(page).endswith("Idle")
     run_all(page)
     assert_no_errors(page)
-    screenshot(page, Path(name).stem)
+    screenshot(page, stem)
+    problems = check_no_solution_shown(page)
+    axe = axe_violations(page, ensure_axe(REPO))
+    (SCREENSHOT_DIR.parent / f"axe-{stem}.json").write_text(json.dumps(axe, indent=1, ensure_ascii=False))
+    if axe:
+        problems.append("axe-core, serious/critical: " + json.dumps(axe, ensure_ascii=False)[:1500])
+    sizes = graph_label_px(page)
+    if sizes and min(sizes) < 12 - 0.05:
+        problems.append(f"graph labels at {min(sizes):.1f} px (at least 12 expected)")
+    for theme in ("JupyterLab Dark", "JupyterLab Light"):
+        if page.locator(SEL.view).count() or page.locator(".bp-fig, .bp-train").count():
+            set_theme(page, theme, run_command)
+            problems += [f"{theme}: {p}" for p in check_theme(page)]
+            if "Dark" in theme:
+                screenshot(page, f"dark-{stem}")
+    assert not problems, "\n".join(problems)
 
     if not page.locator(NETWORK_VIEW).count():
         return

@@ -1,0 +1,205 @@
+"""What a learner sees at first contact, checked in the page (used by test_notebooks_smoke).
+
+* ``check_untrusted_outputs``: the notebook as a fresh clone opens it, untrusted and not run:
+  every stored picture (``img.bp-still``: an SVG stored as an image, see backprop_lib.theme)
+  has loaded and has a size, every matplotlib PNG too, and no output shows the text of a
+  stripped ``<svg>`` or ``<style>`` (JupyterLab's sanitizer keeps the text of the tags it
+  drops). The count of pictures is read from the committed notebook, so a missing one fails.
+* ``check_no_solution_shown``: after Run All, nothing on the page says "✔ correct", every
+  solution (``details`` in a cell tagged ``solution``) is folded, and one click on its
+  summary shows its code.
+* ``check_theme``: in JupyterLab's light and dark themes, the views' text, lines and
+  gradient colours have a readable contrast against the view's own background.
+* ``graph_label_px``: the smallest text in each computation graph, in CSS px.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+
+STILL = "img.bp-still"
+
+
+def stored_pictures(path: Path) -> dict:
+    """How many pictures the committed notebook's outputs hold (stills and PNGs)."""
+    nb = nbformat.read(path, as_version=4)
+    want = {"still": 0, "png": 0}
+    for cell in nb.cells:
+        for out in cell.get("outputs", ()):
+            data = out.get("data", {})
+            html = data.get("text/html", "")
+            html = "".join(html) if isinstance(html, list) else html
+            want["still"] += len(re.findall(r'class="bp-still"', html))
+            if "image/png" in data and "text/html" not in data:
+                want["png"] += 1
+    return want
+
+
+_PICTURES_JS = """() => {
+  const app = window.jupyterapp, nb = app.shell.currentWidget.content;
+  const trusted = [];
+  for (let i = 0; i < nb.model.cells.length; i++) {
+    const c = nb.model.cells.get(i);
+    if (c.type === 'code' && c.outputs && c.outputs.length) trusted.push(c.trusted);
+  }
+  const pics = [...document.querySelectorAll('.jp-OutputArea-output img')].map(i => ({
+    still: i.classList.contains('bp-still'), natural: i.naturalWidth, alt: i.alt || '',
+    complete: i.complete}));
+  const texts = [...document.querySelectorAll('.jp-OutputArea-output')].map(o => o.innerText);
+  return {trusted, pics, texts};
+}"""
+
+# text that only a stripped <svg> or <style> leaves behind
+GARBLE = re.compile(r"--bp-|\{\s*(fill|stroke|color|font-family|display)\s*:|∂L/∂\S+ = \S+,\s*∂L/∂")
+
+
+def check_untrusted_outputs(page, path: Path) -> list[str]:
+    want = stored_pictures(path)
+    page.wait_for_function(
+        "(n) => [...document.querySelectorAll('.jp-OutputArea-output img')]"
+        ".filter(i => i.complete && i.naturalWidth > 0).length >= n",
+        arg=want["still"] + want["png"], timeout=30_000, polling=200)
+    got = page.evaluate(_PICTURES_JS)
+    problems = []
+    if any(got["trusted"]):
+        problems.append("the notebook opened trusted; the test needs it untrusted")
+    stills = [p for p in got["pics"] if p["still"]]
+    if len(stills) < want["still"]:
+        problems.append(f"{len(stills)} of {want['still']} stored pictures shown")
+    bad = [p for p in got["pics"] if not p["natural"]]
+    if bad:
+        problems.append(f"pictures that did not load: {bad}")
+    if [p for p in stills if len(p["alt"]) < 20]:
+        problems.append("a stored picture without a real alt text")
+    for t in got["texts"]:
+        if GARBLE.search(t):
+            problems.append(f"an output shows stripped SVG/CSS text: {t[:160]!r}")
+    return problems
+
+
+def check_no_solution_shown(page) -> list[str]:
+    problems = []
+    body = page.locator("body").inner_text()
+    if "✔ correct" in body:
+        line = next(ln for ln in body.splitlines() if "✔ correct" in ln)
+        problems.append(f"Run All shows a checked answer: {line!r}")
+    info = page.evaluate("""() => [...document.querySelectorAll('.jp-MarkdownCell details')].map(d => ({
+        open: d.open, summary: (d.querySelector('summary') || {}).innerText || '',
+        code: (d.querySelector('pre') || {}).innerText || ''}))""")
+    if any(d["open"] for d in info):
+        problems.append("a solution is unfolded after Run All")
+    if info:
+        summary = page.locator(".jp-MarkdownCell details > summary").first
+        summary.scroll_into_view_if_needed()
+        summary.click()
+        pre = page.locator(".jp-MarkdownCell details[open] pre").first
+        pre.wait_for(state="visible", timeout=5000)
+        if "answer" not in pre.inner_text():
+            problems.append("the first solution, unfolded, shows no code")
+        summary.click()  # fold it again
+    return problems
+
+
+_COLOURS_JS = """() => {
+  const parse = (s) => { const m = s.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
+    const p = m[1].split(',').map(Number); return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; };
+  const bgOf = (el) => { let a = [];
+    for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0) { a.push(c); if (c.a >= 1) break; } }
+    let out = {r: 255, g: 255, b: 255};
+    for (const c of a.reverse()) out = {r: c.r * c.a + out.r * (1 - c.a), g: c.g * c.a + out.g * (1 - c.a),
+                                        b: c.b * c.a + out.b * (1 - c.a)};
+    return out; };
+  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+  const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  const mix = (c, bg) => c.a >= 1 ? c : {r: c.r * c.a + bg.r * (1 - c.a), g: c.g * c.a + bg.g * (1 - c.a), b: c.b * c.a + bg.b * (1 - c.a)};
+  const out = [];
+  const views = [...document.querySelectorAll('.bp-view, .bp-fig, .bp-train')];
+  for (const v of views) {
+    const bg = bgOf(v);
+    for (const el of v.querySelectorAll('text, .bp-formula, .bp-loss, .bp-legend, .bp-phase, td, th, polyline')) {
+      const cs = getComputedStyle(el);
+      const isSvg = el instanceof SVGElement;
+      const prop = el.tagName === 'polyline' ? cs.stroke : (isSvg ? cs.fill : cs.color);
+      const c = parse(prop); if (!c) continue;
+      // text on a node box: the box's fill is its background
+      let back = bg;
+      if (isSvg && el.closest('g.bp-node')) { const r = parse(getComputedStyle(el.closest('g.bp-node').querySelector('rect')).fill); if (r) back = r; }
+      else if (!isSvg) back = bgOf(el);
+      const k = ratio(mix(c, back), back);
+      const need = el.tagName === 'polyline' ? 3 : 4.5;
+      if (k < need) out.push({tag: el.tagName, text: (el.textContent || '').slice(0, 30), ratio: Math.round(k * 100) / 100, need});
+    }
+  }
+  return {views: views.length, low: out.slice(0, 12), n_low: out.length};
+}"""
+
+
+def set_theme(page, name: str, run_command) -> None:
+    run_command(page, "apputils:change-theme", {"theme": name}, timeout=30)
+    light = "true" if "Light" in name else "false"
+    page.wait_for_function(
+        "(l) => document.body.dataset.jpThemeLight === l", arg=light, timeout=20_000)
+    page.wait_for_timeout(300)  # the theme's stylesheet applies
+
+
+def check_theme(page) -> list[str]:
+    got = page.evaluate(_COLOURS_JS)
+    if got["n_low"]:
+        return [f"{got['n_low']} elements with too little contrast, e.g. {json.dumps(got['low'], ensure_ascii=False)}"]
+    return []
+
+
+def graph_label_px(page) -> list[float]:
+    """For each visible computation graph, its smallest text in CSS px."""
+    return page.evaluate("""() => [...document.querySelectorAll('svg.bp-graph')].filter(s => s.getBoundingClientRect().width > 0)
+      .map(s => { const vb = s.viewBox.baseVal, k = s.getBoundingClientRect().width / vb.width;
+        return Math.min(...[...s.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')) * k)); })""")
+
+
+def shoot_at(page, loc, path: Path) -> Path:
+    """A viewport screenshot with ``loc`` scrolled to the middle of the notebook."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    loc.evaluate("e => e.scrollIntoView({block: 'center'})")
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(path), animations="disabled")
+    return path
+
+
+AXE_VERSION = "4.14.1"  # axe-core from npm, installed by ensure_axe (never from a CDN)
+
+
+def ensure_axe(repo_root: Path) -> Path:
+    """build/axe/node_modules/axe-core/axe.min.js, installed with npm on first use."""
+    import shutil
+    import subprocess
+
+    js = repo_root / "build" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+    pkg = js.parent / "package.json"
+    if js.is_file() and f'"version": "{AXE_VERSION}"' in pkg.read_text(encoding="utf-8"):
+        return js
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError("npm not found: install Node.js (Debian: apt-get install -y npm)")
+    (repo_root / "build" / "axe").mkdir(parents=True, exist_ok=True)
+    subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(js.parents[2]),
+                    f"axe-core@{AXE_VERSION}"], check=True, capture_output=True, timeout=300)
+    return js
+
+
+def axe_violations(page, axe_js: Path) -> list[dict]:
+    """axe-core on the notebook's output areas: the serious and critical violations."""
+    if not page.evaluate("() => !!window.axe"):
+        page.add_script_tag(path=str(axe_js))
+    result = page.evaluate("""async () => {
+      const r = await axe.run({include: [['.jp-OutputArea']]}, {resultTypes: ['violations']});
+      return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => ({id: v.id, impact: v.impact, n: v.nodes.length,
+                    nodes: v.nodes.slice(0, 3).map(n => n.html.slice(0, 160))}));
+    }""")
+    return result

@@ -1,0 +1,79 @@
+"""What the views draw, headless: numbers written for people, the sign not by colour alone, the
+palette in one place, and stored pictures that survive JupyterLab's sanitizer."""
+
+import base64
+import re
+
+import numpy as np
+import pytest
+
+import backprop_lib as bp
+from backprop_lib import draw, examples, theme
+
+
+def _graph(net, x, t):
+    trace = bp.forward(net, x, t)
+    return draw.network_svg(net, trace, bp.backward(net, trace)), trace
+
+
+def test_numbers_have_superscript_exponents_and_no_false_one():
+    assert draw._num(1.5226277e-8) == "1.5226·10⁻⁸"
+    assert "^" not in draw._num(-3.2e-12)
+    assert draw._num(0.9999999987) == "1 − 1.3·10⁻⁹"  # a saturated sigmoid is not "1"
+    assert draw._num(1.0) == "1" and draw._num(0.5) == "0.5"
+
+
+def test_extreme_slider_values_draw_no_caret_and_fit_their_boxes():
+    ex = examples.seed_000()
+    net = ex.net.set("w1_1_1", 3.0).set("w1_2_1", 3.0).set("w2_1_1", 3.0).set("w2_2_1", 3.0)
+    svg, trace = _graph(net, [2.0, 2.0], [0.0])
+    assert "^" not in svg
+    # inside the node boxes, a text wider than its box is squeezed to it (textLength)
+    nodes = re.findall(r'<g class="bp-node[^"]*" data-key="[^"]+">(.*?)</g>', svg, re.S)
+    texts = [m for g in nodes for m in re.finditer(r'<text ([^>]*)font-size="(\d+)"([^>]*)>([^<]+)</text>', g)]
+    wide = [m for m in texts if len(m.group(4)) * 0.62 * int(m.group(2)) > draw.BOX_W - 8]
+    assert wide, "the extreme values should give some long numbers"
+    assert all("textLength" in m.group(0) for m in wide)
+
+
+def test_negative_gradients_are_dashed_positive_solid():
+    ex = examples.seed_000()
+    svg, _ = _graph(ex.net, ex.x, ex.target)
+    edges = re.findall(r'<line class="bp-edge[^"]*" stroke="([^"]+)"[^>]*?( stroke-dasharray="[^"]+")?>', svg)
+    assert edges
+    for colour, dash in edges:
+        assert (colour == theme.LIGHT["neg"]) == bool(dash)
+
+
+def test_graph_description_has_the_values():
+    ex = examples.seed_000()
+    svg, trace = _graph(ex.net, ex.x, ex.target)
+    label = re.search(r'aria-label="([^"]+)"', svg).group(1)
+    assert draw._num(trace.loss) in label and "w¹₁₁ = 0.2" in label
+
+
+def test_stored_figure_is_an_img_that_survives_the_sanitizer():
+    ex = examples.seed_000()
+    svg, _ = _graph(ex.net, ex.x, ex.target)
+    out = draw.Figure(svg)._repr_html_()
+    body = re.sub(r"<style>.*?</style>|<script>.*?</script>", "", out, flags=re.S)
+    assert "<svg" not in body  # the sanitizer would drop it and keep its text
+    src = re.search(r'<img class="bp-still" alt="[^"]{40,}" src="data:image/svg\+xml;base64,([^"]+)"', body)
+    assert src and base64.b64decode(src.group(1)).decode() == svg
+
+
+def test_palette_follows_jupyterlab_and_has_a_dark_variant():
+    assert "var(--jp-content-font-color1, #1a1a1a)" in theme.CSS
+    assert 'body[data-jp-theme-light="false"] .bp-theme' in theme.CSS
+    assert set(theme.DARK) <= set(theme.LIGHT)
+    # no view module spells a colour of its own
+    for mod in (draw,):
+        src = open(mod.__file__, encoding="utf-8").read()
+        assert not re.search(r'"#[0-9a-fA-F]{6}"', src), mod.__name__
+
+
+@pytest.mark.parametrize("g, name", [(-1.0, "neg"), (1.0, "pos"), (0.0, "muted")])
+def test_paint_gives_attribute_and_class(g, name):
+    attrs = theme.paint(fill=draw._grad_colour(g))
+    assert f'class="bp-f-{name}"' in attrs and f'fill="{theme.LIGHT[name]}"' in attrs
+    assert np.isfinite(g)
