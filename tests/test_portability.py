@@ -21,7 +21,7 @@ PATTERNS = {
     "shell=True": re.compile(r"shell\s*=\s*True"),
     "os.system/os.popen": re.compile(r"\bos\.(system|popen)\("),
     "POSIX venv or system path": re.compile(r"['\"](?:\.venv/bin|/usr/bin|/bin/(?:ba)?sh)"),
-    "path glued with '/'": re.compile(r"\+\s*['\"]/|['\"]/['\"]\s*\+|os\.sep\s*\+"),
+    "path glued with '/'": re.compile(r"\+\s*['\"]/(?!>)|['\"]/['\"]\s*\+|os\.sep\s*\+"),
     "text file without encoding": re.compile(
         r"\.(?:read_text|write_text)\((?![^)]*encoding)[^)]*\)|(?<![.\w])open\((?![^)]*(?:encoding|['\"][rwa]b['\"]))[^)]*\)"
     ),
