@@ -42,7 +42,8 @@ import numpy as np
 
 from . import layers
 from .names import param_label
-from .network import Network, _describe, backward, flatten_by_key, forward
+from .checks import describe
+from .network import Network, backward, flatten_by_key, forward
 
 UNIT_ROUNDOFF = np.finfo(float).eps / 2  # u = 2^-53 ~ 1.1e-16 in float64
 
@@ -97,7 +98,7 @@ class NumericGrads:
 def numeric_gradients(net, x, target, eps=1e-6, method="central"):
     """dL/dW and dL/db of ``net`` at (x, target), by finite differences of the loss."""
     if not isinstance(net, Network):
-        raise TypeError(f"net: expected a Network, got {_describe(net)}")
+        raise TypeError(f"net: expected a Network, got {describe(net)}")
     forward(net, x, target)  # checks x and target once, with clear messages
 
     def grads_of(arrays, rebuild):

@@ -21,7 +21,8 @@ import numpy as np
 
 from .gradcheck import gradcheck, relative_error
 from .names import param_label
-from .network import Network, _describe, backward, flatten_by_key, forward
+from .checks import describe
+from .network import Network, backward, flatten_by_key, forward
 
 METHODS = ("forward", "central")
 DTYPES = (np.float64, np.float32)
@@ -77,7 +78,7 @@ def loss_along(net, x, target, key, dtype=np.float64):
     step that moves L by less than its last digit, ~u |L|, is lost as well.
     """
     if not isinstance(net, Network):
-        raise TypeError(f"net: expected a Network, got {_describe(net)}")
+        raise TypeError(f"net: expected a Network, got {describe(net)}")
     _check_dtype(dtype)
     net.get(key)  # a clear error now for an unknown key
     return lambda w: forward(net.set(key, w), x, target, dtype=dtype).loss
