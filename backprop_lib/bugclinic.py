@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .names import param_label, parse_param_key
 from .checks import describe
+from .names import param_label, parse_param_key
 from .network import Network, flatten_by_key, forward
 
 SEED_EPS = 1e-10  # seed 001's step

@@ -41,8 +41,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import layers
-from .names import param_label
 from .checks import describe
+from .names import param_label
 from .network import Network, backward, flatten_by_key, forward
 
 UNIT_ROUNDOFF = np.finfo(float).eps / 2  # u = 2^-53 ~ 1.1e-16 in float64

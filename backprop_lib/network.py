@@ -20,18 +20,17 @@ from .checks import (
     as_choice,
     as_float_array,
     as_inputs,
-    as_targets,
     as_lr,
-    as_number,
     as_seed,
+    as_targets,
     check_finite,
     check_overflow,
     describe,
 )
+from .names import bias_key, parse_param_key, weight_key
 
 MAX_UNITS = 100_000  # per layer, for Network.random: beyond it the weights would not fit in memory
 _TOO_LARGE = "scale x (and the targets) down, or use smaller weights"
-from .names import bias_key, parse_param_key, weight_key
 
 # --------------------------------------------------------------------------- the network
 

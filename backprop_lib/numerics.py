@@ -19,9 +19,9 @@ import warnings
 
 import numpy as np
 
+from .checks import describe
 from .gradcheck import gradcheck, relative_error
 from .names import param_label
-from .checks import describe
 from .network import Network, backward, flatten_by_key, forward
 
 METHODS = ("forward", "central")

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .layers import softmax
 from .checks import (
     NumericOverflowError,
     as_float_array,
@@ -32,6 +31,7 @@ from .checks import (
     describe,
     rename,
 )
+from .layers import softmax
 from .network import Network, backward, forward, sgd_step
 
 # --------------------------------------------------------------------------- checking input
