@@ -311,7 +311,7 @@ def test_set_and_get_with_an_unknown_key(net):
 def test_set_with_a_malformed_key(net):
     with raises(ValueError, "key:", "expected a parameter key like 'w1_2_1'", "got 'weight'"):
         net.set("weight", 1.0)
-    with raises(ValueError, "key:", "expected a parameter key", "got 7"):
+    with raises(TypeError, "key:", "expected a parameter key", "got int 7"):
         net.get(7)
 
 
