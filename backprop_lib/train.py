@@ -261,16 +261,22 @@ class Trainer:
 
     def evaluate(self):
         """Record loss and accuracy on the training (and test) set in the history."""
+        self._record(*self._measure(self.net))
+
+    def _measure(self, net):
+        train_trace = forward(net, self.X, self.T)
+        test_trace = forward(net, self.X_test, self.T_test) if self.X_test is not None else None
+        return train_trace, test_trace
+
+    def _record(self, trace, test):
         h = self.history
         h.epoch.append(self.epochs)
         h.step.append(self.steps)
-        trace = forward(self.net, self.X, self.T)
         h.train_loss.append(trace.loss)
         h.train_acc.append(float(np.mean(_classes(trace.output) == self.labels)))
-        if self.X_test is not None:
-            trace = forward(self.net, self.X_test, self.T_test)
-            h.test_loss.append(trace.loss)
-            h.test_acc.append(float(np.mean(_classes(trace.output) == self.labels_test)))
+        if test is not None:
+            h.test_loss.append(test.loss)
+            h.test_acc.append(float(np.mean(_classes(test.output) == self.labels_test)))
         h.seconds.append(time.perf_counter() - self._start)
 
     def step(self):
@@ -285,6 +291,7 @@ class Trainer:
             grads = backward(self.net, trace)
             with np.errstate(over="ignore", invalid="ignore"):
                 new_net = sgd_step(self.net, grads, self.lr)
+            evaluation = self._measure(new_net) if last else None  # the epoch's, new weights
         except (NumericOverflowError, ValueError) as e:
             raise TrainingDiverged(self, e) from None
         self.net = new_net
@@ -292,7 +299,7 @@ class Trainer:
         self.steps += 1
         if last:
             self.epochs += 1
-            self.evaluate()
+            self._record(*evaluation)
         return trace.loss
 
     def accuracy_now(self):
@@ -331,7 +338,8 @@ class TrainingDiverged(NumericOverflowError):
 
     def __init__(self, trainer, cause):
         self.history, self.net, self.step = trainer.history, trainer.net, trainer.steps + 1
-        last = trainer.history.step_loss[-1] if trainer.history.step_loss else trainer.history.train_loss[-1]
+        h = trainer.history
+        last = h.step_loss[-1] if h.step_loss else h.train_loss[-1]
         super().__init__(
             f"lr: training diverged at step {self.step} (epoch {trainer.epochs + 1}) with "
             f"lr={trainer.lr:g}: the loss, last {last:.3g}, went non-finite ({cause}). "
