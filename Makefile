@@ -169,4 +169,5 @@ clean: ## Remove .venv, caches, build artifacts and artifacts/
 # Writes mutation/results.md and results.json. MUTATION_JOBS=2 modules at a time; niced.
 .PHONY: mutation
 mutation: $(STAMP) ## Mutation testing of layers, network, gradcheck, steps, checks (on demand)
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[mutation]'
 	nice -n 19 $(PY) -m mutation.run $(MODULES_TO_MUTATE)
