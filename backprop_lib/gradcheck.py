@@ -124,7 +124,7 @@ def numeric_gradient(f, w, eps=None, method="central"):
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
             if not (isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "iuf"):
                 raise TypeError(f"f: expected a function returning one number, got {describe(v)}")
-        v = float(v)
+        v = float(np.reshape(v, ()))
         if not np.isfinite(v):
             raise ValueError(f"f: returned {v} at w = {at.tolist()}; expected a finite number")
         return v

@@ -12,7 +12,7 @@ import ipywidgets as w
 import numpy as np
 
 from . import draw
-from .checks import as_bool, as_number, describe, rename
+from .checks import as_bool, as_inputs, as_number, describe, rename
 from .examples import Example
 from .names import node_label, param_label, parse_param_key
 from .network import Network, backward, forward
@@ -54,17 +54,18 @@ class Explorer:
             net, x, target = example.net, example.x, example.target
         elif isinstance(example, Network):
             net = example
-            if x is None or target is None:
-                raise ValueError("x, target: expected both with a Network, got None")
+            for name, value in (("x", x), ("target", target)):
+                if value is None:
+                    raise TypeError(f"{name}: expected one with a Network (x and target), got None")
         else:
             raise TypeError(f"example: expected an Example or a Network, got {type(example).__name__}")
         if start not in ("forward", "backward"):
             raise ValueError(f"start: expected 'forward' or 'backward', got {start!r}")
         weight_range = as_number(weight_range, "weight_range", 0, 1e6, low_open=True)
         tangent, presenter = as_bool(tangent, "tangent"), as_bool(presenter, "presenter")
-        trace = forward(net, x, target)  # checks x and target once, with the library's messages
-        if trace.is_batch:
+        if as_inputs(net, x)[1]:
             raise ValueError(f"x: expected one sample of shape ({net.sizes[0]},), got a batch")
+        trace = forward(net, x, target)  # checks x and target once, with the library's messages
         # the target as the loss sees it: a class index of a softmax net becomes its one-hot row
         self._initial = (net, np.array(trace.x).reshape(-1), np.array(trace.target).reshape(-1))
         self._initial_params = net.params()  # the example's exact values, by key

@@ -1,6 +1,7 @@
 """`make mutation`: mutation testing of the numeric core with cosmic-ray, on demand.
 
     python -m mutation.run [module ...]      # default: every module in MODULES
+    python -m mutation.run --survivors [module ...]   # only the last run's survivors, again
 
 For each module, cosmic-ray lists every mutant (an operator swapped, a number changed, a
 condition negated, ...). We test ONE mutant per source line (chosen by a fixed seed from that
@@ -155,7 +156,7 @@ def report(all_results):
             "survived": len(counted) - killed,
             "score": killed / len(counted) if counted else 1.0,
         }
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines += [
         "# Mutation testing of the numeric core",
         "",
@@ -192,9 +193,40 @@ def report(all_results):
     print("\n".join(lines[:8 + len(rows)]))
 
 
+def rerun_survivors(name, config):
+    """Test again, with the current tests, the mutants that survived the last run of ``name``
+    (its session in artifacts/mutation/<name>); the rest keep their results."""
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import TestOutcome, WorkerOutcome
+
+    work = ROOT / "artifacts" / "mutation" / name
+    for sub in ("tests", "backprop_lib"):
+        shutil.rmtree(work / sub)
+        shutil.copytree(ROOT / sub, work / sub)
+    shutil.rmtree(work / "tests" / "browser", ignore_errors=True)
+    db = work / f"cr-{name}.sqlite"
+    with use_db(str(db), WorkDB.Mode.open) as session:
+        survived = [item.job_id for item, r in session.completed_work_items
+                    if r.worker_outcome == WorkerOutcome.NORMAL
+                    and r.test_outcome == TestOutcome.SURVIVED]
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    con.executemany("DELETE FROM work_results WHERE job_id = ?", [(j,) for j in survived])
+    con.commit()
+    con.close()
+    print(f"{name}: testing {len(survived)} survivors again", flush=True)
+    toml = work / f"cr-{name}.toml"
+    subprocess.run([sys.executable, "-m", "cosmic_ray.cli", "exec", str(toml), str(db)],
+                   cwd=work, check=True, stdout=subprocess.DEVNULL)
+    return _results(db, (work / "backprop_lib" / f"{name}.py").read_text().splitlines())
+
+
 def main(argv):
     from concurrent.futures import ThreadPoolExecutor
 
+    survivors = "--survivors" in argv
+    argv = [a for a in argv if a != "--survivors"]
     names = argv or MODULES
     config = tomllib.loads((HERE / "cosmic-ray.toml").read_text())
     previous = {}
@@ -203,7 +235,8 @@ def main(argv):
     results = {n: previous[n] for n in MODULES if n in previous and n not in names}
     jobs = int(os.environ.get("MUTATION_JOBS", "2"))
     with ThreadPoolExecutor(jobs) as pool:
-        for name, res in zip(names, pool.map(lambda n: run_module(n, config), names)):
+        run = rerun_survivors if survivors else run_module
+        for name, res in zip(names, pool.map(lambda n: run(n, config), names)):
             results[name] = res
     report({n: results[n] for n in MODULES if n in results})
 

@@ -276,3 +276,142 @@ def test_multi_output_and_softmax_steps_name_each_output():
     np.testing.assert_allclose([s.value for s in probs], layers.softmax(trace.output[None])[0])
     _, _, steps = replay([2, 1], ["sigmoid"], "squared_error", [0.1, 0.2], 1.0)
     assert "y" in [s.name for s in steps]
+
+
+# --------------------------------------------------------------------------- second round
+# (the survivors of the first `make mutation`, see mutation/results.md)
+
+
+def test_softmax_of_one_row_given_as_1d():
+    """Kills: softmax's axis=-1 turned into axis=1 (a 1-D z has no axis 1)."""
+    p = layers.softmax(np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_allclose(p.sum(), 1.0)
+    assert p.shape == (3,)
+
+
+def test_network_random_refuses_more_units_than_it_can_hold():
+    """Kills: `n <= MAX_UNITS` changed."""
+    from backprop_lib.network import MAX_UNITS
+
+    with pytest.raises(ValueError, match="sizes: expected positive whole numbers"):
+        bp.Network.random([2, MAX_UNITS + 1])
+    assert bp.Network.random([MAX_UNITS, 1]).sizes == [MAX_UNITS, 1]
+
+
+def test_traces_and_grads_hash_by_identity():
+    """Kills: eq=False turned into eq=True (== on arrays, no hash)."""
+    ex = examples.seed_000()
+    trace = bp.forward(ex.net, ex.x, ex.target)
+    grads = bp.backward(ex.net, trace)
+    assert len({trace, grads, ex.net}) == 3
+    assert trace == trace and trace != bp.forward(ex.net, ex.x, ex.target)
+
+
+def test_sgd_step_refuses_grads_with_or_without_biases_the_net_lacks():
+    """Kills: `!=` turned into `<` in the biases-None comparison (one direction only)."""
+    with_b = examples.seed_000()
+    no_b = examples.seed_001()
+    g_with = bp.backward(with_b.net, bp.forward(with_b.net, with_b.x, with_b.target))
+    g_without = bp.backward(no_b.net, bp.forward(no_b.net, no_b.x, no_b.target))
+    if [W.shape for W in with_b.net.weights] == [W.shape for W in no_b.net.weights]:
+        for net, grads in ((with_b.net, g_without), (no_b.net, g_with)):
+            with pytest.raises(ValueError, match="grads:"):
+                bp.sgd_step(net, grads, 0.1)
+    else:
+        pytest.fail("seed 000 and 001 should share their shapes")
+
+
+def test_gradcheck_defaults_are_the_documented_ones():
+    """Kills: DEFAULT_EPS and HEADROOM changed (the floor test above imports HEADROOM)."""
+    ex = examples.seed_000()
+    assert bp.gradcheck(ex.net, ex.x, ex.target).eps == 1e-6
+    assert bp.gradcheck(ex.net, ex.x, ex.target, method="forward").eps == 1e-6
+    assert HEADROOM == 10.0
+
+
+def test_relative_error_refuses_a_zero_floor():
+    """Kills: the floor's open lower end made closed (0/0 would be nan)."""
+    with pytest.raises(ValueError, match="floor:"):
+        bp.relative_error(0.0, 0.0, floor=0)
+    assert bp.relative_error(0.0, 0.0, floor=1e-300) == 0.0
+
+
+def test_numeric_gradient_takes_a_function_returning_a_0d_array():
+    """Kills: `v.size == 1` changed in the check of f's return value."""
+    g = bp.numeric_gradient(lambda w: np.array(np.sum(w * w)), [1.0, -2.0])
+    np.testing.assert_allclose(g, [2.0, -4.0], rtol=1e-8)
+    g = bp.numeric_gradient(lambda w: np.array([np.sum(w * w)]), [3.0])
+    np.testing.assert_allclose(g, [6.0], rtol=1e-8)
+    with pytest.raises(TypeError, match="f: expected a function returning one number"):
+        bp.numeric_gradient(lambda w: np.ones(2), [1.0])
+
+
+def test_report_flags_a_relative_error_equal_to_tol():
+    """Kills: `<` turned into `<=` in the report's flag: at tol exactly, the check fails."""
+    from backprop_lib.gradcheck import GradcheckReport, GradcheckRow
+
+    row = GradcheckRow("w1_1_1", "w¹₁₁", 1.0, 1.0 + 1e-6, 1e-6)
+    report = GradcheckReport((row,), 1e-6, 1e-6, "central", ())
+    assert not report.ok and "<-- check" in str(report) and "FAILED" in str(report)
+
+
+def test_eps_times_tol_equal_to_the_roundoff_is_refused():
+    """Kills: `<=` turned into `<` at the limit eps * tol = u, and the limit's message."""
+    ex = examples.seed_000()
+    with pytest.raises(ValueError, match="too small"):
+        bp.gradcheck(ex.net, ex.x, ex.target, eps=2.0**-33, tol=2.0**-20)  # product 2^-53
+    with pytest.raises(ValueError, match=r"Use eps > 1e-10 \(e.g. 1e-06\)"):
+        bp.gradcheck(ex.net, ex.x, ex.target, eps=1e-10, tol=1e-6)
+
+
+def test_steps_and_terms_are_frozen():
+    """Kills: frozen=True turned off for Step and Term."""
+    import dataclasses
+
+    _, _, steps = replay([2, 2, 1], ["sigmoid", "sigmoid"], "squared_error", [0.1, 0.2], 1.0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        steps[0].value = 0.0
+    term = next(s for s in steps if s.terms).terms[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        term.local_value = 0.0
+
+
+def test_activation_numbers_show_z_without_extra_parentheses():
+    """Kills: paren=False turned into True for z inside σ(...)."""
+    fmt = bp.steps.__globals__["fmt"]
+    net, trace, steps = replay([2, 3, 1], ["sigmoid", "tanh"], "squared_error", [0.9, -0.8], 0.5,
+                               seed=next(s for s in range(100) if _mixed_signs(s)))
+    for j in range(3):
+        step = next(s for s in steps if s.key == f"a1_{j + 1}")
+        assert step.numbers == f"σ({fmt(trace.z[0][j], paren=False)})"
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "half_squared_error"])
+def test_steps_read_the_loss_name_by_value_not_identity(loss):
+    """Kills: `==` turned into `is` for the loss name (a name built at run time is equal but
+    not the same object)."""
+    built = "".join(list(loss))
+    assert built == loss and built is not loss
+    net = bp.Network.random([2, 1], activations="sigmoid", loss=built, seed=0)
+    trace = bp.forward(net, [0.1, 0.2], 1.0)
+    steps = bp.steps(net, trace, bp.backward(net, trace))
+    L = next(s for s in steps if s.key == "L")
+    dy = next(s for s in steps if s.key == "dL/dy1")
+    assert ("½" in L.formula) == (loss == "half_squared_error")
+    assert dy.formula.split("= ")[1].startswith("2(") == (loss == "squared_error")
+
+
+def test_highlights_name_every_output_and_the_right_activation():
+    """Kills: K + 1 turned into K // 1 or K * 1 in the loss's and p's highlights, and
+    l - 1 turned into l >> 1 in a weight gradient's highlight."""
+    _, _, steps = replay([2, 2], ["sigmoid"], "squared_error", [0.1, 0.2], [0.0, 1.0])
+    L = next(s for s in steps if s.key == "L")
+    assert {"y1", "y2"} <= set(L.highlight)
+    _, _, steps = replay([2, 3], ["identity"], "softmax_cross_entropy", [0.1, 0.2], 1)
+    for p in (s for s in steps if s.key.startswith("p")):
+        assert {"y1", "y2", "y3"} <= set(p.highlight)
+    _, _, steps = replay([2, 2, 2, 1], ["tanh", "tanh", "sigmoid"], "squared_error", [0.1, 0.2],
+                         1.0)
+    for i in (1, 2):
+        step = next(s for s in steps if s.key == f"dL/dw3_{i}_1")
+        assert f"a2_{i}" in step.highlight
