@@ -33,7 +33,7 @@ TESTS = {
     "network": "tests/test_network.py tests/test_mutants.py tests/test_bad_input.py",
     "gradcheck": "tests/test_gradcheck.py tests/test_mutants.py tests/test_gradcheck_promise.py",
     "steps": "tests/test_steps.py tests/test_mutants.py",
-    "checks": "tests/test_bad_input.py tests/test_checks.py tests/test_network.py",
+    "checks": "tests/test_bad_input.py tests/test_defects.py tests/test_network.py",
 }
 # at most this many mutants per module, each on a different line (MUTATION_SAMPLE=0: all lines)
 SAMPLE = int(os.environ.get("MUTATION_SAMPLE", "40"))
