@@ -163,3 +163,10 @@ clean: ## Remove .venv, caches, build artifacts and artifacts/
 		constraints.txt.new
 	rm -f benchmarks/*.tmp
 	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
+
+# Mutation testing of the numeric core (cosmic-ray, about 30-60 minutes; not part of `make test`).
+# Writes mutation/results.md and results.json. MUTATION_JOBS=2 modules at a time; niced.
+.PHONY: mutation
+mutation: $(STAMP) ## Mutation testing of layers, network, gradcheck, steps, checks (on demand)
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[mutation]'
+	nice -n 19 $(PY) -m mutation.run $(MODULES_TO_MUTATE)

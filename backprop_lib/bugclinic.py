@@ -27,8 +27,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .checks import describe
 from .names import param_label, parse_param_key
-from .network import Network, _describe, flatten_by_key, forward
+from .network import Network, flatten_by_key, forward
 
 SEED_EPS = 1e-10  # seed 001's step
 SEED_001_KEYS = {
@@ -230,7 +231,7 @@ def seed_001_suspect(net=None):
 
 def _require(net):
     if not isinstance(net, Network):
-        raise TypeError(f"net: expected a Network, got {_describe(net)}")
+        raise TypeError(f"net: expected a Network, got {describe(net)}")
 
 
 def bug_a_one_sided_tiny_eps(net, x, t, eps=SEED_EPS):

@@ -13,19 +13,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-
-def _check_int(value, name, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name}: expected a whole number >= {minimum}, got {value!r}")
-    return int(value)
+from .checks import as_int, as_number, as_seed
 
 
 def _check_noise(noise):
-    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
-        raise TypeError(f"noise: expected a number >= 0, got {noise!r}")
-    if not (np.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise: expected a number >= 0, got {noise!r}")
-    return float(noise)
+    return as_number(noise, "noise", 0, 10, what="a number from 0 to 10")
 
 
 def xor():
@@ -46,9 +38,9 @@ def two_moons(n=200, noise=0.2, seed=0):
     n: points in total (the first moon gets the odd one); noise: standard deviation of the
     Gaussian noise added to each coordinate. Returns X (n, 2) and y (n,) in {0, 1}.
     """
-    n = _check_int(n, "n", 2)
+    n = as_int(n, "n", 2, 1_000_000)
     noise = _check_noise(noise)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(as_seed(seed))
     n0, n1 = _split_counts(n, 2)
     a0, a1 = np.linspace(0, np.pi, n0), np.linspace(0, np.pi, n1)
     upper = np.c_[np.cos(a0), np.sin(a0)]
@@ -65,10 +57,10 @@ def spirals(n=300, k=3, noise=0.2, seed=0):
     n: points in total, split as evenly as possible over the k classes; noise: standard
     deviation of the Gaussian noise on each point's angle (radians). Returns X (n, 2), y (n,).
     """
-    n = _check_int(n, "n", 1)
-    k = _check_int(k, "k", 2)
+    n = as_int(n, "n", 1, 1_000_000)
+    k = as_int(k, "k", 2, max(2, n), what=f"a whole number from 2 to n = {n} (classes)")
     noise = _check_noise(noise)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(as_seed(seed))
     Xs, ys = [], []
     for c, m in enumerate(_split_counts(n, k)):
         r = np.linspace(0.05, 1.0, m)
@@ -99,12 +91,8 @@ def digits(test_fraction=0.2, seed=0):
     (rounded) is drawn at random with ``np.random.default_rng(seed)`` for the test set; the rest
     are for training. Both keep the data set's original order. Returns a ``Digits`` tuple.
     """
-    if (
-        isinstance(test_fraction, bool)
-        or not isinstance(test_fraction, (int, float, np.integer, np.floating))
-        or not 0 < test_fraction < 1
-    ):
-        raise ValueError(f"test_fraction: expected a number between 0 and 1, got {test_fraction!r}")
+    test_fraction = as_number(test_fraction, "test_fraction", 0, 1, True, True)
+    seed = as_seed(seed)
     from sklearn.datasets import load_digits  # bundled with scikit-learn: no download
 
     data = load_digits()

@@ -19,8 +19,11 @@ Choices, and why:
   steps. That error does not shrink with the gradient: with |L| ~ 1 it is ~1e-10, so a
   gradient of 1e-4 cannot be checked to better than 1e-6 relative by any eps (round-off grows
   as eps shrinks, truncation as it grows). ``gradcheck`` therefore uses the floor
-  u S / (eps tol): a gradient smaller than the floor is compared in absolute terms, and passes
-  when backprop and the numeric gradient differ by less than the round-off u S / eps. Larger
+  10 u S / (eps tol): a gradient smaller than the floor is compared in absolute terms, and passes
+  when backprop and the numeric gradient differ by less than 10 times the round-off u S / eps
+  (the factor 10, HEADROOM, keeps a correct gradient's error ten times below tol: over 1,000
+  random networks, correct float64 gradients stay below 1e-7, and up to |W| = 1000 no
+  correct gradient fails; tests/test_gradcheck_promise.py measures both). Larger
   gradients are compared relatively, as before. The floor scales with the loss (unlike a fixed
   1e-8, which lets any error through for a loss of size 1e-9), and a wrong gradient larger than
   the round-off still fails. It covers round-off only: truncation, ~ eps^2 |f'''| / 6, is
@@ -30,9 +33,13 @@ Choices, and why:
   suspicious; 1e-7 to 1e-4 is fine for kinked functions (ReLU) but suspicious for smooth ones;
   below 1e-7 all is well. ``gradcheck`` therefore passes when every parameter's relative error
   is below ``tol = 1e-6``: an order of magnitude of headroom above what a correct float64
-  backprop reaches (about 1e-9 and below), and orders of magnitude below what a real bug gives:
+  backprop reaches (below 1e-7, thanks to the floor's factor 10), and orders of magnitude below what a real bug gives:
   a flipped sign gives 2, and a wrong factor c gives |1 - c| / max(1, |c|) (1.6 for seed 001's
   missing dL/dy = -0.61, 0.5 for a missing or extra factor 2).
+* **Settings that could not fail are refused.** eps must lie in [1e-10, 0.1] and tol in
+  [1e-12, 0.1], and eps * tol must exceed the round-off u: below that, the floor would exceed
+  the loss's own scale, every gradient would be compared against round-off alone, and a wrong
+  gradient could pass (with eps = 1e-16, say, or tol = 1e-320, where the floor overflows).
 """
 
 import warnings
@@ -41,8 +48,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import layers
+from .checks import (
+    as_choice,
+    as_float_array,
+    as_number,
+    check_callable,
+    check_type,
+    describe,
+)
 from .names import param_label
-from .network import Network, _describe, backward, flatten_by_key, forward
+from .network import Network, backward, flatten_by_key, forward
 
 UNIT_ROUNDOFF = np.finfo(float).eps / 2  # u = 2^-53 ~ 1.1e-16 in float64
 
@@ -51,35 +66,77 @@ class GradcheckWarning(UserWarning):
     """A ReLU input lies so close to its kink that the numeric gradient is unreliable."""
 
 
+METHODS = ("central", "forward")
+DEFAULT_EPS = {"central": 1e-6, "forward": 1e-6}
+EPS_RANGE = (1e-10, 0.1)  # below: the loss's round-off swamps the difference; above: truncation
+TOL_RANGE = (1e-12, 0.1)  # below: beyond what float64 can resolve; above: a wrong factor passes
+# a correct gradient's relative error stays at least this many times below tol (see docstring)
+HEADROOM = 10.0
+# how much round-off each method adds to the derivative, in units of u S / eps (see docstring)
+ROUNDOFF_FACTOR = {"central": 1.0, "forward": 2.0}
+
+
 def relative_error(a, b, floor=1e-8):
-    """Elementwise |a - b| / max(|a|, |b|, floor), as an array (a float for scalars)."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    """Elementwise |a - b| / max(|a|, |b|, floor), as an array (a float for scalars).
+
+    a, b: finite numbers or arrays of the same shape; floor: a positive finite number.
+    """
+    a, b = as_float_array(a, "a"), as_float_array(b, "b")
+    floor = as_number(floor, "floor", 0, low_open=True, what="a positive finite number, e.g. 1e-8")
     if a.shape != b.shape:
         raise ValueError(f"b: expected the shape of a, {a.shape}, got {b.shape}")
     err = np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
     return float(err) if err.ndim == 0 else err
 
 
-def numeric_gradient(f, w, eps=1e-6, method="central"):
+def _check_method(method):
+    return as_choice(method, "method", METHODS)
+
+
+def _check_eps(eps, method):
+    """eps: None (the method's default) or a step in EPS_RANGE -> float."""
+    if eps is None:
+        return DEFAULT_EPS[method]
+    lo, hi = EPS_RANGE
+    return as_number(
+        eps, "eps", lo, hi,
+        what=f"a small positive number, e.g. {DEFAULT_EPS[method]:g}, from {lo:g} to {hi:g} "
+        "(below, the loss's round-off swamps the difference; above, truncation does)",
+    )
+
+
+def numeric_gradient(f, w, eps=None, method="central"):
     """Numeric gradient of the scalar function f at the array w (CS231n's eval_numerical_gradient).
 
-    f: a function of one array shaped like w, returning a float. w: any shape; not modified.
-    Returns an array shaped like w.
+    f: a function of one array shaped like w, returning a finite float. w: a finite number or
+    array of any shape; not modified. eps: the step, from 1e-10 to 0.1 (default 1e-6).
+    method: 'central' (f(w+eps) - f(w-eps)) / 2 eps or 'forward' (f(w+eps) - f(w)) / eps.
+    Returns a float64 array shaped like w.
     """
-    if method not in ("central", "forward"):
-        raise ValueError(f"method: expected 'central' or 'forward', got {method!r}")
-    if not (isinstance(eps, (int, float)) and 0 < eps < 1):
-        raise ValueError(f"eps: expected a small positive number, e.g. 1e-6, got {eps!r}")
-    w = np.array(w, dtype=float)
+    check_callable(f, "f")
+    method = _check_method(method)
+    eps = _check_eps(eps, method)
+    w = as_float_array(w, "w")
     grad = np.zeros_like(w)
-    f0 = f(w) if method == "forward" else None
+
+    def value(at):
+        v = f(at)
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+            if not (isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "iuf"):
+                raise TypeError(f"f: expected a function returning one number, got {describe(v)}")
+        v = float(np.reshape(v, ()))
+        if not np.isfinite(v):
+            raise ValueError(f"f: returned {v} at w = {at.tolist()}; expected a finite number")
+        return v
+
+    f0 = value(w) if method == "forward" else None
     for i in np.ndindex(w.shape):
         old = w[i]
         w[i] = old + eps
-        f_plus = f(w)
+        f_plus = value(w)
         if method == "central":
             w[i] = old - eps
-            grad[i] = (f_plus - f(w)) / (2 * eps)
+            grad[i] = (f_plus - value(w)) / (2 * eps)
         else:
             grad[i] = (f_plus - f0) / eps
         w[i] = old
@@ -94,10 +151,15 @@ class NumericGrads:
     biases: tuple | None
 
 
-def numeric_gradients(net, x, target, eps=1e-6, method="central"):
-    """dL/dW and dL/db of ``net`` at (x, target), by finite differences of the loss."""
-    if not isinstance(net, Network):
-        raise TypeError(f"net: expected a Network, got {_describe(net)}")
+def numeric_gradients(net, x, target, eps=None, method="central"):
+    """dL/dW and dL/db of ``net`` at (x, target), by finite differences of the loss.
+
+    net: a Network; x, target: as ``forward`` accepts them; eps, method: as
+    ``numeric_gradient`` accepts them.
+    """
+    check_type(net, "net", Network, "a Network")
+    method = _check_method(method)
+    eps = _check_eps(eps, method)
     forward(net, x, target)  # checks x and target once, with clear messages
 
     def grads_of(arrays, rebuild):
@@ -172,14 +234,13 @@ class GradcheckReport:
         p.text(str(self))
 
 
-def _roundoff_bound(net, trace):
+def _roundoff_bound(net, trace, grads):
     """S such that rounding moves the computed loss by at most about u * S (first order).
 
     Running error analysis of ``forward``: every intermediate v that is rounded contributes
     |dL/dv| * (its rounding error / u), with dL/dv from ``backward`` (the library's own, never
     the gradients under test). See the module docstring.
     """
-    grads = backward(net, trace)
     X = np.atleast_2d(trace.x)
     n_rows, n_out = X.shape[0], net.sizes[-1]
     takes = layers.LOSSES[net.loss][2]
@@ -204,7 +265,7 @@ def _roundoff_bound(net, trace):
         z = np.atleast_2d(trace.z[-1])
         S += 3 * abs(trace.loss)
         partial = (T > 0) & (T < 1)
-        S += np.sum(np.where(partial, -layers._log_sigmoid(-z), 0.0)) / n_rows
+        S += np.sum(np.where(partial, -layers.log_sigmoid(-z), 0.0)) / n_rows
     else:  # softmax CE: z - max z, a sum of K exponentials, its log
         z = np.atleast_2d(trace.z[-1])
         shifted = np.abs(z - z.max(axis=-1, keepdims=True))
@@ -230,25 +291,56 @@ def _relu_kinks(net, trace, eps):
     return tuple(dict.fromkeys(found))
 
 
-def gradcheck(net, x, target, eps=1e-6, method="central", tol=1e-6, grads=None,
+def gradcheck(net, x, target, eps=None, method="central", tol=1e-6, grads=None,
               label="backprop"):
     """Compare backprop's gradients with numeric ones, parameter by parameter.
 
-    grads: the gradients to check (default: ``backward(net, forward(net, x, target))``); pass
-    your own to check them, and a ``label`` for their column. Warns (GradcheckWarning) when a
-    ReLU input is near its kink.
+    net: a Network; x, target: as ``forward`` accepts them; eps, method: as
+    ``numeric_gradient`` accepts them; tol: the largest relative error that passes, from
+    1e-12 to 0.1. grads: the gradients to check (default: ``backward(net, forward(net, x,
+    target))``), anything with ``.weights`` and ``.biases`` shaped like the network's
+    parameters; pass your own to check them, and a ``label`` (a string) for their column.
+    Refuses an eps whose round-off would be as large as the gradients themselves (then no wrong
+    gradient could fail). Warns (GradcheckWarning) when a ReLU input is near its kink.
     """
-    if isinstance(tol, bool) or not (isinstance(tol, (int, float)) and 0 < tol < 1):
-        raise ValueError(f"tol: expected a small positive number, e.g. 1e-6, got {tol!r}")
+    check_type(net, "net", Network, "a Network")
+    method = _check_method(method)
+    eps = _check_eps(eps, method)
+    lo, hi = TOL_RANGE
+    tol = as_number(
+        tol, "tol", lo, hi,
+        what=f"a small positive number, e.g. 1e-6, from {lo:g} to {hi:g} (below, float64 "
+        "cannot resolve it; above, a wrong factor would pass)",
+    )
+    check_type(label, "label", str, "a string (the heading of the checked gradients' column)")
+    if grads is not None and not (hasattr(grads, "weights") and hasattr(grads, "biases")):
+        raise TypeError(
+            f"grads: expected gradients with .weights and .biases (like backward's Grads), "
+            f"got {describe(grads)}"
+        )
+    if eps * tol <= ROUNDOFF_FACTOR[method] * UNIT_ROUNDOFF:
+        smallest = ROUNDOFF_FACTOR[method] * UNIT_ROUNDOFF / tol
+        raise ValueError(
+            f"eps: with tol={tol:g}, a step of {eps:g} is too small: the numeric gradient's "
+            f"round-off, about u S / eps (S the loss's scale), would be at least tol times S, so "
+            f"every gradient would be compared against round-off alone and a wrong one could "
+            f"pass. Use eps > {smallest:.1g} (e.g. {DEFAULT_EPS[method]:g}) or a larger tol"
+        )
     trace = forward(net, x, target)
+    reference = backward(net, trace)
     if grads is None:
-        grads = backward(net, trace)
-    numeric = numeric_gradients(net, x, target, eps=eps, method=method)
+        grads = reference
     analytic = flatten_by_key(net, grads.weights, grads.biases, "grads")
+    if not all(np.isfinite(v) for v in analytic.values()):
+        bad = next(k for k, v in analytic.items() if not np.isfinite(v))
+        raise ValueError(f"grads: expected finite numbers, got {analytic[bad]} for {bad}")
+    # the numeric gradient's round-off (see the module docstring), and the floor it sets
+    # (plus the smallest normal number: a loss that underflows is known only to about that)
+    S = _roundoff_bound(net, trace, reference)
+    roundoff = ROUNDOFF_FACTOR[method] * (UNIT_ROUNDOFF * S + np.finfo(float).tiny) / eps
+    floor = HEADROOM * roundoff / tol
+    numeric = numeric_gradients(net, x, target, eps=eps, method=method)
     approx = flatten_by_key(net, numeric.weights, numeric.biases, "numeric")
-    # the numeric gradient's round-off (twice as much for forward differences), over tol
-    roundoff = (2 if method == "forward" else 1) * UNIT_ROUNDOFF * _roundoff_bound(net, trace) / eps
-    floor = max(roundoff / tol, np.finfo(float).tiny)
     rows = [
         GradcheckRow(
             k, param_label(k), analytic[k], approx[k], relative_error(analytic[k], approx[k], floor)

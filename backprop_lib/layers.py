@@ -123,7 +123,7 @@ def half_squared_error_backward(dL, cache):
     return dL * diff / len(diff)  # dL/dy = (y - t) / N
 
 
-def _log_sigmoid(z):
+def log_sigmoid(z):
     """log sigma(z) = -softplus(-z), exact and finite for every finite z."""
     return -(np.maximum(-z, 0.0) + np.log1p(np.exp(-np.abs(z))))
 
@@ -135,7 +135,7 @@ def binary_cross_entropy_forward(z, t):
     log y = log sigma(z) and log(1 - y) = log sigma(-z) then stay finite even where y rounds to
     0 or 1. t: (N, K) with values in [0, 1]. backward returns dL/dz = (y - t) / N.
     """
-    loss = -np.sum(t * _log_sigmoid(z) + (1.0 - t) * _log_sigmoid(-z)) / len(z)
+    loss = -np.sum(t * log_sigmoid(z) + (1.0 - t) * log_sigmoid(-z)) / len(z)
     return float(loss), (sigmoid(z), t)
 
 

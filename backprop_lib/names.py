@@ -49,12 +49,18 @@ def bias_key(layer, j):
     return f"b{layer}_{j}"
 
 
-_KEY = re.compile(r"^(w)(\d+)_(\d+)_(\d+)$|^(b)(\d+)_(\d+)$")
+_N = r"([1-9]\d*)"  # 1, 2, ..., no leading zeros: each key has one spelling
+_KEY = re.compile(rf"(w){_N}_{_N}_{_N}|(b){_N}_{_N}")
 
 
 def parse_param_key(key):
     """'w1_2_1' -> ('w', 1, 2, 1); 'b2_1' -> ('b', 2, 1). ValueError for anything else."""
-    m = _KEY.match(key) if isinstance(key, str) else None
+    if not isinstance(key, str):
+        raise TypeError(
+            f"key: expected a parameter key like 'w1_2_1' or 'b1_2', got {type(key).__name__} "
+            f"{key!r}"
+        )
+    m = _KEY.fullmatch(key)
     if m is None:
         raise ValueError(
             f"key: expected a parameter key like 'w1_2_1' (weight of layer 1 from input 2 to "

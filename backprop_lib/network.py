@@ -15,52 +15,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import layers
+from .checks import (
+    as_bool,
+    as_choice,
+    as_float_array,
+    as_inputs,
+    as_lr,
+    as_seed,
+    as_targets,
+    check_finite,
+    check_overflow,
+    describe,
+)
 from .names import bias_key, parse_param_key, weight_key
 
-# --------------------------------------------------------------------------- checking input
-
-
-def _describe(value):
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape} and dtype {value.dtype}"
-    return f"{type(value).__name__} {value!r}"[:120]
-
-
-def _as_float_array(value, name):
-    """Numeric array-like -> float64 array; TypeError names the argument otherwise."""
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name}: expected a number or an array of numbers, got {_describe(value)}")
-    try:
-        arr = np.array(value, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name}: expected a number or an array of numbers, got {_describe(value)}"
-        ) from None
-    return arr
-
-
-def _check_finite(arr, name):
-    if not np.isfinite(arr).all():
-        bad = arr[~np.isfinite(arr)].ravel()[0]
-        where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        raise ValueError(f"{name}: expected finite numbers, got {bad} at index {where}")
-
-
-def _check_name(value, name, valid):
-    if not isinstance(value, str):
-        raise TypeError(f"{name}: expected one of {sorted(valid)}, got {_describe(value)}")
-    if value not in valid:
-        raise ValueError(f"{name}: unknown name {value!r}; valid names are {sorted(valid)}")
-
-
-def check_lr(lr):
-    """lr must be a positive finite number; returns it as a float."""
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)):
-        raise TypeError(f"lr: expected a positive finite number, got {_describe(lr)}")
-    if not (np.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr: expected a positive finite number, got {lr}")
-    return float(lr)
-
+MAX_UNITS = 100_000  # per layer, for Network.random: beyond it the weights would not fit in memory
+_TOO_LARGE = "scale x (and the targets) down, or use smaller weights"
 
 # --------------------------------------------------------------------------- the network
 
@@ -91,18 +61,18 @@ class Network:
     def __init__(self, weights, biases=None, activations="sigmoid", loss="squared_error"):
         if not isinstance(weights, (list, tuple)) or len(weights) == 0:
             raise TypeError(
-                f"weights: expected a non-empty list of 2-D arrays, got {_describe(weights)}"
+                f"weights: expected a non-empty list of 2-D arrays, got {describe(weights)}"
             )
         ws = []
         for l, W in enumerate(weights):
-            W = _as_float_array(W, f"weights[{l}]")
+            W = as_float_array(W, f"weights[{l}]", finite=False)
             if W.ndim != 2:
                 raise ValueError(
                     f"weights[{l}]: expected a 2-D array (n_in, n_out), got shape {W.shape}"
                 )
             if 0 in W.shape:
                 raise ValueError(f"weights[{l}]: expected a non-empty array, got shape {W.shape}")
-            _check_finite(W, f"weights[{l}]")
+            check_finite(W, f"weights[{l}]")
             if l > 0 and W.shape[0] != ws[-1].shape[1]:
                 raise ValueError(
                     f"weights[{l}]: shapes do not chain: weights[{l - 1}] has shape "
@@ -114,7 +84,7 @@ class Network:
         if biases is not None:
             if not isinstance(biases, (list, tuple)):
                 raise TypeError(
-                    f"biases: expected None or a list of 1-D arrays, got {_describe(biases)}"
+                    f"biases: expected None or a list of 1-D arrays, got {describe(biases)}"
                 )
             if len(biases) != len(ws):
                 raise ValueError(
@@ -122,28 +92,28 @@ class Network:
                 )
             bs = []
             for l, b in enumerate(biases):
-                b = _as_float_array(b, f"biases[{l}]")
+                b = as_float_array(b, f"biases[{l}]", finite=False)
                 if b.shape != (ws[l].shape[1],):
                     raise ValueError(
                         f"biases[{l}]: expected shape ({ws[l].shape[1]},) to match "
                         f"weights[{l}] of shape {ws[l].shape}, got shape {b.shape}"
                     )
-                _check_finite(b, f"biases[{l}]")
+                check_finite(b, f"biases[{l}]")
                 bs.append(_readonly(b))
             bs = tuple(bs)
         if isinstance(activations, str):
             activations = [activations] * len(ws)
         if not isinstance(activations, (list, tuple)):
             raise TypeError(
-                f"activations: expected a name or a list of names, got {_describe(activations)}"
+                f"activations: expected a name or a list of names, got {describe(activations)}"
             )
         if len(activations) != len(ws):
             raise ValueError(
                 f"activations: expected {len(ws)} names (one per layer), got {len(activations)}"
             )
         for l, act in enumerate(activations):
-            _check_name(act, f"activations[{l}]", layers.ACTIVATIONS)
-        _check_name(loss, "loss", layers.LOSSES)
+            as_choice(act, f"activations[{l}]", layers.ACTIVATIONS)
+        as_choice(loss, "loss", layers.LOSSES)
         needed = layers.LOSS_NEEDS_ACTIVATION.get(loss)
         if needed is not None and activations[-1] != needed:
             raise ValueError(
@@ -166,11 +136,17 @@ class Network:
         """
         if not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
             raise TypeError(
-                f"sizes: expected a list like [n_in, n_hidden, n_out], got {_describe(sizes)}"
+                f"sizes: expected a list like [n_in, n_hidden, n_out], got {describe(sizes)}"
             )
-        for s in sizes:
-            if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
-                raise ValueError(f"sizes: expected positive whole numbers, got {list(sizes)}")
+        for n in sizes:
+            if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or not (
+                1 <= n <= MAX_UNITS
+            ):
+                raise ValueError(
+                    f"sizes: expected positive whole numbers up to {MAX_UNITS}, got {list(sizes)}"
+                )
+        seed = as_seed(seed)
+        biases = as_bool(biases, "biases")
         rng = np.random.default_rng(seed)
         ws = [rng.normal(0.0, 1.0 / np.sqrt(m), size=(m, n)) for m, n in zip(sizes, sizes[1:])]
         bs = [rng.normal(0.0, 0.1, size=n) for n in sizes[1:]] if biases else None
@@ -228,10 +204,10 @@ class Network:
     def set(self, key, value):
         """A new Network with one scalar parameter changed; this one is unchanged."""
         kind, l, index = self._locate(key)
-        value = _as_float_array(value, "value")
+        value = as_float_array(value, "value", finite=False)
         if value.ndim != 0:
             raise ValueError(f"value: expected one number, got shape {value.shape}")
-        _check_finite(value, "value")
+        check_finite(value, "value")
         arrays = [np.array(a) for a in (self.weights if kind == "w" else self.biases)]
         arrays[l][index] = value
         if kind == "w":
@@ -269,74 +245,6 @@ def flatten_by_key(net, weights, biases, name="grads"):
 
 
 # --------------------------------------------------------------------------- forward
-
-
-def _prepare_x(net, x):
-    """x: (n_in,) one sample, or (N, n_in) a batch -> (X: (N, n_in), is_batch)."""
-    n_in = net.weights[0].shape[0]
-    arr = _as_float_array(x, "x")
-    if arr.ndim == 0 and n_in == 1:
-        arr = arr.reshape(1)
-    if arr.ndim not in (1, 2):
-        raise ValueError(
-            f"x: expected one sample of shape ({n_in},) or a batch of shape (N, {n_in}), "
-            f"got shape {arr.shape}"
-        )
-    if arr.shape[-1] != n_in:
-        raise ValueError(
-            f"x: expected {n_in} features (the first layer has {n_in} inputs), "
-            f"got {arr.shape[-1]} (x has shape {arr.shape})"
-        )
-    if arr.ndim == 2 and arr.shape[0] == 0:
-        raise ValueError(f"x: expected at least one row, got shape {arr.shape}")
-    _check_finite(arr, "x")
-    return (arr, True) if arr.ndim == 2 else (arr.reshape(1, -1), False)
-
-
-def _prepare_target(net, target, n_rows, is_batch):
-    """target -> T: (N, n_out), float. Accepts the output's shape; for one output also a scalar
-    per sample; for softmax_cross_entropy also integer class indices, one per sample."""
-    n_out = net.weights[-1].shape[1]
-    out_shape = (n_rows, n_out) if is_batch else (n_out,)
-    per_sample = (n_rows,) if is_batch else ()
-    arr = np.asarray(target) if not isinstance(target, (str, bytes)) else None
-    if arr is not None and net.loss == "softmax_cross_entropy" and arr.shape == per_sample:
-        if arr.dtype.kind in "iu":  # class indices
-            if arr.min() < 0 or arr.max() >= n_out:
-                raise ValueError(
-                    f"target: expected class indices in 0..{n_out - 1}, got {arr.tolist()}"
-                )
-            T = np.zeros((n_rows, n_out))  # one-hot rows
-            T[np.arange(n_rows), arr.reshape(-1)] = 1.0
-            return T
-    T = _as_float_array(target, "target")
-    _check_finite(T, "target")  # before reshaping, so that the index is the caller's
-    if T.shape == out_shape:
-        T = T.reshape(n_rows, n_out)
-    elif n_out == 1 and T.shape == per_sample:
-        T = T.reshape(n_rows, 1)
-    else:
-        extra = " or integer class indices of shape " + str(per_sample) if (
-            net.loss == "softmax_cross_entropy"
-        ) else ""
-        alt = f" or {per_sample}" if n_out == 1 else ""
-        raise ValueError(
-            f"target: expected shape {out_shape}{alt}{extra} to match the output, "
-            f"got shape {T.shape}"
-        )
-    if net.loss in layers.LOSS_NEEDS_ACTIVATION and (T.min() < 0 or T.max() > 1):
-        raise ValueError(
-            f"target: {net.loss} expects targets between 0 and 1, got values from "
-            f"{T.min()} to {T.max()}"
-        )
-    if net.loss == "softmax_cross_entropy" and np.abs(T.sum(axis=-1) - 1.0).max() > 1e-6:
-        bad_rows = np.flatnonzero(np.abs(T.sum(axis=-1) - 1.0) > 1e-6)
-        raise ValueError(
-            f"target: {net.loss} expects each row to sum to 1 (one-hot or probabilities), "
-            f"got row {bad_rows[0]} summing to {T[bad_rows[0]].sum()} "
-            f"({len(bad_rows)} such row{'s' if len(bad_rows) > 1 else ''})"
-        )
-    return T
 
 
 class _MathNames:
@@ -397,26 +305,29 @@ def forward(net, x, target, dtype=np.float64):
     (the parameters, x and target are rounded to it first).
     """
     if not isinstance(net, Network):
-        raise TypeError(f"net: expected a Network, got {_describe(net)}")
+        raise TypeError(f"net: expected a Network, got {describe(net)}")
     if dtype not in (np.float64, np.float32):
         raise ValueError(f"dtype: expected np.float64 or np.float32, got {dtype!r}")
-    X, is_batch = _prepare_x(net, x)
-    T = _prepare_target(net, target, len(X), is_batch)
+    X, is_batch = as_inputs(net, x)
+    T = as_targets(net, target, len(X), is_batch)
     weights, biases = net.weights, net.biases or (None,) * len(net.weights)
     if dtype is not np.float64:  # round everything to float32 first
         X, T = X.astype(dtype), T.astype(dtype)
         weights = [W.astype(dtype) for W in weights]
         biases = [b if b is None else b.astype(dtype) for b in biases]
     a, zs, as_, caches = X, [], [], []
-    for l, (W, b) in enumerate(zip(weights, biases)):
-        z, dense_cache = layers.dense_forward(a, W, b)
-        act_forward, _ = layers.ACTIVATIONS[net.activations[l]]
-        a, act_cache = act_forward(z)
-        zs.append(z)
-        as_.append(a)
-        caches.append((dense_cache, act_cache))
-    loss_forward, _, takes = layers.LOSSES[net.loss]
-    loss, loss_cache = loss_forward(zs[-1] if takes == "logits" else as_[-1], T)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, by name
+        for l, (W, b) in enumerate(zip(weights, biases)):
+            z, dense_cache = layers.dense_forward(a, W, b)
+            check_overflow(z, f"z of layer {l + 1}", _TOO_LARGE)
+            act_forward, _ = layers.ACTIVATIONS[net.activations[l]]
+            a, act_cache = act_forward(z)
+            zs.append(z)
+            as_.append(a)
+            caches.append((dense_cache, act_cache))
+        loss_forward, _, takes = layers.LOSSES[net.loss]
+        loss, loss_cache = loss_forward(zs[-1] if takes == "logits" else as_[-1], T)
+    check_overflow(loss, "the loss", _TOO_LARGE)
     _freeze(X, T, *zs, *as_)
     return Trace(
         x=_rows(X, is_batch),
@@ -468,9 +379,9 @@ def _dL_dy_for_logit_losses(net, trace, dz_last):
 def backward(net, trace):
     """Backpropagate through the trace of ``forward(net, x, target)``; return Grads."""
     if not isinstance(net, Network):
-        raise TypeError(f"net: expected a Network, got {_describe(net)}")
+        raise TypeError(f"net: expected a Network, got {describe(net)}")
     if not isinstance(trace, Trace):
-        raise TypeError(f"trace: expected the Trace that forward() returned, got {_describe(trace)}")
+        raise TypeError(f"trace: expected the Trace that forward() returned, got {describe(trace)}")
     traced_net, caches, loss_cache, as_ = trace._caches
     if traced_net is not net:
         raise ValueError(
@@ -478,22 +389,25 @@ def backward(net, trace):
             "got one of another network"
         )
     _, loss_backward, takes = layers.LOSSES[net.loss]
-    d_loss_input = loss_backward(1.0, loss_cache)
     L = len(net.weights)
     dWs, dbs, das, dzs = [None] * L, [None] * L, [None] * L, [None] * L
-    if takes == "logits":
-        dzs[-1] = d_loss_input
-        das[-1] = _dL_dy_for_logit_losses(net, trace, d_loss_input)
-    else:
-        das[-1] = d_loss_input
-    for l in reversed(range(L)):
-        dense_cache, act_cache = caches[l]
-        if dzs[l] is None:
-            _, act_backward = layers.ACTIVATIONS[net.activations[l]]
-            dzs[l] = act_backward(das[l], act_cache)
-        da_prev, dWs[l], dbs[l] = layers.dense_backward(dzs[l], dense_cache)
-        if l > 0:
-            das[l - 1] = da_prev
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, by name
+        d_loss_input = loss_backward(1.0, loss_cache)
+        if takes == "logits":
+            dzs[-1] = d_loss_input
+            das[-1] = _dL_dy_for_logit_losses(net, trace, d_loss_input)
+        else:
+            das[-1] = d_loss_input
+        for l in reversed(range(L)):
+            dense_cache, act_cache = caches[l]
+            if dzs[l] is None:
+                _, act_backward = layers.ACTIVATIONS[net.activations[l]]
+                dzs[l] = act_backward(das[l], act_cache)
+            da_prev, dWs[l], dbs[l] = layers.dense_backward(dzs[l], dense_cache)
+            for what, arr in (("dL/dz", dzs[l]), ("dL/dW", dWs[l]), ("dL/da", da_prev)):
+                check_overflow(arr, f"{what} of layer {l + 1}", _TOO_LARGE)
+            if l > 0:
+                das[l - 1] = da_prev
     _freeze(*dWs, *dbs, *das, *dzs, da_prev)
     b = trace.is_batch
     return Grads(
@@ -512,10 +426,10 @@ def sgd_step(net, grads, lr):
     ``net`` is unchanged (it is immutable): keep it if you want to compare before and after.
     """
     if not isinstance(net, Network):
-        raise TypeError(f"net: expected a Network, got {_describe(net)}")
+        raise TypeError(f"net: expected a Network, got {describe(net)}")
     if not isinstance(grads, Grads):
-        raise TypeError(f"grads: expected the Grads that backward() returned, got {_describe(grads)}")
-    lr = check_lr(lr)
+        raise TypeError(f"grads: expected the Grads that backward() returned, got {describe(grads)}")
+    lr = as_lr(lr)
     if [g.shape for g in grads.weights] != [W.shape for W in net.weights] or (
         (grads.biases is None) != (net.biases is None)
     ):

@@ -19,21 +19,21 @@ import warnings
 
 import numpy as np
 
+from .checks import as_choice, as_float_array, as_number, check_type
 from .gradcheck import gradcheck, relative_error
 from .names import param_label
-from .network import Network, _describe, backward, flatten_by_key, forward
+from .network import Network, backward, flatten_by_key, forward
 
 METHODS = ("forward", "central")
 DTYPES = (np.float64, np.float32)
 
 
 def _check_method(method):
-    if method not in METHODS:
-        raise ValueError(f"method: expected 'forward' or 'central', got {method!r}")
+    return as_choice(method, "method", METHODS)
 
 
 def _check_dtype(dtype):
-    if dtype not in DTYPES:
+    if isinstance(dtype, str) or not any(dtype is d or dtype == np.dtype(d) for d in DTYPES):
         raise ValueError(f"dtype: expected np.float64 or np.float32, got {dtype!r}")
 
 
@@ -64,6 +64,8 @@ def difference(f, w, eps, method="central"):
     forward: (f(w + eps) - f(w)) / eps; central: (f(w + eps) - f(w - eps)) / (2 eps).
     """
     _check_method(method)
+    w = as_number(w, "w")
+    eps = as_number(eps, "eps", 0, 1, low_open=True, what="a small positive step, e.g. 1e-6")
     if method == "forward":
         return (f(w + eps) - f(w)) / eps
     return (f(w + eps) - f(w - eps)) / (2 * eps)
@@ -76,8 +78,7 @@ def loss_along(net, x, target, key, dtype=np.float64):
     to float32, so a step eps below ~u |w| is lost entirely (w + eps rounds back to w), and a
     step that moves L by less than its last digit, ~u |L|, is lost as well.
     """
-    if not isinstance(net, Network):
-        raise TypeError(f"net: expected a Network, got {_describe(net)}")
+    check_type(net, "net", Network, "a Network")
     _check_dtype(dtype)
     net.get(key)  # a clear error now for an unknown key
     return lambda w: forward(net.set(key, w), x, target, dtype=dtype).loss
@@ -85,12 +86,14 @@ def loss_along(net, x, target, key, dtype=np.float64):
 
 def output_along(net, x, target, key):
     """y (the first output of the first sample) as a function of one parameter."""
+    check_type(net, "net", Network, "a Network")
     net.get(key)
     return lambda w: float(np.ravel(forward(net.set(key, w), x, target).output)[0])
 
 
 def backprop_value(net, x, target, key):
     """dL/d(key) from forward + backward in float64: the reference value."""
+    check_type(net, "net", Network, "a Network")
     grads = backward(net, forward(net, x, target))
     kind, l, index = net._locate(key)
     arrays = grads.weights if kind == "w" else grads.biases
@@ -99,7 +102,8 @@ def backprop_value(net, x, target, key):
 
 def relative_errors(values, reference):
     """|value - reference| / |reference|, elementwise: the error of each numeric derivative."""
-    values = np.asarray(values, dtype=float)
+    values = as_float_array(values, "values")
+    reference = as_number(reference, "reference")
     if reference == 0:
         raise ValueError(
             "reference: expected a nonzero derivative to measure errors against, got 0"
@@ -116,8 +120,10 @@ def eps_sweep(net, x, target, key, eps_values, method="central", dtype=np.float6
     digit) gives the derivative 0, a relative error of exactly 1.
     """
     _check_method(method)
-    eps_values = np.asarray(eps_values, dtype=float)
-    if eps_values.ndim != 1 or eps_values.size == 0 or np.any(eps_values <= 0):
+    eps_values = as_float_array(eps_values, "eps_values")
+    if eps_values.ndim != 1 or eps_values.size == 0 or np.any(eps_values <= 0) or np.any(
+        eps_values >= 1
+    ):
         raise ValueError(
             "eps_values: expected a 1-D array of positive steps, e.g. np.logspace(-12, -1, 45)"
         )
@@ -128,13 +134,24 @@ def eps_sweep(net, x, target, key, eps_values, method="central", dtype=np.float6
 
 
 def best_eps(eps_values, errors):
-    """(eps, error) at the smallest error of a sweep."""
+    """(eps, error) at the smallest error of a sweep: two 1-D arrays of the same length."""
+    eps_values, errors = as_float_array(eps_values, "eps_values"), as_float_array(errors, "errors")
+    if eps_values.ndim != 1 or eps_values.shape != errors.shape or eps_values.size == 0:
+        raise ValueError(
+            f"errors: expected a non-empty 1-D array shaped like eps_values {eps_values.shape}, "
+            f"got shape {errors.shape}"
+        )
     i = int(np.argmin(errors))
     return float(np.asarray(eps_values)[i]), float(np.asarray(errors)[i])
 
 
 def correct_digits(approx, exact):
-    """How many significant digits of ``exact`` ``approx`` gets right: -log10(relative error)."""
+    """How many significant digits of ``exact`` ``approx`` gets right: -log10(relative error).
+
+    approx, exact: finite numbers, exact not 0."""
+    approx, exact = as_number(approx, "approx"), as_number(exact, "exact")
+    if exact == 0:
+        raise ValueError("exact: expected a nonzero number to count digits against, got 0")
     err = abs(approx - exact) / abs(exact)
     return float("inf") if err == 0 else float(-np.log10(err))
 

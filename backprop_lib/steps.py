@@ -9,8 +9,12 @@ so the replay shows exactly what ``forward`` and ``backward`` computed.
 
 from dataclasses import dataclass
 
+import numpy as np
+
+from .checks import check_type
 from .layers import softmax
 from .names import bias_key, node_label, param_label, sub, weight_key
+from .network import Grads, Network, Trace, backward
 
 MINUS = "\u2212"  # the typographic minus sign
 
@@ -83,8 +87,25 @@ def _d(of):
 def steps(net, trace, grads):
     """The ordered list of Steps of ``trace = forward(net, x, t)`` and ``grads = backward(...)``.
 
-    One sample only: the replay is about the scalars of one example.
+    One sample only: the replay is about the scalars of one example. net: a Network; trace:
+    ``forward(net, x, t)`` of this very network; grads: ``backward(net, trace)`` of that trace.
     """
+    check_type(net, "net", Network, "a Network")
+    check_type(trace, "trace", Trace, "the Trace that forward(net, x, target) returned")
+    check_type(grads, "grads", Grads, "the Grads that backward(net, trace) returned")
+    own = backward(net, trace)  # a ValueError naming trace if it is of another network
+    same = all(
+        np.shape(g) == np.shape(o) and np.array_equal(g, o)
+        for g, o in zip(
+            (*grads.weights, *(grads.biases or ()), grads.dL_dy, *grads.dL_dz),
+            (*own.weights, *(own.biases or ()), own.dL_dy, *own.dL_dz),
+        )
+    ) and (grads.biases is None) == (own.biases is None) and len(grads.weights) == len(own.weights)
+    if not same:
+        raise ValueError(
+            "grads: expected the gradients of this trace (backward(net, trace)), got others: "
+            "the replay would show numbers that do not add up"
+        )
     if trace.is_batch:
         raise ValueError(
             f"trace: expected the trace of one sample (x of shape ({net.sizes[0]},)), "

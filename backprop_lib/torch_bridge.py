@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .network import Network, _describe, _prepare_target, _prepare_x
+from .checks import as_inputs, as_targets, describe
+from .network import Network
 
 _ACT = {
     "sigmoid": torch.sigmoid,
@@ -41,10 +42,19 @@ class TorchParams:
     biases: list | None
 
 
+def _check_dtype(dtype):
+    if dtype not in (torch.float64, torch.float32):
+        raise ValueError(f"dtype: expected torch.float64 or torch.float32, got {dtype!r}")
+    return dtype
+
+
 def to_torch(net, dtype=torch.float64):
-    """The network's parameters as torch leaf tensors that require grad."""
+    """The network's parameters as torch leaf tensors that require grad.
+
+    net: a Network; dtype: torch.float64 or torch.float32."""
     if not isinstance(net, Network):
-        raise TypeError(f"net: expected a Network, got {_describe(net)}")
+        raise TypeError(f"net: expected a Network, got {describe(net)}")
+    _check_dtype(dtype)
 
     def leaf(a):
         return torch.tensor(np.asarray(a), dtype=dtype, requires_grad=True)
@@ -60,8 +70,11 @@ def torch_forward(net, params, x, target, dtype=torch.float64):
 
     Call ``retain_grad()`` on any of zs / as_ before ``loss.backward()`` to see its gradient.
     """
-    X, is_batch = _prepare_x(net, x)  # X is (N, n_in) even for one sample
-    T = torch.tensor(_prepare_target(net, target, len(X), is_batch), dtype=dtype)
+    if not isinstance(net, Network):
+        raise TypeError(f"net: expected a Network, got {describe(net)}")
+    _check_dtype(dtype)
+    X, is_batch = as_inputs(net, x)  # X is (N, n_in) even for one sample
+    T = torch.tensor(as_targets(net, target, len(X), is_batch), dtype=dtype)
     a = torch.tensor(X, dtype=dtype)
     zs, as_ = [], []
     for l, W in enumerate(params.weights):

@@ -19,81 +19,62 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .layers import softmax
-from .network import (
-    Network,
-    _as_float_array,
-    _check_finite,
-    _describe,
-    _prepare_target,
-    backward,
-    check_lr,
-    forward,
-    sgd_step,
+from .checks import (
+    NumericOverflowError,
+    as_float_array,
+    as_int,
+    as_lr,
+    as_number,
+    as_seed,
+    as_targets,
+    check_type,
+    describe,
+    rename,
 )
+from .layers import softmax
+from .network import Network, backward, forward, sgd_step
 
 # --------------------------------------------------------------------------- checking input
 
 
-def _check_whole(value, name, minimum, maximum=None, what=""):
-    ok = not isinstance(value, bool) and isinstance(value, (int, np.integer))
-    if not ok or value < minimum or (maximum is not None and value > maximum):
-        rng = f"from {minimum} to {maximum}" if maximum is not None else f">= {minimum}"
-        raise ValueError(f"{name}: expected a whole number {rng}{what}, got {_describe(value)}")
-    return int(value)
+def _check_net(net):
+    return check_type(net, "net", Network, "a Network")
 
 
 def _check_X(net, X, name):
     n_in = net.sizes[0]
-    arr = _as_float_array(X, name)
+    arr = as_float_array(X, name)
     if arr.ndim != 2 or arr.shape[1] != n_in or arr.shape[0] == 0:
         raise ValueError(
             f"{name}: expected a 2-D array of shape (N, {n_in}), one row per sample (the network "
             f"has {n_in} inputs), got shape {arr.shape}"
         )
-    _check_finite(arr, name)
     return arr
 
 
 def _check_Y(net, Y, n_rows, name, x_name):
     """Labels or targets -> T: (N, n_out) float, with errors that name ``name``."""
-    arr = np.asarray(Y) if not isinstance(Y, (str, bytes)) and Y is not None else None
-    if arr is None or arr.ndim == 0:
+    arr = as_float_array(Y, name, finite=False) if not isinstance(Y, np.ndarray) else Y
+    if np.ndim(arr) == 0:
         raise TypeError(
-            f"{name}: expected an array with one row per row of {x_name}, got {_describe(Y)}"
+            f"{name}: expected an array with one row per row of {x_name}, got {describe(Y)}"
         )
     if len(arr) != n_rows:
         raise ValueError(
             f"{name}: expected {n_rows} rows, one per row of {x_name}, got {len(arr)} "
-            f"(shape {arr.shape})"
+            f"(shape {np.shape(arr)})"
         )
     try:
-        return _prepare_target(net, Y, n_rows, True)
+        return as_targets(net, Y, n_rows, True, name)
     except (TypeError, ValueError) as e:
-        raise type(e)(f"{name}: " + str(e).removeprefix("target: ")) from None
-
-
-def _check_seed(seed):
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-        raise TypeError(
-            f"seed: expected a whole number (or None for fresh randomness), got {_describe(seed)}"
-        )
-    if seed is not None and seed < 0:
-        raise ValueError(f"seed: expected a whole number >= 0, got {seed}")
-    return seed
+        raise rename(e, "target", name) from None
 
 
 def _check_until(until_accuracy):
     if until_accuracy is None:
         return None
-    ok = not isinstance(until_accuracy, bool) and isinstance(
-        until_accuracy, (int, float, np.integer, np.floating)
-    )
-    if not ok or not 0 < until_accuracy <= 1:
-        raise ValueError(
-            f"until_accuracy: expected None or a fraction in (0, 1], e.g. 0.95, got {_describe(until_accuracy)}"
-        )
-    return float(until_accuracy)
+    return as_number(until_accuracy, "until_accuracy", 0, 1, low_open=True,
+                     what="None or a fraction in (0, 1], e.g. 0.95")
 
 
 # --------------------------------------------------------------------------- predictions
@@ -109,8 +90,11 @@ def _output(net, X):
 
 def predict_proba(net, X):
     """Class probabilities, (N, C): softmax of the logits for softmax_cross_entropy; for one
-    output unit, the two columns [1 - y, y] (y clipped to [0, 1]); otherwise the outputs."""
-    y = _output(net, X)
+    output unit, the two columns [1 - y, y] (y clipped to [0, 1]); otherwise the outputs.
+
+    net: a Network; X: (N, n_in) finite numbers, one row per sample.
+    """
+    y = _output(net, _check_X(_check_net(net), X, "X"))
     if net.loss == "softmax_cross_entropy":
         return softmax(y)
     if y.shape[1] == 1:
@@ -120,16 +104,28 @@ def predict_proba(net, X):
 
 
 def predict(net, X):
-    """Predicted class of each row of X, (N,): the largest output, or y >= 0.5 for one output."""
-    y = _output(net, X)
+    """Predicted class of each row of X, (N,): the largest output, or y >= 0.5 for one output.
+
+    net: a Network; X: (N, n_in) finite numbers, one row per sample.
+    """
+    y = _output(net, _check_X(_check_net(net), X, "X"))
     if y.shape[1] == 1:
         return (y[:, 0] >= 0.5).astype(np.int64)
     return y.argmax(axis=1)
 
 
 def labels_of(T):
-    """Class indices from targets T: (N, K) one-hot rows -> argmax; (N, 1) -> T >= 0.5."""
-    T = np.asarray(T)
+    """Class indices from targets T: (N, K) one-hot rows -> argmax; (N, 1) -> T >= 0.5;
+    (N,) integer labels -> themselves, (N,) numbers -> T >= 0.5.
+
+    T: a 1-D or 2-D array of finite numbers with at least one row.
+    """
+    raw = T
+    T = as_float_array(T, "T")
+    if T.ndim not in (1, 2) or len(T) == 0 or (T.ndim == 2 and T.shape[1] == 0):
+        raise ValueError(f"T: expected a 1-D or 2-D array with at least one row, got shape {T.shape}")
+    if np.asarray(raw).dtype.kind in "iu":
+        T = np.asarray(raw)
     if T.ndim == 1:
         return T.astype(np.int64) if T.dtype.kind in "iu" else (T >= 0.5).astype(np.int64)
     if T.shape[1] == 1:
@@ -138,8 +134,11 @@ def labels_of(T):
 
 
 def accuracy(net, X, Y):
-    """Fraction of rows of X whose predicted class is the one Y gives (labels or one-hot rows)."""
-    X = _check_X(net, X, "X")
+    """Fraction of rows of X whose predicted class is the one Y gives (labels or one-hot rows).
+
+    net: a Network; X: (N, n_in) finite numbers; Y: (N,) labels or targets shaped like the output.
+    """
+    X = _check_X(_check_net(net), X, "X")
     T = _check_Y(net, Y, len(X), "Y", "X")
     return float(np.mean(predict(net, X) == labels_of(T)))
 
@@ -152,8 +151,18 @@ def batch_indices(n, batch_size, seed, epochs=None):
 
     Each epoch shuffles 0..n-1 with one ``np.random.default_rng(seed)`` and cuts the
     permutation into consecutive batches of ``batch_size`` (the last may be smaller).
-    epochs=None: go on for ever.
+    n: whole number >= 0 of rows; batch_size: whole number >= 1; seed: whole number >= 0 or
+    None; epochs: whole number >= 0, or None to go on for ever.
     """
+    n = as_int(n, "n", 0)
+    batch_size = as_int(batch_size, "batch_size", 1)
+    seed = as_seed(seed)
+    if epochs is not None:
+        epochs = as_int(epochs, "epochs", 0, what="a whole number >= 0, or None for ever")
+    return _batches(n, batch_size, seed, epochs)
+
+
+def _batches(n, batch_size, seed, epochs):
     rng = np.random.default_rng(seed)
     epoch = 0
     while epochs is None or epoch < epochs:
@@ -214,7 +223,7 @@ class Trainer:
 
     def __init__(self, net, X, Y, lr, batch_size, seed, X_test=None, Y_test=None):
         if not isinstance(net, Network):
-            raise TypeError(f"net: expected a Network, got {_describe(net)}")
+            raise TypeError(f"net: expected a Network, got {describe(net)}")
         self.X = _check_X(net, X, "X")
         self.T = _check_Y(net, Y, len(self.X), "Y", "X")
         self.labels = labels_of(self.T)
@@ -228,10 +237,11 @@ class Trainer:
             self.X_test = _check_X(net, X_test, "X_test")
             self.T_test = _check_Y(net, Y_test, len(self.X_test), "Y_test", "X_test")
             self.labels_test = labels_of(self.T_test)
-        self.batch_size = _check_whole(
-            batch_size, "batch_size", 1, len(self.X), f" (X has {len(self.X)} rows)"
+        self.batch_size = as_int(
+            batch_size, "batch_size", 1, len(self.X),
+            what=f"a whole number from 1 to {len(self.X)} (X has {len(self.X)} rows)",
         )
-        self.seed = _check_seed(seed)
+        self.seed = as_seed(seed)
         self.lr = lr
         self.net = net
         self.steps = 0
@@ -247,33 +257,49 @@ class Trainer:
 
     @lr.setter
     def lr(self, value):
-        self._lr = check_lr(value)
+        self._lr = as_lr(value)
 
     def evaluate(self):
         """Record loss and accuracy on the training (and test) set in the history."""
+        self._record(*self._measure(self.net))
+
+    def _measure(self, net):
+        train_trace = forward(net, self.X, self.T)
+        test_trace = forward(net, self.X_test, self.T_test) if self.X_test is not None else None
+        return train_trace, test_trace
+
+    def _record(self, trace, test):
         h = self.history
         h.epoch.append(self.epochs)
         h.step.append(self.steps)
-        trace = forward(self.net, self.X, self.T)
         h.train_loss.append(trace.loss)
         h.train_acc.append(float(np.mean(_classes(trace.output) == self.labels)))
-        if self.X_test is not None:
-            trace = forward(self.net, self.X_test, self.T_test)
-            h.test_loss.append(trace.loss)
-            h.test_acc.append(float(np.mean(_classes(trace.output) == self.labels_test)))
+        if test is not None:
+            h.test_loss.append(test.loss)
+            h.test_acc.append(float(np.mean(_classes(test.output) == self.labels_test)))
         h.seconds.append(time.perf_counter() - self._start)
 
     def step(self):
-        """One SGD step on the next mini-batch; returns that batch's loss (before the step)."""
+        """One SGD step on the next mini-batch; returns that batch's loss (before the step).
+
+        Raises TrainingDiverged when the loss, a gradient or the new weights no longer fit in
+        float64; ``self.net`` and ``self.history`` then keep the last finite state.
+        """
         _, idx, last = next(self._batches)
-        trace = forward(self.net, self.X[idx], self.T[idx])
-        grads = backward(self.net, trace)
-        self.net = sgd_step(self.net, grads, self.lr)
+        try:
+            trace = forward(self.net, self.X[idx], self.T[idx])
+            grads = backward(self.net, trace)
+            with np.errstate(over="ignore", invalid="ignore"):
+                new_net = sgd_step(self.net, grads, self.lr)
+            evaluation = self._measure(new_net) if last else None  # the epoch's, new weights
+        except (NumericOverflowError, ValueError) as e:
+            raise TrainingDiverged(self, e) from None
+        self.net = new_net
         self.history.step_loss.append(trace.loss)
         self.steps += 1
         if last:
             self.epochs += 1
-            self.evaluate()
+            self._record(*evaluation)
         return trace.loss
 
     def accuracy_now(self):
@@ -284,7 +310,7 @@ class Trainer:
     def run(self, epochs, until_accuracy=None):
         """Train for ``epochs`` more epochs, or until the latest accuracy reaches
         ``until_accuracy`` (checked after each epoch). Returns the history."""
-        epochs = _check_whole(epochs, "epochs", 0)
+        epochs = as_int(epochs, "epochs", 0)
         until = _check_until(until_accuracy)
         goal = self.epochs + epochs
         while self.epochs < goal and not self._reached(until):
@@ -303,6 +329,23 @@ class Trainer:
                 "accuracy": self.accuracy_now(),
             }
         return h.reached is not None
+
+
+class TrainingDiverged(NumericOverflowError):
+    """Training blew up: at some step the loss, a gradient or the updated weights stopped
+    fitting in float64. ``.history`` holds everything recorded up to then, ``.net`` the last
+    network whose numbers were all finite, ``.step`` the step (counting from 1) that failed."""
+
+    def __init__(self, trainer, cause):
+        self.history, self.net, self.step = trainer.history, trainer.net, trainer.steps + 1
+        h = trainer.history
+        last = h.step_loss[-1] if h.step_loss else h.train_loss[-1]
+        super().__init__(
+            f"lr: training diverged at step {self.step} (epoch {trainer.epochs + 1}) with "
+            f"lr={trainer.lr:g}: the loss, last {last:.3g}, went non-finite ({cause}). "
+            f"Try a smaller lr, e.g. lr={trainer.lr / 10:g}; the history up to step "
+            f"{self.step - 1} is in this error's .history"
+        )
 
 
 def _classes(output):
@@ -354,7 +397,7 @@ def train_torch(
 
     dtype = torch.float64 if dtype is None else dtype
     trainer = Trainer(net, X, Y, lr, batch_size, seed, X_test, Y_test)  # checks and batches
-    epochs = _check_whole(epochs, "epochs", 0)
+    epochs = as_int(epochs, "epochs", 0)
     until = _check_until(until_accuracy)
     h = History(trainer.lr, trainer.batch_size, trainer.seed)
     start = time.perf_counter()
@@ -445,6 +488,7 @@ def train_torch(
 __all__ = [
     "History",
     "Trainer",
+    "TrainingDiverged",
     "accuracy",
     "batch_indices",
     "labels_of",

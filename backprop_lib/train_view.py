@@ -32,6 +32,7 @@ import ipywidgets as w
 import numpy as np
 
 from . import datasets, theme
+from .checks import as_choice, as_float_array, as_int, as_lr, as_number, as_seed, describe
 from .network import Network
 from .theme import paint
 from .train import Trainer, predict_proba
@@ -190,6 +191,26 @@ def curve_panel(x0, y0, width, height, xs, series, title, y_range=None, x_label=
 # --------------------------------------------------------------------------- the view
 
 
+def _check_data(data):
+    """data: a name from DATASETS, or (X, y) with X (N, 2) finite numbers and y (N,) integer
+    labels of at least two classes."""
+    if isinstance(data, str):
+        return as_choice(data, "data", DATASETS)
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise TypeError(f"data: expected one of {sorted(DATASETS)} or (X, y), got {describe(data)}")
+    X = as_float_array(data[0], "data[0] (X)")
+    y = as_float_array(data[1], "data[1] (y)")
+    if X.ndim != 2 or X.shape[1] != 2 or len(X) < 2:
+        raise ValueError(f"data[0] (X): expected shape (N, 2) with N >= 2, got shape {X.shape}")
+    if y.shape != (len(X),) or np.any(y != np.round(y)) or y.min() < 0:
+        raise ValueError(
+            f"data[1] (y): expected {len(X)} whole-number labels >= 0, got {describe(data[1])}"
+        )
+    if len(np.unique(y)) < 2:
+        raise ValueError("data[1] (y): expected at least two classes, got one")
+    return (X, y.astype(np.int64))
+
+
 class TrainingView:
     """Train a small network on 2-D data and watch its decision boundary move.
 
@@ -213,6 +234,14 @@ class TrainingView:
         max_epochs=3000,
         chunk_seconds=0.04,
     ):
+        data = _check_data(data)
+        hidden = as_int(hidden, "hidden", 1, 32)
+        as_choice(activation, "activation", ACTIVATIONS)
+        lr = as_lr(lr)
+        batch_size, seed = as_int(batch_size, "batch_size", 1), as_seed(seed)
+        grid = as_int(grid, "grid", 8, 400)
+        max_epochs = as_int(max_epochs, "max_epochs", 1)
+        chunk_seconds = as_number(chunk_seconds, "chunk_seconds", 0, 10, low_open=True)
         self.batch_size, self.seed, self.grid = batch_size, seed, grid
         self.max_epochs, self.chunk_seconds = max_epochs, chunk_seconds
         self.task = None

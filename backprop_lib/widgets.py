@@ -15,6 +15,7 @@ import ipywidgets as w
 import numpy as np
 
 from . import draw, theme
+from .checks import as_bool, as_inputs, as_number, describe, rename
 from .examples import Example
 from .names import node_label, param_label, parse_param_key
 from .network import Network, backward, forward
@@ -56,17 +57,26 @@ class Explorer:
             net, x, target = example.net, example.x, example.target
         elif isinstance(example, Network):
             net = example
-            if x is None or target is None:
-                raise ValueError("x, target: expected both with a Network, got None")
+            for name, value in (("x", x), ("target", target)):
+                if value is None:
+                    raise TypeError(f"{name}: expected one with a Network (x and target), got None")
         else:
             raise TypeError(f"example: expected an Example or a Network, got {type(example).__name__}")
         if start not in ("forward", "backward"):
             raise ValueError(f"start: expected 'forward' or 'backward', got {start!r}")
-        forward(net, x, target)  # checks x and target once, with the library's messages
-        self._initial = (net, np.array(x, dtype=float).reshape(-1), np.array(target, dtype=float).reshape(-1))
+        weight_range = as_number(weight_range, "weight_range", 0, 1e6, low_open=True)
+        tangent, presenter = as_bool(tangent, "tangent"), as_bool(presenter, "presenter")
+        if as_inputs(net, x)[1]:
+            raise ValueError(f"x: expected one sample of shape ({net.sizes[0]},), got a batch")
+        trace = forward(net, x, target)  # checks x and target once, with the library's messages
+        # the target as the loss sees it: a class index of a softmax net becomes its one-hot row
+        self._initial = (net, np.array(trace.x).reshape(-1), np.array(trace.target).reshape(-1))
         self._initial_params = net.params()  # the example's exact values, by key
         if curve is not None:
-            net.get(curve)  # a clear error now for an unknown key
+            try:
+                net.get(curve)  # a clear error now for an unknown key
+            except (TypeError, ValueError) as e:
+                raise rename(e, "key", "curve") from None
         self.curve_key, self.tangent = curve, tangent
         self._curve_cache = None
         out_act = net.activations[-1]
@@ -280,13 +290,20 @@ class Explorer:
     def set(self, key, value):
         """Move one slider from code, as a learner would: key is a parameter key ('w1_2_1'),
         or 'x1', 't1'."""
+        valid = list(self.param_sliders) + [f"x{i + 1}" for i in range(len(self.x_sliders))] + [
+            f"t{k + 1}" for k in range(len(self.t_sliders))]
+        if not isinstance(key, str):
+            raise TypeError(f"key: expected one of {valid}, got {describe(key)}")
+        if key not in valid:
+            raise ValueError(f"key: expected one of {valid}, got {key!r}")
         if key in self.param_sliders:
-            self.param_sliders[key].value = value
-        elif key[0] in "xt" and key[1:].isdigit():
-            group = self.x_sliders if key[0] == "x" else self.t_sliders
-            group[int(key[1:]) - 1].value = value
+            slider = self.param_sliders[key]
         else:
-            raise ValueError(f"key: expected one of {list(self.param_sliders)} or x1.., t1.., got {key!r}")
+            slider = (self.x_sliders if key[0] == "x" else self.t_sliders)[int(key[1:]) - 1]
+        value = as_number(value, "value", slider.min, slider.max,
+                          what=f"a number from {slider.min:g} to {slider.max:g} (the slider's "
+                          "range; Explorer(..., weight_range=...) widens the weights')")
+        slider.value = value
 
     def snapshot_html(self):
         """The view as static HTML that any renderer shows as it is: what an untrusted notebook

@@ -153,7 +153,7 @@ def test_extreme_slider_values_stay_quiet():
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="key: this network has no parameter 'w9_1_1'"):
+    with pytest.raises(ValueError, match="curve: this network has no parameter 'w9_1_1'"):
         Explorer(examples.seed_000(), curve="w9_1_1")
     with pytest.raises(TypeError, match="example: expected an Example or a Network"):
         Explorer("seed_000")

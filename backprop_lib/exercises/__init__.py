@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..checks import as_float_array
+
 
 @dataclass(frozen=True)
 class Feedback:
@@ -60,11 +62,11 @@ def check(answer, expected, name, mistakes=(), rtol=1e-6, atol=1e-9, what="gradi
     expected = np.asarray(expected, dtype=float)
     if answer is None or answer is ...:
         return Feedback(False, f"{name}: no answer yet", "replace the ... with your computation")
-    try:
-        got = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return Feedback(False, f"{name}: expected a number or an array of numbers, "
-                               f"got {type(answer).__name__}")
+    try:  # no silent conversion: complex, strings, masked arrays, 10**400 are not numbers here
+        got = as_float_array(answer, "answer", finite=False)
+    except (TypeError, ValueError) as e:
+        return Feedback(False, f"{name}: " + str(e).removeprefix("answer: "),
+                        "compute the answer with numpy (or the library) as a real number or array")
     if got.size == expected.size == 1:
         got, expected = got.reshape(()), expected.reshape(())
     if not np.all(np.isfinite(got)):

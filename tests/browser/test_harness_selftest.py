@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 
+import nbformat
 import pytest
 from bp_browser import (
     SEL,
@@ -146,3 +147,50 @@ def test_errors_are_detected(page, demo_dir):
     expect(page.locator(SEL.log_console_status)).to_have_text("1")
     with pytest.raises(AssertionError, match="deliberate callback error"):
         assert_no_errors(page)
+
+
+# A checkout 100+ characters deep (a student's ~/courses/2026/...) makes every frame of a
+# callback's traceback long; the error's message, printed last, must still be found.
+DEEP_PARTS = ["a-checkout-folder-nested-deep-like-courses-2026-spring-backprop"] * 5
+
+
+def test_callback_error_detected_from_long_path(page, lab_server, demo_dir):
+    deep = lab_server.root_dir / SUBDIR / os.path.join(*DEEP_PARTS)
+    deep.mkdir(parents=True, exist_ok=True)
+    # Distinct functions: Python folds repeated identical frames into one line.
+    chain = "".join(f"def level{i}(change):\n    return level{i + 1}(change)\n\n\n" for i in range(12))
+    (deep / "deep_callback.py").write_text(
+        chain + "def level12(change):\n"
+        "    raise RuntimeError('deliberate callback error from a long path')\n\n\n"
+        "boom = level0\n",
+        encoding="utf-8",
+    )
+    assert len(str(deep)) > 300
+    src = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(deep)!r})\n"
+        "import ipywidgets as widgets\n"
+        "from deep_callback import boom\n"
+        "\n"
+        "deep = widgets.IntSlider(value=0, min=0, max=5, description='deep')\n"
+        "deep.observe(boom, names='value')\n"
+        "deep\n"
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src)])
+    nb.metadata["kernelspec"] = {
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "name": "python3",
+    }
+    name = f"{demo_dir}/long_path_error.ipynb"
+    nbformat.write(nb, str(lab_server.root_dir / name))
+    open_notebook(page, name)
+    run_all(page)
+    assert_no_errors(page)
+    press_slider(page, slider_handle(page, "deep"), "ArrowRight")
+    expect(page.locator(SEL.log_console_status)).to_have_text("1")
+    with pytest.raises(AssertionError) as exc:
+        assert_no_errors(page)
+    text = str(exc.value)
+    assert len(text) > 12 * 300  # longer than the old 3000-character cut
+    assert "deliberate callback error from a long path" in text

@@ -1,0 +1,305 @@
+"""Checking input: every public function and widget of the library checks its arguments here.
+
+Each check takes the value and the argument's ``name`` and either returns the value in the form
+the library computes with (a float64 array, a float, an int) or raises a TypeError (the wrong
+kind of thing) or a ValueError (the right kind, a wrong value) whose message starts with the
+argument's name and says what was expected and what came:
+
+    x: expected finite numbers, got nan at index (0, 1)
+
+The rules, in one place:
+
+* numbers are Python or numpy ints and floats; ``bool``, strings, bytes, ``None``, complex
+  numbers, dates and masked arrays are refused rather than silently converted;
+* arrays must be rectangular (no ragged rows) and hold finite float64 numbers (a Python int
+  too large for float64, like ``10**400``, is an error, not ``inf``);
+* names (activations, losses, methods) are checked against the valid ones, which the message
+  lists; seeds are whole numbers >= 0 or None.
+"""
+
+import numbers
+
+import numpy as np
+
+_NUMBER = "a number or an array of numbers"
+
+
+def describe(value):
+    """A short description of ``value`` for an error message: its type and (shortened) repr."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    text = f"{type(value).__name__} {value!r}"
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _refuse_kind(value, name, expected):
+    """TypeError for the kinds of value that numpy would convert silently or obscurely."""
+    if value is None or isinstance(value, (str, bytes, bool, np.bool_, complex, np.complexfloating)):
+        raise TypeError(f"{name}: expected {expected}, got {describe(value)}")
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name}: expected {expected}, got a masked array (its mask would be ignored); "
+            "pass value.filled(...) or value.compressed()"
+        )
+
+
+def _raw_array(value, name):
+    """np.asarray(value) without numpy's own errors: refuses what as_float_array refuses."""
+    _refuse_kind(value, name, _NUMBER)
+    try:
+        raw = np.asarray(value)
+    except ValueError:  # ragged nesting: numpy's "inhomogeneous shape"
+        raise ValueError(
+            f"{name}: expected a rectangular array (every row the same length), got ragged "
+            f"rows: {describe(value)}"
+        ) from None
+    except (TypeError, OverflowError):
+        raise TypeError(f"{name}: expected {_NUMBER}, got {describe(value)}") from None
+    return raw
+
+
+def as_float_array(value, name, finite=True):
+    """A number or (nested lists of) numbers -> a new float64 array.
+
+    Accepts Python and numpy ints and floats, lists, tuples and arrays of them. Refuses with a
+    TypeError anything else (None, strings, booleans, complex, dates, masked arrays), and with a
+    ValueError ragged rows and numbers float64 cannot hold; with ``finite`` also NaN and inf.
+    """
+    raw = _raw_array(value, name)
+    kind = raw.dtype.kind
+    if kind not in "iuf" and not (kind == "O" and raw.size > 0):
+        what = {"b": "booleans", "c": "complex numbers", "M": "dates", "m": "time spans",
+                "U": "strings", "S": "bytes"}.get(kind, f"dtype {raw.dtype}")
+        if raw.size == 0 and kind in "fO":  # an empty list: numbers of no kind yet
+            return np.array(value, dtype=float)
+        raise TypeError(f"{name}: expected {_NUMBER}, got {describe(value)} ({what})")
+    if kind == "O":  # mixed or huge Python ints, or objects: each element must be a real number
+        flat = raw.ravel()
+        for i, v in enumerate(flat):
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+                where = tuple(int(k) for k in np.unravel_index(i, raw.shape))
+                raise TypeError(f"{name}: expected {_NUMBER}, got {describe(v)} at index {where}")
+    try:
+        arr = np.array(raw, dtype=float)
+    except OverflowError:
+        raise ValueError(
+            f"{name}: a number is too large for float64 (largest about 1.8e308), got "
+            f"{describe(value)}"
+        ) from None
+    except (TypeError, ValueError):
+        raise TypeError(f"{name}: expected {_NUMBER}, got {describe(value)}") from None
+    if finite:
+        check_finite(arr, name)
+    return arr
+
+
+def as_inputs(net, x, name="x"):
+    """x: one sample (n_in,) (or a number when n_in = 1), or a batch (N, n_in), N >= 1
+    -> (X: (N, n_in) float64, is_batch)."""
+    n_in = net.weights[0].shape[0]
+    arr = as_float_array(x, name, finite=False)
+    if arr.ndim == 0 and n_in == 1:
+        arr = arr.reshape(1)
+    if arr.ndim not in (1, 2):
+        raise ValueError(
+            f"{name}: expected one sample of shape ({n_in},) or a batch of shape (N, {n_in}), "
+            f"got shape {arr.shape}"
+        )
+    if arr.shape[-1] != n_in:
+        raise ValueError(
+            f"{name}: expected {n_in} features (the first layer has {n_in} inputs), "
+            f"got {arr.shape[-1]} ({name} has shape {arr.shape})"
+        )
+    if arr.ndim == 2 and arr.shape[0] == 0:
+        raise ValueError(f"{name}: expected at least one row, got shape {arr.shape}")
+    check_finite(arr, name)
+    return (arr, True) if arr.ndim == 2 else (arr.reshape(1, -1), False)
+
+
+def as_targets(net, target, n_rows, is_batch, name="target"):
+    """target -> T: (N, n_out) float64, for ``n_rows`` samples (a batch if ``is_batch``).
+
+    Accepts the output's shape, (n_out,) or (N, n_out); for one output also one number per
+    sample; for softmax_cross_entropy also integer class indices in 0..n_out-1, one per sample,
+    or rows that sum to 1. The cross-entropy losses need values in [0, 1].
+    """
+    from .layers import LOSS_NEEDS_ACTIVATION
+
+    n_out = net.weights[-1].shape[1]
+    out_shape = (n_rows, n_out) if is_batch else (n_out,)
+    per_sample = (n_rows,) if is_batch else ()
+    softmax = net.loss == "softmax_cross_entropy"
+    raw = _raw_array(target, name)
+    if softmax and raw.shape == per_sample and raw.dtype.kind in "iu":  # class indices
+        if raw.min() < 0 or raw.max() >= n_out:
+            raise ValueError(
+                f"{name}: expected class indices in 0..{n_out - 1}, got {raw.tolist()}"
+            )
+        T = np.zeros((n_rows, n_out))  # one-hot rows
+        T[np.arange(n_rows), raw.reshape(-1)] = 1.0
+        return T
+    T = as_float_array(target, name)  # checks finiteness before reshaping: the caller's index
+    if T.shape == out_shape:
+        T = T.reshape(n_rows, n_out)
+    elif n_out == 1 and T.shape == per_sample:
+        T = T.reshape(n_rows, 1)
+    else:
+        extra = f" or integer class indices of shape {per_sample}" if softmax else ""
+        alt = f" or {per_sample}" if n_out == 1 else ""
+        raise ValueError(
+            f"{name}: expected shape {out_shape}{alt}{extra} to match the output, "
+            f"got shape {T.shape}"
+        )
+    if net.loss in LOSS_NEEDS_ACTIVATION and (T.min() < 0 or T.max() > 1):
+        raise ValueError(
+            f"{name}: {net.loss} expects targets between 0 and 1, got values from "
+            f"{T.min()} to {T.max()}"
+        )
+    row_sums = T.sum(axis=-1)
+    if softmax and np.abs(row_sums - 1.0).max() > 1e-6:
+        bad_rows = np.flatnonzero(np.abs(row_sums - 1.0) > 1e-6)
+        raise ValueError(
+            f"{name}: {net.loss} expects each row to sum to 1 (one-hot or probabilities), "
+            f"got row {bad_rows[0]} summing to {row_sums[bad_rows[0]]} "
+            f"({len(bad_rows)} such row{'s' if len(bad_rows) > 1 else ''})"
+        )
+    return T
+
+
+class NumericOverflowError(ValueError, ArithmeticError):
+    """A result float64 cannot hold (it overflowed to inf, or became NaN from inf - inf)."""
+
+
+def check_overflow(value, quantity, suggestion):
+    """NumericOverflowError naming ``quantity`` unless every number of ``value`` is finite."""
+    arr = np.asarray(value)
+    if not np.isfinite(arr).all():
+        raise NumericOverflowError(
+            f"{quantity} overflowed: float64 cannot hold it (it is beyond about 1.8e308); "
+            f"{suggestion}"
+        )
+    return value
+
+
+def check_finite(arr, name):
+    """ValueError naming ``name`` and the first index holding NaN or inf."""
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        value = arr[where] if where else arr
+        raise ValueError(f"{name}: expected finite numbers, got {value} at index {where}")
+    return arr
+
+
+def as_number(value, name, low=None, high=None, low_open=False, high_open=False, what=None):
+    """A real number (int or float, Python or numpy; not bool) in [low, high] -> float.
+
+    low_open / high_open exclude the ends. Refuses NaN and inf, and ints too large for float64.
+    """
+    if what is None:
+        what = "a finite number" + _range_text(low, high, low_open, high_open)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected {what}, got {describe(value)}")
+    try:
+        v = float(value)
+    except OverflowError:
+        raise ValueError(f"{name}: expected {what}, got {describe(value)} (too large)") from None
+    if not np.isfinite(v):
+        raise ValueError(f"{name}: expected {what}, got {v}")
+    if low is not None and (v < low or (low_open and v == low)):
+        raise ValueError(f"{name}: expected {what}, got {value!r}")
+    if high is not None and (v > high or (high_open and v == high)):
+        raise ValueError(f"{name}: expected {what}, got {value!r}")
+    return v
+
+
+def _range_text(low, high, low_open, high_open):
+    if low is not None and high is not None:
+        return f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    if low is not None:
+        return f" {'>' if low_open else '>='} {low:g}"
+    if high is not None:
+        return f" {'<' if high_open else '<='} {high:g}"
+    return ""
+
+
+def as_int(value, name, low=None, high=None, what=None):
+    """A whole number (Python or numpy int; not bool, not a float) in [low, high] -> int."""
+    if what is None:
+        what = "a whole number" + _range_text(low, high, False, False)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected {what}, got {describe(value)}")
+    v = int(value)
+    if (low is not None and v < low) or (high is not None and v > high):
+        raise ValueError(f"{name}: expected {what}, got {v}")
+    return v
+
+
+def as_bool(value, name):
+    """True or False (numpy's too) -> bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected True or False, got {describe(value)}")
+    return bool(value)
+
+
+def as_seed(seed, name="seed"):
+    """None (fresh randomness) or a whole number >= 0 -> itself, for np.random.default_rng."""
+    if seed is None:
+        return None
+    return as_int(seed, name, 0, what="a whole number >= 0 (or None for fresh randomness)")
+
+
+def as_choice(value, name, valid):
+    """One of the strings ``valid`` (exactly: case and spaces count) -> itself."""
+    valid = sorted(valid)
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected one of {valid}, got {describe(value)}")
+    if value not in valid:
+        raise ValueError(f"{name}: unknown name {value!r}; valid names are {valid}")
+    return value
+
+
+def as_lr(lr, name="lr"):
+    """A learning rate: a finite number > 0 -> float."""
+    return as_number(lr, name, 0, low_open=True, what="a positive finite number")
+
+
+def check_type(value, name, cls, what):
+    """TypeError unless ``isinstance(value, cls)``; returns value."""
+    if not isinstance(value, cls):
+        raise TypeError(f"{name}: expected {what}, got {describe(value)}")
+    return value
+
+
+def check_callable(f, name):
+    if not callable(f):
+        raise TypeError(f"{name}: expected a function, got {describe(f)}")
+    return f
+
+
+def rename(error, old, new):
+    """The same kind of error with its message's leading ``old:`` replaced by ``new:``."""
+    text = str(error)
+    if text.startswith(old + ":"):
+        text = new + text[len(old):]
+    return type(error)(text)
+
+
+__all__ = [
+    "NumericOverflowError",
+    "check_overflow",
+    "as_bool",
+    "as_inputs",
+    "as_targets",
+    "as_choice",
+    "as_float_array",
+    "as_int",
+    "as_lr",
+    "as_number",
+    "as_seed",
+    "check_callable",
+    "check_finite",
+    "check_type",
+    "describe",
+    "rename",
+]
