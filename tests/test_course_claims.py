@@ -218,11 +218,15 @@ def test_claim_bug_a_digits():
 
 
 def test_claim_gradcheck_floor():
-    """Finding 14: seed 001's floor is 4e-4, round-off / tol; the round-off itself ~4e-10."""
+    """Finding 14: seed 001's floor is 4e-3, 10 × round-off / tol; the round-off itself ~4e-10."""
+    from backprop_lib.gradcheck import HEADROOM
+
     ex = examples.seed_001()
     report = bp.gradcheck(ex.net, ex.x, ex.target)
-    assert f"{report.floor:.0e}" == "4e-04" and f"{report.floor * report.tol:.0e}" == "4e-10"
-    assert "For seed 001 it is $4 \\times 10^{-4}$" in _prose("03")
+    roundoff = report.floor * report.tol / HEADROOM
+    assert HEADROOM == 10 and f"{report.floor:.0e}" == "4e-03" and f"{roundoff:.0e}" == "4e-10"
+    prose = " ".join(_prose("03").split())
+    assert "times a safety factor of 10, divided by the tolerance. For seed 001 it is $4 \\times 10^{-3}$" in prose
 
 
 def test_claim_xor_seed_6_is_a_plateau():

@@ -12,6 +12,7 @@ only what notebook 01 has taught (the forward pass): no gradients, no chain rule
 import numpy as np
 
 from .. import examples
+from ..checks import as_float_array
 from ..layers import sigmoid
 from ..network import forward
 from . import Feedback
@@ -31,8 +32,11 @@ def _forward_check(answer, expected, name, mistakes, what):
     """grade() with notebook 01's hints, and a plain word for a wrong shape: z, a and L are
     numbers, not gradients."""
     expected = np.asarray(expected, dtype=float)
-    got = None if answer is None or answer is ... else np.asarray(answer)
-    if got is not None and got.dtype.kind in "biuf" and got.size != expected.size:
+    try:  # what is not a real number or array gets check's own message, below
+        got = None if answer is None or answer is ... else as_float_array(answer, "answer", finite=False)
+    except (TypeError, ValueError):
+        got = None
+    if got is not None and got.size != expected.size:
         one = "one number" if expected.size == 1 else f"an array of shape {expected.shape}"
         return Feedback(False, f"{name}: expected {one}, got an array of shape {got.shape}",
                         f"{name} is {what}: {one}")

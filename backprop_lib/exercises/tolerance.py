@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from ..checks import as_float_array
 from . import Feedback, check
 
 FLOAT32_RTOL = 1e-5
@@ -38,8 +39,8 @@ def _floats(answer, shape):
     """answer as a float array of ``shape`` (same size), or None."""
     if hasattr(answer, "detach") and hasattr(answer, "numpy"):
         answer = answer.detach().cpu().numpy()
-    try:
-        got = np.asarray(answer, dtype=float)
+    try:  # the same coercion as check's: no complex, string, masked or 10**400 answer slips in
+        got = as_float_array(answer, "answer", finite=False)
     except (TypeError, ValueError):
         return None
     if not np.all(np.isfinite(got)) or not (got.shape == tuple(shape) or got.size == 1 == int(
