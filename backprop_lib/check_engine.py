@@ -134,7 +134,9 @@ class EngineReport:
         from . import draw, theme  # drawing only when shown
         from .graph_view import figure
 
-        # plain inline colours (an untrusted notebook keeps them; it drops <style> and <svg>)
+        # plain inline colours on a white card (an untrusted notebook keeps them; it drops <style>
+        # and <svg>); no bp-theme class: the graph, swapped inline when trusted, keeps its light
+        # palette on this card in either theme
         colour = theme.LIGHT["ok" if self.ok else "bad"]
         mark = "✔ correct" if self.ok else "✘ not yet"
         hint = f"<br><b>Hint:</b> {draw.esc(self.hint)}" if self.hint else ""
@@ -147,7 +149,7 @@ class EngineReport:
                 f"differs from backprop_lib.autograd</div>{figure(self.graph, mark=self.key)}"
             )
         return (
-            f'<div class="bp-view bp-theme" style="{theme.card_style()}" data-bp="engine-report" data-ok="{self.ok}" '
+            f'<div class="bp-view" style="{theme.card_style()}" data-bp="engine-report" data-ok="{self.ok}" '
             f'data-bug="{self.bug or ""}"><div style="border-left: 5px solid {colour}; '
             f'padding: 4px 10px; font-size: 16px"><b style="color:{colour}">{mark}</b>: '
             f"{draw.esc(self.message())}{hint}</div>{svg}</div>"

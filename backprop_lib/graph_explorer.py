@@ -58,7 +58,10 @@ class GraphExplorer:
             tooltip="large fonts, diagram and formula side by side, for a projector",
             layout=w.Layout(width="150px"),
         )
-        self.css = w.HTML(draw.CSS)
+        # the network Explorer's rule (draw.CSS) for this view too: its HTML never wider than the
+        # notebook (a wide graph scrolls in its own box)
+        self.css = w.HTML(draw.CSS + "<style>.bp-graph-explorer .widget-html, .bp-graph-explorer "
+                          ".widget-html-content { min-width: 0; max-width: 100%; }</style>")
         self._a11y = theme.a11y_widget()
         self.view = w.HTML(layout=w.Layout(width="100%"))
         self._busy = False

@@ -232,7 +232,7 @@ def graph_svg(out, highlight=(), badges=None, mark=None, compact=False, scale=1.
         )
         if n.key in badges:
             symbol, text, kind = badges[n.key]
-            colour = {"ok": "ok", "warn": "bad", "bad": "bad"}[kind]
+            colour = "ink" if n.key == main else {"ok": "ok", "warn": "bad", "bad": "bad"}[kind]
             svg.append(
                 f'<text x="{cx:.1f}" y="{top + 68:.1f}" font-size="13" text-anchor="middle" '
                 f'{paint(fill=colour)} data-bp="badge" data-badge="{kind}">{e(symbol)} {e(text)}</text>'
@@ -249,7 +249,9 @@ def graph_svg(out, highlight=(), badges=None, mark=None, compact=False, scale=1.
 
 def graph_html(out, **kwargs):
     """``graph_svg`` inline, in a box that scrolls sideways (a live, trusted view)."""
-    return f'<div class="bp-graph-wrap bp-scroll" style="overflow-x:auto">{graph_svg(out, **kwargs)}</div>'
+    # focusable: a region that scrolls must be reachable from the keyboard
+    return (f'<div class="bp-graph-wrap bp-scroll" style="overflow-x:auto" tabindex="0" role="region" '
+            f'aria-label="expression graph, scrolls sideways">{graph_svg(out, **kwargs)}</div>')
 
 
 def figure(out, **kwargs):
