@@ -238,10 +238,12 @@ class GraphExplorer:
         import html
 
         ink, muted, panel = theme.LIGHT["ink"], theme.LIGHT["muted"], theme.LIGHT["panel"]
+        # each cell's own background and colour: JupyterLab's dark theme stripes table rows
+        td = f"padding: 1px 6px; background: {theme.LIGHT['paper']}; color: {ink}"
         rows = "".join(
-            f'<tr><td style="padding: 1px 6px; text-align: left">{draw.esc(s.description)}</td>'
-            f'<td style="padding: 1px 6px">{draw.slider_still(s.value, s.min, s.max)}</td>'
-            f'<td style="padding: 1px 6px; text-align: right">{s.value:.2f}</td></tr>'
+            f'<tr><td style="{td}; text-align: left">{draw.esc(s.description)}</td>'
+            f'<td style="{td}">{draw.slider_still(s.value, s.min, s.max)}</td>'
+            f'<td style="{td}; text-align: right">{s.value:.2f}</td></tr>'
             for s in self.sliders.values()
         )
         graph, formula = "", ""
