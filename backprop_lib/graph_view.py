@@ -208,10 +208,11 @@ def graph_svg(out, highlight=(), badges=None, mark=None, compact=False, scale=1.
             f"{e(draw.num(v.grad, 8))}</title>"
         )
         rx = h_box / 2 if n.kind == "const" else 9
+        box_dash = ' stroke-dasharray="5 3"' if n.kind == "const" else ""
         svg.append(
             f'<rect x="{cx - BOX_W / 2:.1f}" y="{cy - h_box / 2:.1f}" width="{BOX_W}" '
             f'height="{h_box}" rx="{rx:.0f}" {paint(fill=fill, stroke=stroke)} '
-            f'stroke-width="{sw}"' + (' stroke-dasharray="5 3"' if n.kind == "const" else "") + "/>"
+            f'stroke-width="{sw}"{box_dash}/>'
         )
         top = cy - h_box / 2
         if n.kind != "const":
