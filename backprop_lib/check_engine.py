@@ -131,20 +131,25 @@ class EngineReport:
     __repr__ = __str__
 
     def _repr_html_(self):
-        from . import draw  # drawing only when shown
-        from .graph_view import graph_svg
+        from . import draw, theme  # drawing only when shown
+        from .graph_view import figure
 
-        colour, mark = ("#009E73", "✔ correct") if self.ok else ("#D55E00", "✘ not yet")
+        # plain inline colours on a white card (an untrusted notebook keeps them; it drops <style>
+        # and <svg>); no bp-theme class: the graph, swapped inline when trusted, keeps its light
+        # palette on this card in either theme
+        colour = theme.LIGHT["ok" if self.ok else "bad"]
+        mark = "✔ correct" if self.ok else "✘ not yet"
         hint = f"<br><b>Hint:</b> {draw.esc(self.hint)}" if self.hint else ""
         svg = ""
         if not self.ok and self.graph is not None:
             svg = (
-                f'<div class="bp-legend">the graph of f = {draw.esc(self.case)} with your '
+                f'<div style="font-size: 13px; color: {theme.LIGHT["muted"]}">the graph of f = '
+                f"{draw.esc(self.case)} with your "
                 "engine's values and gradients (nan: none); ✗ marks the first node where it "
-                f"differs from backprop_lib.autograd</div>{graph_svg(self.graph, mark=self.key)}"
+                f"differs from backprop_lib.autograd</div>{figure(self.graph, mark=self.key)}"
             )
         return (
-            f'{draw.CSS}<div class="bp-view" data-bp="engine-report" data-ok="{self.ok}" '
+            f'<div class="bp-view" style="{theme.card_style()}" data-bp="engine-report" data-ok="{self.ok}" '
             f'data-bug="{self.bug or ""}"><div style="border-left: 5px solid {colour}; '
             f'padding: 4px 10px; font-size: 16px"><b style="color:{colour}">{mark}</b>: '
             f"{draw.esc(self.message())}{hint}</div>{svg}</div>"

@@ -13,10 +13,10 @@ import json
 
 import ipywidgets as w
 
-from . import draw
+from . import draw, theme
 from .expr import ExprError, parse
 from .graph_model import evaluate
-from .graph_view import LEGEND, graph_svg
+from .graph_view import LEGEND, figure, graph_html
 from .replay import ReplayControls
 
 _STYLE = {"description_width": "48px"}
@@ -58,7 +58,11 @@ class GraphExplorer:
             tooltip="large fonts, diagram and formula side by side, for a projector",
             layout=w.Layout(width="150px"),
         )
-        self.css = w.HTML(draw.CSS)
+        # the network Explorer's rule (draw.CSS) for this view too: its HTML never wider than the
+        # notebook (a wide graph scrolls in its own box)
+        self.css = w.HTML(draw.CSS + "<style>.bp-graph-explorer .widget-html, .bp-graph-explorer "
+                          ".widget-html-content { min-width: 0; max-width: 100%; }</style>")
+        self._a11y = theme.a11y_widget()
         self.view = w.HTML(layout=w.Layout(width="100%"))
         self._busy = False
         self._make_sliders()
@@ -69,6 +73,7 @@ class GraphExplorer:
         self.presenter_toggle.observe(lambda _: (self._render(), self._arrange()), names="value")
         self.widget = w.VBox()
         self.widget.add_class("bp-graph-explorer")
+        self.widget.add_class("bp-theme")
         self._arrange()
 
     # ---------------------------------------------------------------- model
@@ -132,7 +137,7 @@ class GraphExplorer:
         st = self.state
         step = st.steps[min(self.replay.index, len(st.steps) - 1)]
         badges = {k: c.badge() for k, c in st.checks.items()}
-        svg = graph_svg(
+        svg = graph_html(
             st.out,
             highlight=step.highlight,
             badges=badges,
@@ -157,7 +162,7 @@ class GraphExplorer:
                 f'{svg}{LEGEND}<div class="bp-row"><div class="bp-panel">{formula}</div>'
                 f'<div class="bp-panel">{chips}{self._grads_table()}</div></div>'
             )
-        cls = "bp-view bp-presenter" if self.presenter else "bp-view"
+        cls = "bp-view bp-theme bp-presenter" if self.presenter else "bp-view bp-theme"
         self.view.value = f'<div class="{cls}" data-bp="expr-view" {attr}>{body}</div>'
 
     def _grads_table(self):
@@ -174,8 +179,9 @@ class GraphExplorer:
         )
 
     def _arrange(self):
-        controls = w.HBox([self.replay.widget, self.presenter_toggle])
-        head = [self.css, self.text, self.message]
+        controls = w.HBox([self.replay.widget, self.presenter_toggle],
+                          layout=w.Layout(flex_flow="row wrap"))
+        head = [self.css, self._a11y, self.text, self.message]
         if self.presenter:
             grid = w.GridBox(
                 list(self.sliders.values()),
@@ -184,7 +190,8 @@ class GraphExplorer:
             self.widget.children = head + [self.view, controls, grid]
             self.widget.add_class("bp-presenter")
         else:
-            body = w.HBox([self.slider_box, w.VBox([self.view], layout=w.Layout(flex="1"))])
+            body = w.HBox([self.slider_box, w.VBox([self.view], layout=w.Layout(flex="1 1 600px", min_width="0"))],
+                          layout=w.Layout(flex_flow="row wrap"))
             self.widget.children = head + [body, controls]
             self.widget.remove_class("bp-presenter")
 
@@ -224,17 +231,45 @@ class GraphExplorer:
         self.replay.step_by(delta)
 
     def snapshot_html(self):
-        """The view as static HTML (sliders as still pictures), for make html / make slides."""
+        """The view as static HTML that any renderer shows as it is (an untrusted notebook, a
+        repository website, make html / make slides): the graph as an <img> of its SVG with its
+        values in the alt text (``graph_view.figure``), the rest plain HTML with inline styles,
+        as the network Explorer's snapshot."""
+        import html
+
+        ink, muted, panel = theme.LIGHT["ink"], theme.LIGHT["muted"], theme.LIGHT["panel"]
+        # each cell's own background and colour: JupyterLab's dark theme stripes table rows
+        td = f"padding: 1px 6px; background: {theme.LIGHT['paper']}; color: {ink}"
         rows = "".join(
-            f"<tr><td>{draw.esc(s.description)}</td><td>{draw.slider_still(s.value, s.min, s.max)}</td>"
-            f"<td>{s.value:.2f}</td></tr>"
+            f'<tr><td style="{td}; text-align: left">{draw.esc(s.description)}</td>'
+            f'<td style="{td}">{draw.slider_still(s.value, s.min, s.max)}</td>'
+            f'<td style="{td}; text-align: right">{s.value:.2f}</td></tr>'
             for s in self.sliders.values()
         )
+        graph, formula = "", ""
+        if self.state is not None:
+            st = self.state
+            step = st.steps[min(self.replay.index, len(st.steps) - 1)]
+            badges = {k: c.badge() for k, c in st.checks.items()}
+            graph = figure(st.out, highlight=step.highlight, badges=badges)
+            lhs, rhs = step.formula.split(" = ", 1)
+            formula = (
+                f'<div style="font-size: 14px; color: {muted}">{html.escape(step.phase)} pass · step '
+                f"{step.index + 1} of {len(st.steps)}: {html.escape(step.name)}</div>"
+                f'<div style="font-size: 18px; line-height: 1.5; background: {panel}; border-left: 5px '
+                f'solid {theme.LIGHT["hilite"]}; padding: 6px 10px; margin: 4px 0">{html.escape(lhs)} = '
+                f"{html.escape(rhs)}<br>= {html.escape(step.numbers)}<br>"
+                f"<b>= {html.escape(draw.num(step.value, 8))}</b></div>"
+            )
+        note = (f'<div style="font-size: 14px; color: {muted}; margin-bottom: 4px">A picture of the '
+                "explorer, saved when the notebook last ran: run the cell to bring its sliders back."
+                "</div>")
         return (
-            f'{draw.CSS}<div class="bp-snapshot"><div class="bp-formula">f = '
-            f'{draw.esc(self.expr.text)}</div>{self.message.value}<div class="bp-row">'
-            f'<table class="bp-table bp-sliders" style="flex: 0 0 auto">{rows}</table>'
-            f'<div style="flex: 1 1 600px">{self.view.value}</div></div></div>'
+            f'<div class="bp-snapshot bp-theme" style="{theme.card_style()}">{note}'
+            f'<div style="font-size: 18px; margin: 2px 0 6px 0">f = {html.escape(self.expr.text)}</div>'
+            f'<div style="display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start">'
+            f'<table style="border-collapse: collapse; font-size: 15px; color: {ink}">{rows}</table>'
+            f'<div style="flex: 1 1 600px; min-width: 300px">{graph}{formula}</div></div></div>'
         )
 
     def _repr_mimebundle_(self, **kwargs):

@@ -3,9 +3,8 @@
     controls = ReplayControls(on_change=render)   # render() reads controls.index
     controls.set_count(len(steps))
 
-The network Explorer's controls (``widgets.Explorer``) are the same four widgets; this class
-holds them for the expression view (``graph_explorer.GraphExplorer``), so that both replays
-are driven the same way. Step numbers count from 1, as the panel's "step 3 of 22" does;
+One mechanism for both replays: the network Explorer (``widgets.Explorer``) and the expression
+view (``graph_explorer.GraphExplorer``) each hold one of these. Step numbers count from 1, as the panel's "step 3 of 22" does;
 ``index`` is the 0-based index into the steps.
 """
 
@@ -34,7 +33,8 @@ class ReplayControls:
         self.back_button.on_click(lambda _: self.step_by(-1))
         self.next_button.on_click(lambda _: self.step_by(+1))
         self.position.observe(lambda _: on_change(), names="value")
-        self.widget = w.HBox([self.play, self.back_button, self.next_button, self.position])
+        self.widget = w.HBox([self.play, self.back_button, self.next_button, self.position],
+                             layout=w.Layout(flex_flow="row wrap"))
 
     @property
     def index(self):

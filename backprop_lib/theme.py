@@ -121,14 +121,16 @@ _INLINE_JS = (
 )
 
 
-def still(svg, alt, max_width, live=True):
+def still(svg, alt, max_width, live=True, min_width=None):
     """An SVG as an ``<img>`` that any renderer shows (sanitized or not), on a white card.
 
     alt: the picture in words (its values, not just its kind). max_width: in CSS px.
     live: add the script that, on a trusted page, swaps the image for the inline, themed SVG.
+    min_width: never narrower (CSS px; a wide picture whose text must stay >= 12 px).
     """
+    floor = f"min-width: {min_width}px; " if min_width else ""
     img = (f'<img class="bp-still" alt="{html.escape(alt, quote=True)}" src="{svg_data_uri(svg)}" '
-           f'style="width: 100%; max-width: {max_width}px; background: {LIGHT["paper"]}; '
+           f'style="width: 100%; max-width: {max_width}px; {floor}background: {LIGHT["paper"]}; '
            'border-radius: 4px">')
     return img + (_INLINE_JS if live else "")
 
@@ -153,7 +155,7 @@ A11Y_JS = r"""
   if (window.__bpA11y) { window.__bpA11y(); return; }
   function set(el, k, v) { if (el.getAttribute(k) !== v) el.setAttribute(k, v); }
   function fix() {
-    document.querySelectorAll('.bp-explorer, .bp-train').forEach(function (root) {
+    document.querySelectorAll('.bp-explorer, .bp-train, .bp-graph-explorer').forEach(function (root) {
       root.querySelectorAll('.widget-slider').forEach(function (s) {
         var label = ((s.querySelector('.widget-label') || {}).textContent || '').trim();
         var h = s.querySelector('.noUi-handle'), r = s.querySelector('.widget-readout');

@@ -19,6 +19,7 @@ from .checks import as_bool, as_inputs, as_number, describe, rename
 from .examples import Example
 from .names import node_label, param_label, parse_param_key
 from .network import Network, backward, forward
+from .replay import ReplayControls
 from .steps import steps as make_steps
 
 _SLIDER_LAYOUT = w.Layout(width="310px")
@@ -95,19 +96,6 @@ class Explorer:
                                      layout=w.Layout(width="120px"))
         self.reset_button.on_click(lambda _: self.reset())
 
-        # replay controls: play, step back, step forward, position (step numbers count from 1,
-        # as the panel's "step 3 of 22" does; ``self.index`` is the 0-based index into steps)
-        self.position = w.IntSlider(value=1, min=1, max=2, description="step",
-                                    continuous_update=True, layout=w.Layout(width="420px"),
-                                    style=_STYLE)
-        self.play = w.Play(value=1, min=1, max=2, interval=900, description="play",
-                           show_repeat=False)
-        w.jslink((self.play, "value"), (self.position, "value"))
-        self.back_button = w.Button(description="◀ step back", layout=w.Layout(width="120px"))
-        self.next_button = w.Button(description="step ▶", layout=w.Layout(width="120px"))
-        self.back_button.on_click(lambda _: self.step_by(-1))
-        self.next_button.on_click(lambda _: self.step_by(+1))
-
         self.css = w.HTML(draw.CSS)
         self._a11y = theme.a11y_widget()
         self.view = w.HTML(layout=w.Layout(width="100%"))
@@ -119,17 +107,21 @@ class Explorer:
             layout=w.Layout(width="150px"))
         self._busy = False
         self._compute()
+        # replay controls: play, step back, step forward, position, the same piece as the
+        # expression view's (``replay.ReplayControls``; step numbers count from 1, as the panel's
+        # "step 3 of 22" does; ``self.index`` is the 0-based index into steps)
+        self.replay = ReplayControls(self._on_position)
+        self.position, self.play = self.replay.position, self.replay.play
+        self.back_button, self.next_button = self.replay.back_button, self.replay.next_button
         start_at = 0 if start == "forward" else self._first_backward()
-        self.position.max = self.play.max = len(self.steps)
-        self.position.value = start_at + 1
+        self.replay.set_count(len(self.steps), start_at)
         self._render()
 
         for s in self._all_sliders():
             s.observe(self._on_slider, names="value")
-        self.position.observe(self._on_position, names="value")
 
-        self._controls = w.HBox([self.play, self.back_button, self.next_button, self.position,
-                                 self.presenter_toggle], layout=w.Layout(flex_flow="row wrap"))
+        self._controls = w.HBox(list(self.replay.widget.children) + [self.presenter_toggle],
+                                layout=w.Layout(flex_flow="row wrap"))
         # two arrangements of the same widgets; the toggle switches between them
         self._normal_body = w.HBox([
             w.VBox([w.HTML("<b>weights and biases</b>")] + list(self.param_sliders.values())
@@ -185,7 +177,7 @@ class Explorer:
     @property
     def index(self):
         """The current step's 0-based index into ``self.steps``."""
-        return self.position.value - 1
+        return self.replay.index
 
     def _first_backward(self):
         return next(s.index for s in self.steps if s.phase == "backward")
@@ -250,7 +242,7 @@ class Explorer:
         self._compute()
         self._render()
 
-    def _on_position(self, change):
+    def _on_position(self, change=None):
         self._render()
 
     def _on_presenter(self, change):
@@ -269,7 +261,7 @@ class Explorer:
 
     def step_by(self, delta):
         """Move the replay by ``delta`` steps (clamped to the first and last step)."""
-        self.position.value = int(np.clip(self.position.value + delta, 1, len(self.steps)))
+        self.replay.step_by(delta)
 
     def reset(self):
         """Restore the example's weights, input and target."""

@@ -1,5 +1,6 @@
 """GraphExplorer and its model: sliders -> evaluate -> the view; the per-node numeric check."""
 
+import base64
 import json
 import re
 
@@ -79,7 +80,14 @@ def test_snapshot_and_presenter():
     g = GraphExplorer("tanh(w*x + b)", presenter=True)
     assert "bp-presenter" in g.view.value
     html = g.snapshot_html()
-    assert "bp-snapshot" in html and html.count("<svg") >= 4  # graph + 3 slider stills
+    # graph + 3 slider stills, each an <img> of an SVG (an untrusted notebook drops <svg>)
+    assert "bp-snapshot" in html and html.count('<img class="bp-still"') >= 4
+    assert "<svg" not in html and "<style" not in html
+    srcs = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)
+    graph = [base64.b64decode(s).decode() for s in srcs if b"expr-graph" in base64.b64decode(s)]
+    assert len(graph) == 1 and graph[0].count('class="bp-node') == len(g.state.nodes)
+    alt = re.search(r'alt="(Expression graph[^"]*)"', html).group(1)
+    assert "tanh" in alt and "∂" in alt  # the graph in words
     bundle = g._repr_mimebundle_()
     assert "text/html" in bundle
 

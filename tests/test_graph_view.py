@@ -36,12 +36,12 @@ def test_every_node_is_drawn_once_with_value_and_gradient():
         assert len(g) == 1
         assert f'data-value="{n.value.data!r}"' in g[0] and f'data-grad="{n.value.grad!r}"' in g[0]
     assert ">^3</text>" in svg and ">×</text>" in svg and ">+</text>" in svg  # ops on the edges
-    assert svg.count('class="bp-edge"') == 5  # a→×, b→×, b→^3, ×→+, ^3→+
+    assert len(re.findall(r'class="bp-edge[ "]', svg)) == 5  # a→×, b→×, b→^3, ×→+, ^3→+
 
 
 def test_a_node_used_twice_by_one_operation_gets_two_edges():
     svg = graph_svg(drawn("x * x", {"x": 3.0}))
-    assert svg.count('class="bp-edge"') == 2
+    assert len(re.findall(r'class="bp-edge[ "]', svg)) == 2
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -70,3 +70,20 @@ def test_the_barycenter_sweeps_remove_crossings():
         assert lay.crossings <= lay.initial_crossings
         before, after = before + lay.initial_crossings, after + lay.crossings
     assert after <= 0.6 * before
+
+
+def test_edges_show_the_sign_by_dashes_and_colours_come_from_the_palette():
+    from backprop_lib import theme
+
+    out = drawn("a*b + c", {"a": 2.0, "b": -1.0, "c": 0.5})  # ∂f/∂a = −1 < 0, ∂f/∂b = 2 > 0
+    svg = graph_svg(out)
+    edges = re.findall(r'<path [^>]*class="bp-edge[^"]*"[^>]*>', svg)
+    neg = [e for e in edges if 'data-sign="-1"' in e]
+    pos = [e for e in edges if 'data-sign="1"' in e]
+    assert len(neg) == 1 and len(pos) == 3  # a→× negative; b→×, ×→+, c→+ positive
+    assert all("stroke-dasharray" in e and "bp-s-neg" in e for e in neg)
+    assert all("stroke-dasharray" not in e and "bp-s-pos" in e for e in pos)
+    # every colour is one of the palette's (its light value as attribute, its class for CSS)
+    colours = set(re.findall(r'(?:fill|stroke)="(#[0-9A-Fa-f]{6})"', svg))
+    assert colours <= set(theme.LIGHT.values()), colours - set(theme.LIGHT.values())
+    assert min(int(s) for s in re.findall(r'font-size="(\d+)"', svg)) >= 13

@@ -2,11 +2,12 @@
 with JupyterLab's left sidebar (the file browser) open and closed.
 
 For each notebook with a live view, after Run All, at each size: in every live view
-(``.bp-explorer``, ``.bp-train``) no two of its parts overlap (diagram, formula, terms table,
+(``.bp-explorer``, ``.bp-train``, ``.bp-graph-explorer``) no two of its parts overlap (diagram, formula, terms table,
 parameter table, step list, sliders, controls, curve), nothing sticks out of the notebook's
 visible width, and the computation graph's smallest text is at least 12 CSS px.
 Screenshots: artifacts/screenshots/layout-<notebook>-<width>-<sidebar>.png. By default the first
-notebook with an Explorer and the one with the TrainingView; BP_LAYOUT_ALL=1 checks all.
+notebook with an Explorer, the one with the TrainingView and the one with the GraphExplorer;
+BP_LAYOUT_ALL=1 checks all.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _representatives(paths):
     if os.environ.get("BP_LAYOUT_ALL") == "1":
         return paths
     picked = []
-    for kind in ("Explorer(", "TrainingView("):
+    for kind in ("Explorer(", "TrainingView(", "GraphExplorer("):
         for p in paths:
             if any(c.cell_type == "code" and kind in c.source for c in nbformat.read(p, as_version=4).cells):
                 picked.append(p)
@@ -50,13 +51,15 @@ PARAMS = [pytest.param(p.name, id=p.stem)
 
 _PARTS = ["svg.bp-graph", "[data-bp='formula']", "[data-bp='terms']", "table.bp-table:not(.bp-terms)",
           "[data-bp='steps']", ".bp-explorer > .widget-hbox > .widget-vbox:first-child", ".bp-curve",
+          ".bp-graph-explorer > .widget-hbox > .widget-vbox:first-child",
+          ".bp-graph-explorer > .widget-hbox:last-child",
           ".bp-explorer > .widget-hbox:not(:first-child)", ".bp-train svg", ".bp-train .widget-hbox"]
 
 _LAYOUT_JS = """(parts) => {
   const problems = [];
   const nb = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer, .jp-NotebookPanel .jp-Notebook');
   const area = nb.getBoundingClientRect();
-  for (const view of document.querySelectorAll('.bp-explorer, .bp-train')) {
+  for (const view of document.querySelectorAll('.bp-explorer, .bp-train, .bp-graph-explorer')) {
     const boxes = [];
     for (const sel of parts) for (const el of view.querySelectorAll(sel)) {
       const r = el.getBoundingClientRect();
@@ -93,7 +96,7 @@ def test_layout_at_every_width(page, name):
     open_notebook(page, name)
     run_all(page)
     problems = []
-    view = page.locator(".bp-explorer, .bp-train").first
+    view = page.locator(".bp-explorer, .bp-train, .bp-graph-explorer").first
     for width in WIDTHS:
         for sidebar in (False, True):
             page.set_viewport_size({"width": width, "height": HEIGHT})

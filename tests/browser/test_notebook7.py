@@ -84,14 +84,15 @@ def test_notebook7_renders_the_widgets(page, lab_server, name):
         timeout=60_000, polling=200)
     wait_widgets_loaded(page)
     want = _live_views(NOTEBOOKS_DIR / name)
-    views = page.locator(".bp-explorer, .bp-train")
+    views = page.locator(".bp-explorer, .bp-train, .bp-graph-explorer")
     if want:
-        page.locator(".bp-explorer [data-bp='view'], .bp-train svg").first.wait_for(
+        page.locator(".bp-explorer [data-bp='view'], .bp-train svg, "
+                     ".bp-graph-explorer [data-bp='expr-view']").first.wait_for(
             state="attached", timeout=30_000)
     errors = collect_errors(page)
     assert not errors, "\n\n".join(e[:2000] for e in errors)
     assert views.count() == want, f"{views.count()} live views shown, the notebook has {want}"
-    drawn = page.locator(".bp-explorer svg.bp-graph, .bp-train svg").count()
+    drawn = page.locator(".bp-explorer svg.bp-graph, .bp-train svg, .bp-graph-explorer svg.bp-graph").count()
     assert drawn >= want, f"only {drawn} of {want} live views drew their picture"
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     if want:
