@@ -87,7 +87,25 @@ def _css():
     return "\n".join(rules)
 
 
-CSS = _css()  # the palette as CSS; draw.CSS includes it
+# What a live view says once its kernel is gone (a restart, or a reopened notebook whose views
+# JupyterLab rebuilt from the widget state saved in the file): ipywidgets then marks every view
+# ``jupyter-widgets-disconnected`` and draws a bare broken-link icon in front of each. A view of
+# ours (``.bp-theme``) says instead, in words, what to do; its parts lose their icons and fade.
+RESTART_NOTE = ("The kernel that ran this view has stopped (restarted, or not run since the "
+                "notebook opened), so its sliders and buttons do nothing now. "
+                "Run this cell again (Shift+Enter) to bring them back.")
+
+
+def _restart_css():
+    gone = ".bp-theme.jupyter-widgets-disconnected"
+    return (f'{gone}::before {{ content: "{RESTART_NOTE}"; display: block; align-self: stretch; '
+            f"font: 15px/1.4 {FONT}; color: var(--bp-ink); background: var(--bp-hilite-soft); "
+            "border-left: 5px solid var(--bp-hilite); padding: 6px 10px; margin: 0 0 6px 0; }\n"
+            f"{gone} .jupyter-widgets-disconnected::before {{ content: none; display: none; }}\n"
+            f"{gone} > * {{ opacity: 0.55; }}")
+
+
+CSS = _css() + "\n" + _restart_css()  # the palette as CSS; draw.CSS includes it
 
 
 def paint(fill=None, stroke=None, cls=""):
@@ -139,7 +157,7 @@ def card_style():
             "padding: 6px 8px; border-radius: 6px")
 
 
-__all__ = ["CSS", "DARK", "FONT", "JP", "LIGHT", "card_style", "paint", "still", "svg_data_uri",
+__all__ = ["CSS", "DARK", "FONT", "JP", "LIGHT", "RESTART_NOTE", "card_style", "paint", "still", "svg_data_uri",
            "var"]
 
 
