@@ -165,7 +165,8 @@ __all__ = ["CSS", "DARK", "FONT", "JP", "LIGHT", "RESTART_NOTE", "card_style", "
 # slider handles get their description as a name and their readout as the value text (the exact
 # value moves to data-bp-value), the Play
 # widget's icon buttons a name, and toggle buttons aria-pressed. It runs once per page and
-# keeps them right as the widgets change (a MutationObserver on the views' classes and values).
+# keeps them right as the widgets change (a MutationObserver on the views' classes and values);
+# a presenter toggle keeps the keyboard focus across the redraw its click causes.
 A11Y_JS = r"""
 (function () {
   if (window.__bpA11y) { window.__bpA11y(); return; }
@@ -195,9 +196,23 @@ A11Y_JS = r"""
       });
     });
   }
-  window.__bpA11y = fix;
+  // A toggle that rearranges its view (presenter view) makes ipywidgets redraw the view's parts,
+  // the toggle among them, and the keyboard focus falls to the page: give it back to the toggle.
+  function refocus() {
+    var f = window.__bpFocus, a = document.activeElement;
+    if (!f || Date.now() > f.until || (a && a !== document.body && a.isConnected)) return;
+    var again = [].slice.call(f.root.querySelectorAll('button.widget-toggle-button'))
+      .filter(function (b) { return b.textContent.trim() === f.text; })[0];
+    if (again) { again.focus(); window.__bpFocus = null; }
+  }
+  document.addEventListener('click', function (e) {
+    var b = e.target.closest && e.target.closest('button.widget-toggle-button');
+    var root = b && b.closest('.bp-explorer, .bp-train');
+    if (root) window.__bpFocus = {root: root, text: b.textContent.trim(), until: Date.now() + 10000};
+  }, true);
+  window.__bpA11y = function () { fix(); refocus(); };
   fix();
-  new MutationObserver(fix).observe(document.body, {subtree: true, childList: true,
+  new MutationObserver(window.__bpA11y).observe(document.body, {subtree: true, childList: true,
     attributes: true, attributeFilter: ['class', 'aria-valuenow', 'aria-valuetext'], characterData: true});
 }());
 """

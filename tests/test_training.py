@@ -308,7 +308,7 @@ def test_start_stop_does_not_block():
         t0 = time.perf_counter()
         view.start_button.click()  # what the browser's click does: calls the handler
         assert time.perf_counter() - t0 < 0.05  # the handler returns at once
-        assert view.running and view.start_button.description == "stop"
+        assert view.running and view.start_button.description == "pause"
         await asyncio.sleep(0.4)  # training runs in the background meanwhile
         running_steps = view.trainer.steps
         assert running_steps > steps0
@@ -319,14 +319,22 @@ def test_start_stop_does_not_block():
         await asyncio.sleep(0.1)
         tick_task.cancel()
         assert view.trainer.steps == stopped_steps  # no training after stop
-        assert view.start_button.description == "start"
+        assert view.start_button.description == "continue"  # a pause: the next click continues
+        view.start_button.click()
+        await asyncio.sleep(0.2)
+        view.stop()
+        await asyncio.wait_for(view.task, timeout=1.0)
+        assert view.trainer.steps > stopped_steps  # from where it paused, not from scratch
+        assert view.history.epoch[0] == 0 and len(view.history.epoch) > 1
+        assert view.history.epoch[-1] == view.trainer.epochs > 0
         gaps = np.diff(ticks)
         assert len(ticks) > 20 and gaps.max() < 0.25, gaps.max()
         return view
 
     view = asyncio.run(scenario())
     assert view.task.done() and view.task.exception() is None
-    assert view.history.epoch[-1] == view.trainer.epochs > 0
+    view.reset()  # the separate button: a fresh network, and the button says "start" again
+    assert view.trainer.epochs == 0 and view.start_button.description == "start"
 
 
 def test_start_without_event_loop_says_what_to_do():
@@ -445,3 +453,18 @@ def test_a_new_view_stops_the_old_one_and_the_cap_is_said():
         assert "cap of 2 epochs" in capped.status.value
 
     asyncio.run(scenario())
+
+
+def test_boundary_plot_has_axes_and_a_class_legend():
+    pytest.importorskip("ipywidgets")
+    import re
+
+    from backprop_lib.train_view import TrainingView
+
+    view = TrainingView("two moons", hidden=4)
+    svg = view.svg()
+    assert "feature x₁" in svg and "feature x₂" in svg
+    assert [f"class {c}" for c in range(view.n_classes)] == re.findall(r">(class \d)<", svg)
+    x0, x1, y0, y1 = view.extent
+    ticks = [float(t.replace("−", "-")) for t in re.findall(r'font-size="14" text-anchor="middle"[^>]*>([−0-9.]+)<', svg)]
+    assert ticks and x0 <= min(ticks) and max(ticks) <= x1

@@ -5,7 +5,8 @@ A small notebook with notebook 02's Explorer (seed 000, curve of w²₁₁ with 
 at 1366×768 (file browser closed, as JupyterLab opens the course). The w²₁₁ slider is scrolled
 to the middle of the notebook; both curve dots (the whole curve and the close-up) must then lie
 inside the notebook's visible area with the slider's handle, and pressing → on the handle must
-move the whole curve's dot (the kernel redraws). Screenshot: artifacts/screenshots/curve-1366x768.png.
+move the whole curve's dot (the kernel redraws). Then the presenter toggle, pressed with the
+keyboard, must keep the keyboard focus across the view's redraw. Screenshot: artifacts/screenshots/curve-1366x768.png.
 """
 
 from __future__ import annotations
@@ -58,5 +59,15 @@ def test_slider_and_curve_dot_on_screen_together_at_1366x768(page):
             arg=before, timeout=30_000, polling=100)
         page.wait_for_timeout(200)
         page.screenshot(path=str(SCREENSHOT_DIR / "curve-1366x768.png"), animations="disabled")
+        # the presenter toggle, pressed from the keyboard, keeps the focus across the redraw
+        toggle = page.locator(".bp-explorer button.widget-toggle-button", has_text="presenter view")
+        toggle.focus()
+        page.keyboard.press("Space")
+        page.wait_for_function("() => document.querySelector('.bp-explorer.bp-presenter')",
+                               timeout=30_000, polling=100)
+        page.wait_for_function(
+            "() => (document.activeElement.textContent || '').trim() === 'presenter view'",
+            timeout=10_000, polling=100)
+        assert toggle.get_attribute("aria-pressed") == "true"
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})
