@@ -87,7 +87,25 @@ def _css():
     return "\n".join(rules)
 
 
-CSS = _css()  # the palette as CSS; draw.CSS includes it
+# What a live view says once its kernel is gone (a restart, or a reopened notebook whose views
+# JupyterLab rebuilt from the widget state saved in the file): ipywidgets then marks every view
+# ``jupyter-widgets-disconnected`` and draws a bare broken-link icon in front of each. A view of
+# ours (``.bp-theme``) says instead, in words, what to do; its parts lose their icons and fade.
+RESTART_NOTE = ("The kernel that ran this view has stopped (restarted, or not run since the "
+                "notebook opened), so its sliders and buttons do nothing now. "
+                "Run this cell again (Shift+Enter) to bring them back.")
+
+
+def _restart_css():
+    gone = ".bp-theme.jupyter-widgets-disconnected"
+    return (f'{gone}::before {{ content: "{RESTART_NOTE}"; display: block; align-self: stretch; '
+            f"font: 15px/1.4 {FONT}; color: var(--bp-ink); background: var(--bp-hilite-soft); "
+            "border-left: 5px solid var(--bp-hilite); padding: 6px 10px; margin: 0 0 6px 0; }\n"
+            f"{gone} .jupyter-widgets-disconnected::before {{ content: none; display: none; }}\n"
+            f"{gone} > * {{ opacity: 0.55; }}")
+
+
+CSS = _css() + "\n" + _restart_css()  # the palette as CSS; draw.CSS includes it
 
 
 def paint(fill=None, stroke=None, cls=""):
@@ -141,7 +159,7 @@ def card_style():
             "padding: 6px 8px; border-radius: 6px")
 
 
-__all__ = ["CSS", "DARK", "FONT", "JP", "LIGHT", "card_style", "paint", "still", "svg_data_uri",
+__all__ = ["CSS", "DARK", "FONT", "JP", "LIGHT", "RESTART_NOTE", "card_style", "paint", "still", "svg_data_uri",
            "var"]
 
 
@@ -149,7 +167,8 @@ __all__ = ["CSS", "DARK", "FONT", "JP", "LIGHT", "card_style", "paint", "still",
 # slider handles get their description as a name and their readout as the value text (the exact
 # value moves to data-bp-value), the Play
 # widget's icon buttons a name, and toggle buttons aria-pressed. It runs once per page and
-# keeps them right as the widgets change (a MutationObserver on the views' classes and values).
+# keeps them right as the widgets change (a MutationObserver on the views' classes and values);
+# a presenter toggle keeps the keyboard focus across the redraw its click causes.
 A11Y_JS = r"""
 (function () {
   if (window.__bpA11y) { window.__bpA11y(); return; }
@@ -179,9 +198,23 @@ A11Y_JS = r"""
       });
     });
   }
-  window.__bpA11y = fix;
+  // A toggle that rearranges its view (presenter view) makes ipywidgets redraw the view's parts,
+  // the toggle among them, and the keyboard focus falls to the page: give it back to the toggle.
+  function refocus() {
+    var f = window.__bpFocus, a = document.activeElement;
+    if (!f || Date.now() > f.until || (a && a !== document.body && a.isConnected)) return;
+    var again = [].slice.call(f.root.querySelectorAll('button.widget-toggle-button'))
+      .filter(function (b) { return b.textContent.trim() === f.text; })[0];
+    if (again) { again.focus(); window.__bpFocus = null; }
+  }
+  document.addEventListener('click', function (e) {
+    var b = e.target.closest && e.target.closest('button.widget-toggle-button');
+    var root = b && b.closest('.bp-explorer, .bp-train');
+    if (root) window.__bpFocus = {root: root, text: b.textContent.trim(), until: Date.now() + 10000};
+  }, true);
+  window.__bpA11y = function () { fix(); refocus(); };
   fix();
-  new MutationObserver(fix).observe(document.body, {subtree: true, childList: true,
+  new MutationObserver(window.__bpA11y).observe(document.body, {subtree: true, childList: true,
     attributes: true, attributeFilter: ['class', 'aria-valuenow', 'aria-valuetext'], characterData: true});
 }());
 """

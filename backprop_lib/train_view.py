@@ -344,6 +344,8 @@ class TrainingView:
         gy = np.linspace(self.extent[3], self.extent[2], self.grid)  # top row first
         self.grid_points = np.array(np.meshgrid(gx, gy)).reshape(2, -1).T
         self._points_svg = None
+        if not getattr(self, "running", False):
+            self._show_running(False)  # a fresh network: "start" again
         if render:
             self.render()
 
@@ -402,9 +404,16 @@ class TrainingView:
         self._show_running(False)
 
     def _show_running(self, running):
+        """The button says what a click does: pause (training keeps its network and epochs),
+        continue after a pause, start on a fresh network; reset is the separate button."""
         b = self.start_button
-        b.description, b.icon = ("stop", "stop") if running else ("start", "play")
-        b.button_style = "danger" if running else "success"
+        if running:
+            b.description, b.icon, b.tooltip = "pause", "pause", "pause; the next click continues"
+        elif self.trainer.epochs > 0:
+            b.description, b.icon, b.tooltip = "continue", "play", "continue training from here"
+        else:
+            b.description, b.icon, b.tooltip = "start", "play", "train in the background"
+        b.button_style = "warning" if running else "success"
 
     async def _train_in_background(self):
         try:
@@ -458,14 +467,33 @@ class TrainingView:
 
     def svg(self):
         """The whole frame: data and boundary (left), loss and accuracy (right)."""
-        size, pad = 400, 8
+        size, pad, left, below = 400, 8, 46, 68  # left: y-axis ticks; below: x-axis, legend
         x0, x1, y0, y1 = self.extent
 
         def sx(v):
-            return pad + (v - x0) / (x1 - x0) * size
+            return left + (v - x0) / (x1 - x0) * size
 
         def sy(v):
             return pad + (y1 - v) / (y1 - y0) * size
+
+        axes = []  # the boundary plot's axes (the data's two features) and its class legend
+        for t in _ticks(x0, x1):
+            axes.append(f'<line x1="{sx(t):.1f}" y1="{pad + size}" x2="{sx(t):.1f}" y2="{pad + size + 5}" '
+                        f'{paint(stroke="line")}/><text x="{sx(t):.1f}" y="{pad + size + 20}" font-size="14" '
+                        f'text-anchor="middle" {paint(fill="ink")}>{_fmt_tick(t)}</text>')
+        for t in _ticks(y0, y1):
+            axes.append(f'<line x1="{left - 5}" y1="{sy(t):.1f}" x2="{left}" y2="{sy(t):.1f}" '
+                        f'{paint(stroke="line")}/><text x="{left - 8}" y="{sy(t) + 5:.1f}" font-size="14" '
+                        f'text-anchor="end" {paint(fill="ink")}>{_fmt_tick(t)}</text>')
+        axes.append(f'<text x="{left + size / 2:.1f}" y="{pad + size + 38}" font-size="15" '
+                    f'text-anchor="middle" {paint(fill="ink")}>feature x₁</text>'
+                    f'<text x="14" y="{pad + size / 2:.1f}" font-size="15" text-anchor="middle" '
+                    f'transform="rotate(-90 14 {pad + size / 2:.1f})" {paint(fill="ink")}>feature x₂</text>')
+        for c in range(self.n_classes):
+            lx = left + c * 90
+            axes.append(_marker(c, lx + 6, pad + size + 56, CLASS_COLOURS[c])
+                        + f'<text x="{lx + 18}" y="{pad + size + 61}" font-size="14" '
+                        f'{paint(fill="ink")}>class {c}</text>')
 
         if self._points_svg is None:  # the data do not move: draw them once per reset
             self._points_svg = "".join(
@@ -474,16 +502,16 @@ class TrainingView:
             )
         png = base64.b64encode(self.boundary_png()).decode("ascii")
         h = self.history
-        right_x, panel_w, panel_h = size + 2 * pad + 20, 520, 205
+        right_x, panel_w, panel_h = left + size + pad + 20, 520, 205
         parts = [
-            f'<svg viewBox="0 0 {right_x + panel_w} {size + 2 * pad}" width="100%" '
+            f'<svg viewBox="0 0 {right_x + panel_w} {size + pad + below}" width="100%" '
             f'style="max-width:{right_x + panel_w}px;font-family:{FONT}" '
             'xmlns="http://www.w3.org/2000/svg" role="img" '
             'aria-label="decision boundary, loss and accuracy while training">',
-            f'<image x="{pad}" y="{pad}" width="{size}" height="{size}" preserveAspectRatio="none" '
+            f'<image x="{left}" y="{pad}" width="{size}" height="{size}" preserveAspectRatio="none" '
             f'href="data:image/png;base64,{png}"/>',
-            f'<rect x="{pad}" y="{pad}" width="{size}" height="{size}" fill="none" {paint(stroke="line")}/>',
-            self._points_svg,
+            f'<rect x="{left}" y="{pad}" width="{size}" height="{size}" fill="none" {paint(stroke="line")}/>',
+            self._points_svg, *axes,
             curve_panel(
                 right_x,
                 0,

@@ -22,6 +22,7 @@ from .network import Network, backward, forward
 from .replay import ReplayControls
 from .steps import steps as make_steps
 
+ZOOM = 0.5  # the curve's close-up spans the dot's weight ± ZOOM
 _SLIDER_LAYOUT = w.Layout(width="310px")
 _STYLE = {"description_width": "48px"}
 
@@ -127,7 +128,9 @@ class Explorer:
             w.VBox([w.HTML("<b>weights and biases</b>")] + list(self.param_sliders.values())
                    + [w.HTML("<b>input and target</b>")] + self.x_sliders + self.t_sliders
                    + [self.reset_button], layout=w.Layout(min_width="330px")),
-            w.VBox([self.view], layout=w.Layout(flex="1 1 740px", min_width="0")),
+            # the curve first: its dot stays on screen beside the sliders that move it
+            w.VBox(([self.curve_view] if self.curve_view is not None else []) + [self.view],
+                   layout=w.Layout(flex="1 1 740px", min_width="0")),
         ], layout=w.Layout(flex_flow="row wrap"))  # the view goes under the sliders when narrow
         self._presenter_grid = w.GridBox(self._all_sliders() + [self.reset_button],
                                          layout=w.Layout(grid_template_columns="repeat(3, 330px)"))
@@ -226,12 +229,23 @@ class Explorer:
         g = self.grads.weights if kind == "w" else self.grads.biases
         slope = float(g[l - 1][tuple(i - 1 for i in idx)]) if self.tangent else None
         label = param_label(key)
+        # the close-up: ±ZOOM around the dot, its y-axis fitted to the loss there, so that a
+        # bottom at L ≈ 0.0004 and the tangent hugging the curve show (the whole curve's y-axis
+        # spans its largest loss)
+        lo, hi = max(slider.min, slider.value - ZOOM), min(slider.max, slider.value + ZOOM)
+        zs = np.linspace(lo, hi, 61)
+        zl = np.array([forward(self._net.set(key, v), self.x, self.target).loss for v in zs])
         self.curve_view.value = (
             f'<div class="bp-view bp-theme" data-bp="curve"><div class="bp-legend">L as a function of {label}'
             + (f"; dashed: the tangent, slope ∂L/∂{label} = {draw._num(slope)}" if self.tangent else "")
-            + "</div>"
-            + draw.curve_svg(ws, ls, slider.value, self.trace.loss, slope=slope, xlabel=label)
-            + "</div>"
+            + '</div><div class="bp-row">'
+            + f'<div class="bp-panel" data-bp="curve-all" style="flex: 1 1 300px">all of {label}'
+            + draw.curve_svg(ws, ls, slider.value, self.trace.loss, slope=slope, xlabel=label,
+                             width=380, height=240) + "</div>"
+            + f'<div class="bp-panel" data-bp="curve-zoom" style="flex: 1 1 300px">close up: {label} '
+            + f"± {ZOOM:g} around the dot"
+            + draw.curve_svg(zs, zl, slider.value, self.trace.loss, slope=slope, xlabel=label,
+                             width=380, height=240) + "</div></div></div>"
         )
 
     # ---------------------------------------------------------------- events
@@ -255,8 +269,9 @@ class Explorer:
             self.widget.children = [self.css, self._a11y, self.view, self._controls,
                                     self._presenter_grid] + curve
             self.widget.add_class("bp-presenter")
-        else:
-            self.widget.children = [self.css, self._a11y, self._normal_body, self._controls] + curve
+        else:  # the curve is in the body's right-hand column, above the graph
+            self._normal_body.children[1].children = curve + [self.view]
+            self.widget.children = [self.css, self._a11y, self._normal_body, self._controls]
             self.widget.remove_class("bp-presenter")
 
     def step_by(self, delta):
@@ -324,10 +339,13 @@ class Explorer:
         graph = theme.still(svg, draw.graph_description(self._net, self.trace, self.grads), 900)
         curve = ""
         if self.curve_view is not None:
-            m = re.search(r"<svg.*</svg>", self.curve_view.value, re.S)
-            csvg = m.group(0)
-            label = re.search(r'aria-label="([^"]*)"', csvg).group(1)
-            curve = f'<div style="margin-top: 6px">{theme.still(csvg, html.unescape(label), 520)}</div>'
+            stills = []
+            for csvg in re.findall(r"<svg.*?</svg>", self.curve_view.value, re.S):  # all, close-up
+                label = re.search(r'aria-label="([^"]*)"', csvg).group(1)
+                stills.append(theme.still(csvg, html.unescape(label), 380))
+            curve = ('<div style="margin-top: 6px; display: flex; flex-wrap: wrap; gap: 10px">'
+                     + "".join(f'<div style="flex: 1 1 300px; max-width: 380px">{x}</div>' for x in stills)
+                     + "</div>")
         note = (f'<div style="font-size: 14px; color: {muted}; margin-bottom: 4px">A picture of the '
                 "explorer, saved when the notebook last ran: run the cell to bring its sliders back."
                 "</div>")

@@ -77,3 +77,18 @@ def test_paint_gives_attribute_and_class(g, name):
     attrs = theme.paint(fill=draw._grad_colour(g))
     assert f'class="bp-f-{name}"' in attrs and f'fill="{theme.LIGHT[name]}"' in attrs
     assert np.isfinite(g)
+
+
+def test_a_view_without_its_kernel_says_what_to_do():
+    """ipywidgets marks a view whose kernel is gone ``jupyter-widgets-disconnected`` and draws a
+    bare broken-link icon; the views' CSS puts the sentence there instead (browser test:
+    test_restart.py)."""
+    from backprop_lib import train_view, widgets
+
+    assert "Run this cell again" in theme.RESTART_NOTE and '"' not in theme.RESTART_NOTE
+    rule = f'.bp-theme.jupyter-widgets-disconnected::before {{ content: "{theme.RESTART_NOTE}"'
+    assert rule in theme.CSS
+    assert ".bp-theme.jupyter-widgets-disconnected .jupyter-widgets-disconnected::before" in theme.CSS
+    ex = widgets.Explorer(examples.seed_000())
+    assert "bp-theme" in ex.widget._dom_classes and rule in ex.css.value
+    assert rule in train_view._CSS

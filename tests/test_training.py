@@ -313,7 +313,7 @@ def test_start_stop_does_not_block():
         tick_task = asyncio.ensure_future(ticker())
         view.start_button.click()  # what the browser's click does: calls the handler
         assert view.trainer.steps == steps0  # the handler trained nothing itself: it returned
-        assert view.running and view.start_button.description == "stop"
+        assert view.running and view.start_button.description == "pause"
         # training runs in the background, and the ticker keeps running between its chunks
         await until(lambda: len(set(ticks) - {steps0}) >= 3, "3 chunks seen by the ticker")
         running_steps = view.trainer.steps
@@ -326,12 +326,20 @@ def test_start_stop_does_not_block():
         await until(lambda: len(ticks) >= n_ticks + 5, "5 more ticks after the stop")
         tick_task.cancel()
         assert view.trainer.steps == stopped_steps  # no training after stop
-        assert view.start_button.description == "start"
+        assert view.start_button.description == "continue"  # a pause: the next click continues
+        view.start_button.click()
+        await until(lambda: view.trainer.steps > stopped_steps, "training to go on after the pause")
+        view.stop()
+        await asyncio.wait_for(view.task, timeout=60.0)
+        assert view.trainer.steps > stopped_steps  # from where it paused, not from scratch
+        assert view.history.epoch[0] == 0 and len(view.history.epoch) > 1
+        assert view.history.epoch[-1] == view.trainer.epochs > 0
         return view
 
     view = asyncio.run(scenario())
     assert view.task.done() and view.task.exception() is None
-    assert view.history.epoch[-1] == view.trainer.epochs > 0
+    view.reset()  # the separate button: a fresh network, and the button says "start" again
+    assert view.trainer.epochs == 0 and view.start_button.description == "start"
 
 
 def test_start_without_event_loop_says_what_to_do():
@@ -450,3 +458,18 @@ def test_a_new_view_stops_the_old_one_and_the_cap_is_said():
         assert "cap of 2 epochs" in capped.status.value
 
     asyncio.run(scenario())
+
+
+def test_boundary_plot_has_axes_and_a_class_legend():
+    pytest.importorskip("ipywidgets")
+    import re
+
+    from backprop_lib.train_view import TrainingView
+
+    view = TrainingView("two moons", hidden=4)
+    svg = view.svg()
+    assert "feature x₁" in svg and "feature x₂" in svg
+    assert [f"class {c}" for c in range(view.n_classes)] == re.findall(r">(class \d)<", svg)
+    x0, x1, y0, y1 = view.extent
+    ticks = [float(t.replace("−", "-")) for t in re.findall(r'font-size="14" text-anchor="middle"[^>]*>([−0-9.]+)<', svg)]
+    assert ticks and x0 <= min(ticks) and max(ticks) <= x1

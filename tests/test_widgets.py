@@ -142,6 +142,34 @@ def test_curve_point_and_tangent_follow_the_slider():
     assert e._curve_cache is not cached  # another weight changes the whole curve
 
 
+def test_curve_close_up_fits_the_loss_near_the_dot_and_sits_beside_the_sliders():
+    import re
+
+    from backprop_lib import widgets
+
+    e = Explorer(examples.seed_000(), curve="w2_1_1", tangent=True)
+    e.set("w2_1_1", 0.67)  # near the bottom, where L is ~1e-4 and the whole curve looks flat
+    zoom = re.search(r'data-bp="curve-zoom".*?(<svg.*?</svg>)', e.curve_view.value, re.S).group(1)
+    whole = re.search(r'data-bp="curve-all".*?(<svg.*?</svg>)', e.curve_view.value, re.S).group(1)
+
+    def spread(svg):  # the polyline's vertical extent, as a share of the plot's height (240-14-50)
+        ys = [float(p.split(",")[1]) for p in re.search(r'points="([^"]*)"', svg).group(1).split()]
+        return (max(ys) - min(ys)) / (240 - 14 - 50)
+
+    assert spread(zoom) > 0.8 and spread(whole) > 0.8
+    # the close-up's y-axis spans the loss near the dot only (an independent forward pass)
+    net = examples.seed_000().net
+    near = [bp.forward(net.set("w2_1_1", v), [0.5, 0.3], [0.7]).loss
+            for v in np.linspace(0.67 - widgets.ZOOM, 0.67 + widgets.ZOOM, 11)]
+    top_tick = max(float(t) for t in re.findall(r'text-anchor="end"[^>]*>([-0-9.]+)<', zoom))
+    assert top_tick <= 1.2 * max(near) < 0.5 * max(e._curve_cache[2])
+    assert f"± {widgets.ZOOM:g} around the dot" in e.curve_view.value
+    # the curve heads the column beside the sliders (its dot on screen with the slider)
+    right = e._normal_body.children[1]
+    assert list(right.children) == [e.curve_view, e.view]
+    assert e.curve_view not in e.widget.children
+
+
 def test_extreme_slider_values_stay_quiet():
     e = Explorer(examples.seed_000(), weight_range=1000)
     with warnings.catch_warnings():

@@ -5,9 +5,11 @@ For each notebook with a live view, after Run All, at each size: in every live v
 (``.bp-explorer``, ``.bp-train``, ``.bp-graph-explorer``) no two of its parts overlap (diagram, formula, terms table,
 parameter table, step list, sliders, controls, curve), nothing sticks out of the notebook's
 visible width, and the computation graph's smallest text is at least 12 CSS px.
-Screenshots: artifacts/screenshots/layout-<notebook>-<width>-<sidebar>.png. By default the first
-notebook with an Explorer, the one with the TrainingView and the one with the GraphExplorer;
-BP_LAYOUT_ALL=1 checks all.
+In a notebook with an Explorer, also the last backward step (its upstream × local table) at
+1400 px with the file browser open.
+Screenshots: artifacts/screenshots/layout-<notebook>-<width>-<sidebar>.png and
+layout-backward-1400-sidebar.png. By default the first notebook with an Explorer, the one with
+the TrainingView and the one with the GraphExplorer; BP_LAYOUT_ALL=1 checks all.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from bp_browser import SCREENSHOT_DIR, discover_notebooks, open_notebook, run_all
+from bp_browser import SCREENSHOT_DIR, discover_notebooks, open_notebook, run_all, slider_handle
 from first_contact import graph_label_px, shoot_at
 
 pytestmark = pytest.mark.browser
@@ -110,5 +112,24 @@ def test_layout_at_every_width(page, name):
                 problems.append(f"{where}: graph text at {min(sizes):.1f} px")
             shoot_at(page, view, SCREENSHOT_DIR /
                      f"layout-{Path(name).stem}-{width}-{'sidebar' if sidebar else 'nosidebar'}.png")
+    if page.locator(".bp-explorer").count():
+        problems += _backward_step_at_1400(page)
     page.set_viewport_size({"width": 1280, "height": 900})
     assert not problems, "\n".join(problems[:30])
+
+
+def _backward_step_at_1400(page):
+    """A backward step (the last: its upstream × local table shows) at 1400 px with the file
+    browser open: the table must not overlap the parameter table (issue 10, point 4)."""
+    page.set_viewport_size({"width": 1400, "height": HEIGHT})
+    _sidebar(page, True)
+    handle = slider_handle(page, "step", page.locator(".bp-explorer").first)
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    page.keyboard.press("End")
+    view = page.locator(".bp-explorer").first
+    view.locator("[data-bp='terms']").first.wait_for(state="attached", timeout=30_000)
+    view.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(150)
+    shoot_at(page, view.locator("[data-bp='terms']").first, SCREENSHOT_DIR / "layout-backward-1400-sidebar.png")
+    return [f"backward step, 1400 px, sidebar open: {p}" for p in page.evaluate(_LAYOUT_JS, _PARTS)]
