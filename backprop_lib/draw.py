@@ -514,10 +514,52 @@ class Figure:
         return f"Figure({self.alt!r})"
 
 
+def still_step_html(step, n_steps, name=None):
+    """One replay step as plain HTML with inline styles, for a view's still (``snapshot_html``):
+    the phase and position (and the step's ``name``, if given), then the formula, the formula
+    with the numbers put in, and the value."""
+    muted, panel, hilite = theme.LIGHT["muted"], theme.LIGHT["panel"], theme.LIGHT["hilite"]
+    lhs, rhs = step.formula.split(" = ", 1)
+    where = f"{_esc(step.phase)} pass · step {step.index + 1} of {n_steps}" + (
+        f": {_esc(name)}" if name else "")
+    return (
+        f'<div style="font-size: 14px; color: {muted}">{where}</div>'
+        f'<div style="font-size: 18px; line-height: 1.5; background: {panel}; border-left: 5px '
+        f'solid {hilite}; padding: 6px 10px; margin: 4px 0">{_esc(lhs)} = {_esc(rhs)}<br>'
+        f"= {_esc(step.numbers)}<br><b>= {_esc(_num(step.value, 8))}</b></div>"
+    )
+
+
+def still_view_html(sliders, main, header="", footer=""):
+    """A live view as a still that any renderer shows as it is (an untrusted notebook, a
+    repository website, make html / make slides): a note saying how to bring it back, the
+    ``header``, the sliders drawn as pictures beside ``main`` (HTML), then the ``footer``.
+    Every cell has its own background and colour: JupyterLab's dark theme stripes table rows."""
+    ink, muted = theme.LIGHT["ink"], theme.LIGHT["muted"]
+    td = f"padding: 1px 6px; background: {theme.LIGHT['paper']}; color: {ink}"
+    rows = "".join(
+        f'<tr><td style="{td}; text-align: left">{_esc(s.description)}</td>'
+        f'<td style="{td}">{slider_still(s.value, s.min, s.max)}</td>'
+        f'<td style="{td}; text-align: right">{s.value:.2f}</td></tr>'
+        for s in sliders
+    )
+    note = (f'<div style="font-size: 14px; color: {muted}; margin-bottom: 4px">A picture of the '
+            "explorer, saved when the notebook last ran: run the cell to bring its sliders back."
+            "</div>")
+    return (
+        f'<div class="bp-snapshot bp-theme" style="{theme.card_style()}">{note}{header}'
+        f'<div style="display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start">'
+        f'<table style="border-collapse: collapse; font-size: 15px; color: {ink}">{rows}</table>'
+        f'<div style="flex: 1 1 600px; min-width: 300px">{main}</div></div>{footer}</div>'
+    )
+
+
 # the format helpers, public for the other views (graph_view draws with the same ones)
 esc, num, grad_colour = _esc, _num, _grad_colour
 
 __all__ = [
+    "still_step_html",
+    "still_view_html",
     "CSS",
     "Figure",
     "LEGEND",

@@ -235,42 +235,15 @@ class GraphExplorer:
         repository website, make html / make slides): the graph as an <img> of its SVG with its
         values in the alt text (``graph_view.figure``), the rest plain HTML with inline styles,
         as the network Explorer's snapshot."""
-        import html
-
-        ink, muted, panel = theme.LIGHT["ink"], theme.LIGHT["muted"], theme.LIGHT["panel"]
-        # each cell's own background and colour: JupyterLab's dark theme stripes table rows
-        td = f"padding: 1px 6px; background: {theme.LIGHT['paper']}; color: {ink}"
-        rows = "".join(
-            f'<tr><td style="{td}; text-align: left">{draw.esc(s.description)}</td>'
-            f'<td style="{td}">{draw.slider_still(s.value, s.min, s.max)}</td>'
-            f'<td style="{td}; text-align: right">{s.value:.2f}</td></tr>'
-            for s in self.sliders.values()
-        )
         graph, formula = "", ""
         if self.state is not None:
             st = self.state
             step = st.steps[min(self.replay.index, len(st.steps) - 1)]
             badges = {k: c.badge() for k, c in st.checks.items()}
             graph = figure(st.out, highlight=step.highlight, badges=badges)
-            lhs, rhs = step.formula.split(" = ", 1)
-            formula = (
-                f'<div style="font-size: 14px; color: {muted}">{html.escape(step.phase)} pass · step '
-                f"{step.index + 1} of {len(st.steps)}: {html.escape(step.name)}</div>"
-                f'<div style="font-size: 18px; line-height: 1.5; background: {panel}; border-left: 5px '
-                f'solid {theme.LIGHT["hilite"]}; padding: 6px 10px; margin: 4px 0">{html.escape(lhs)} = '
-                f"{html.escape(rhs)}<br>= {html.escape(step.numbers)}<br>"
-                f"<b>= {html.escape(draw.num(step.value, 8))}</b></div>"
-            )
-        note = (f'<div style="font-size: 14px; color: {muted}; margin-bottom: 4px">A picture of the '
-                "explorer, saved when the notebook last ran: run the cell to bring its sliders back."
-                "</div>")
-        return (
-            f'<div class="bp-snapshot bp-theme" style="{theme.card_style()}">{note}'
-            f'<div style="font-size: 18px; margin: 2px 0 6px 0">f = {html.escape(self.expr.text)}</div>'
-            f'<div style="display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start">'
-            f'<table style="border-collapse: collapse; font-size: 15px; color: {ink}">{rows}</table>'
-            f'<div style="flex: 1 1 600px; min-width: 300px">{graph}{formula}</div></div></div>'
-        )
+            formula = draw.still_step_html(step, len(st.steps), name=step.name)
+        header = f'<div style="font-size: 18px; margin: 2px 0 6px 0">f = {draw.esc(self.expr.text)}</div>'
+        return draw.still_view_html(self.sliders.values(), graph + formula, header=header)
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)

@@ -237,7 +237,7 @@ class Explorer:
         zl = np.array([forward(self._net.set(key, v), self.x, self.target).loss for v in zs])
         self.curve_view.value = (
             f'<div class="bp-view bp-theme" data-bp="curve"><div class="bp-legend">L as a function of {label}'
-            + (f"; dashed: the tangent, slope ∂L/∂{label} = {draw._num(slope)}" if self.tangent else "")
+            + (f"; dashed: the tangent, slope ∂L/∂{label} = {draw.num(slope)}" if self.tangent else "")
             + '</div><div class="bp-row">'
             + f'<div class="bp-panel" data-bp="curve-all" style="flex: 1 1 300px">all of {label}'
             + draw.curve_svg(ws, ls, slider.value, self.trace.loss, slope=slope, xlabel=label,
@@ -318,23 +318,7 @@ class Explorer:
         shows in place of the widget. Pictures are <img>s of SVGs with their values in the alt
         text, the rest plain HTML with inline styles (see ``theme``); a trusted page swaps the
         pictures for the inline, themed SVGs."""
-        ink, muted, panel = theme.LIGHT["ink"], theme.LIGHT["muted"], theme.LIGHT["panel"]
         step = self.steps[self.index]
-        rows = "".join(
-            f'<tr><td style="padding: 1px 6px; text-align: left">{s.description}</td>'
-            f'<td style="padding: 1px 6px">{draw.slider_still(s.value, s.min, s.max)}</td>'
-            f'<td style="padding: 1px 6px; text-align: right">{s.value:.2f}</td></tr>'
-            for s in self._all_sliders()
-        )
-        lhs, rhs = step.formula.split(" = ", 1)
-        formula = (
-            f'<div style="font-size: 14px; color: {muted}">{step.phase} pass · step {step.index + 1} '
-            f"of {len(self.steps)}</div>"
-            f'<div style="font-size: 18px; line-height: 1.5; background: {panel}; border-left: 5px solid '
-            f'{theme.LIGHT["hilite"]}; padding: 6px 10px; margin: 4px 0">{html.escape(lhs)} = '
-            f"{html.escape(rhs)}<br>= {html.escape(step.numbers)}<br><b>= {html.escape(draw._num(step.value, 8))}"
-            "</b></div>"
-        )
         svg = draw.network_svg(self._net, self.trace, self.grads, highlight=step.highlight)
         graph = theme.still(svg, draw.graph_description(self._net, self.trace, self.grads), 900)
         curve = ""
@@ -346,16 +330,9 @@ class Explorer:
             curve = ('<div style="margin-top: 6px; display: flex; flex-wrap: wrap; gap: 10px">'
                      + "".join(f'<div style="flex: 1 1 300px; max-width: 380px">{x}</div>' for x in stills)
                      + "</div>")
-        note = (f'<div style="font-size: 14px; color: {muted}; margin-bottom: 4px">A picture of the '
-                "explorer, saved when the notebook last ran: run the cell to bring its sliders back."
-                "</div>")
-        return (
-            f'<div class="bp-snapshot bp-theme" style="{theme.card_style()}">{note}'
-            f'<div style="display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start">'
-            f'<table style="border-collapse: collapse; font-size: 15px; color: {ink}">{rows}</table>'
-            f'<div style="flex: 1 1 600px; min-width: 300px">{graph}'
-            f'<div style="font-size: 20px">L = <b>{html.escape(draw._num(self.trace.loss, 8))}</b></div>'
-            f"{formula}</div></div>{curve}</div>"
+        loss = f'<div style="font-size: 20px">L = <b>{draw.esc(draw.num(self.trace.loss, 8))}</b></div>'
+        return draw.still_view_html(
+            self._all_sliders(), graph + loss + draw.still_step_html(step, len(self.steps)), footer=curve
         )
 
     def _repr_mimebundle_(self, **kwargs):
