@@ -23,13 +23,13 @@ for_w4) and w5, w6 are W2[0,0], W2[1,0]. In the library's keys: ``SEED_001_KEYS`
 # ruff: noqa: UP034 (the seed's verbatim code keeps its extra parentheses)
 
 import dataclasses
-from dataclasses import dataclass
 
 import numpy as np
 
 from .checks import describe
 from .names import param_label, parse_param_key
-from .network import Network, flatten_by_key, forward
+from .network import Network, forward
+from .params import ParamArrays
 
 SEED_EPS = 1e-10  # seed 001's step
 SEED_001_KEYS = {
@@ -180,30 +180,14 @@ def _seed_001_weights():
 # --------------------------------------------------------------------------- suspects
 
 
-@dataclass(frozen=True)
-class Suspect:
+class Suspect(ParamArrays):
     """Gradients under test, shaped like a network's parameters (what ``gradcheck``'s grads=
-    takes): weights[l] like net.weights[l], biases like net.biases (None if it has none)."""
-
-    weights: tuple
-    biases: tuple | None
-
-    @classmethod
-    def from_keys(cls, net, values):
-        """Build from {parameter key: value}, e.g. {'w1_1_1': -0.0164, ...}; every key needed."""
-        missing = [k for k in net.param_keys() if k not in values]
-        if missing:
-            raise ValueError(f"values: expected a value for every parameter, missing {missing}")
-        ws = [np.zeros(W.shape) for W in net.weights]
-        bs = [np.zeros(b.shape) for b in net.biases] if net.biases is not None else None
-        for key, v in values.items():
-            kind, l, index = net._locate(key)
-            (ws if kind == "w" else bs)[l][index] = v
-        return cls(tuple(ws), tuple(bs) if bs is not None else None)
+    takes): weights[l] like net.weights[l], biases like net.biases (None if it has none).
+    ``Suspect.from_keys(net, {key: value})`` builds one; ``.value(net, key)`` reads one."""
 
     def value(self, net, key):
         """The suspect's value for one parameter key."""
-        return flatten_by_key(net, self.weights, self.biases, "suspect")[key]
+        return super().value(net, key, "suspect")
 
 
 def as_grads(weights, biases=None):

@@ -123,12 +123,13 @@ def as_targets(net, target, n_rows, is_batch, name="target"):
     sample; for softmax_cross_entropy also integer class indices in 0..n_out-1, one per sample,
     or rows that sum to 1. The cross-entropy losses need values in [0, 1].
     """
-    from .layers import LOSS_NEEDS_ACTIVATION
+    from .layers import LOSSES
 
+    loss = LOSSES[net.loss]
     n_out = net.weights[-1].shape[1]
     out_shape = (n_rows, n_out) if is_batch else (n_out,)
     per_sample = (n_rows,) if is_batch else ()
-    softmax = net.loss == "softmax_cross_entropy"
+    softmax = loss.classes
     raw = _raw_array(target, name)
     if softmax and raw.shape == per_sample and raw.dtype.kind in "iu":  # class indices
         if raw.min() < 0 or raw.max() >= n_out:
@@ -150,9 +151,10 @@ def as_targets(net, target, n_rows, is_batch, name="target"):
             f"{name}: expected shape {out_shape}{alt}{extra} to match the output, "
             f"got shape {T.shape}"
         )
-    if net.loss in LOSS_NEEDS_ACTIVATION and (T.min() < 0 or T.max() > 1):
+    low, high = loss.target_range or (-np.inf, np.inf)
+    if T.min() < low or T.max() > high:
         raise ValueError(
-            f"{name}: {net.loss} expects targets between 0 and 1, got values from "
+            f"{name}: {net.loss} expects targets between {low:g} and {high:g}, got values from "
             f"{T.min()} to {T.max()}"
         )
     row_sums = T.sum(axis=-1)
@@ -164,6 +166,132 @@ def as_targets(net, target, n_rows, is_batch, name="target"):
             f"({len(bad_rows)} such row{'s' if len(bad_rows) > 1 else ''})"
         )
     return T
+
+
+def as_batch(net, X, name="X"):
+    """X: a batch (N, n_in) of finite numbers, N >= 1 -> a float64 array."""
+    n_in = net.sizes[0]
+    arr = as_float_array(X, name)
+    if arr.ndim != 2 or arr.shape[1] != n_in or arr.shape[0] == 0:
+        raise ValueError(
+            f"{name}: expected a 2-D array of shape (N, {n_in}), one row per sample (the network "
+            f"has {n_in} inputs), got shape {arr.shape}"
+        )
+    return arr
+
+
+def as_batch_targets(net, Y, n_rows, name="Y", x_name="X"):
+    """Labels or targets, one per row of the batch ``x_name`` -> T: (N, n_out) float64, with
+    errors that name ``name`` (as ``as_targets`` accepts them)."""
+    arr = as_float_array(Y, name, finite=False) if not isinstance(Y, np.ndarray) else Y
+    if np.ndim(arr) == 0:
+        raise TypeError(
+            f"{name}: expected an array with one row per row of {x_name}, got {describe(Y)}"
+        )
+    if len(arr) != n_rows:
+        raise ValueError(
+            f"{name}: expected {n_rows} rows, one per row of {x_name}, got {len(arr)} "
+            f"(shape {np.shape(arr)})"
+        )
+    try:
+        return as_targets(net, Y, n_rows, True, name)
+    except (TypeError, ValueError) as e:
+        raise rename(e, "target", name) from None
+
+
+def as_weights(weights, name="weights"):
+    """A non-empty list of finite 2-D arrays whose shapes chain -> a list of float64 arrays."""
+    if not isinstance(weights, (list, tuple)) or len(weights) == 0:
+        raise TypeError(f"{name}: expected a non-empty list of 2-D arrays, got {describe(weights)}")
+    ws = []
+    for l, W in enumerate(weights):
+        W = as_float_array(W, f"{name}[{l}]", finite=False)
+        if W.ndim != 2:
+            raise ValueError(f"{name}[{l}]: expected a 2-D array (n_in, n_out), got shape {W.shape}")
+        if 0 in W.shape:
+            raise ValueError(f"{name}[{l}]: expected a non-empty array, got shape {W.shape}")
+        check_finite(W, f"{name}[{l}]")
+        if l > 0 and W.shape[0] != ws[-1].shape[1]:
+            raise ValueError(
+                f"{name}[{l}]: shapes do not chain: {name}[{l - 1}] has shape "
+                f"{ws[-1].shape}, so {name}[{l}] needs {ws[-1].shape[1]} rows, "
+                f"got shape {W.shape}"
+            )
+        ws.append(W)
+    return ws
+
+
+def as_biases(biases, weights, name="biases"):
+    """None, or one finite 1-D array per layer, shaped (n_out,) like its weights -> a list."""
+    if biases is None:
+        return None
+    if not isinstance(biases, (list, tuple)):
+        raise TypeError(f"{name}: expected None or a list of 1-D arrays, got {describe(biases)}")
+    if len(biases) != len(weights):
+        raise ValueError(
+            f"{name}: expected {len(weights)} arrays (one per layer), got {len(biases)}"
+        )
+    bs = []
+    for l, b in enumerate(biases):
+        b = as_float_array(b, f"{name}[{l}]", finite=False)
+        if b.shape != (weights[l].shape[1],):
+            raise ValueError(
+                f"{name}[{l}]: expected shape ({weights[l].shape[1]},) to match "
+                f"weights[{l}] of shape {weights[l].shape}, got shape {b.shape}"
+            )
+        check_finite(b, f"{name}[{l}]")
+        bs.append(b)
+    return bs
+
+
+def as_activations(activations, n_layers, loss):
+    """One activation name for every layer, or one per layer, fit for ``loss`` -> a tuple.
+
+    Also checks the loss's name, and that the last activation is the one the loss needs."""
+    from .layers import ACTIVATIONS, LOSSES
+
+    if isinstance(activations, str):
+        activations = [activations] * n_layers
+    if not isinstance(activations, (list, tuple)):
+        raise TypeError(
+            f"activations: expected a name or a list of names, got {describe(activations)}"
+        )
+    if len(activations) != n_layers:
+        raise ValueError(
+            f"activations: expected {n_layers} names (one per layer), got {len(activations)}"
+        )
+    for l, act in enumerate(activations):
+        as_choice(act, f"activations[{l}]", ACTIVATIONS)
+    needed = LOSSES[as_choice(loss, "loss", LOSSES)].activation
+    if needed is not None and activations[-1] != needed:
+        raise ValueError(
+            f"activations[{n_layers - 1}]: loss {loss!r} needs the last layer's activation "
+            f"to be {needed!r}, got {activations[-1]!r}"
+        )
+    return tuple(activations)
+
+
+def as_sizes(sizes, max_units, name="sizes"):
+    """Layer sizes [n_in, n_1, ..., n_out], whole numbers from 1 to max_units -> a list."""
+    if not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
+        raise TypeError(
+            f"{name}: expected a list like [n_in, n_hidden, n_out], got {describe(sizes)}"
+        )
+    for n in sizes:
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or not (
+            1 <= n <= max_units
+        ):
+            raise ValueError(
+                f"{name}: expected positive whole numbers up to {max_units}, got {list(sizes)}"
+            )
+    return list(sizes)
+
+
+def as_network(net, name="net"):
+    """A Network -> itself; a TypeError naming ``name`` for anything else."""
+    from .network import Network
+
+    return check_type(net, name, Network, "a Network")
 
 
 class NumericOverflowError(ValueError, ArithmeticError):
@@ -288,7 +416,14 @@ def rename(error, old, new):
 __all__ = [
     "NumericOverflowError",
     "check_overflow",
+    "as_activations",
+    "as_biases",
+    "as_batch",
+    "as_batch_targets",
     "as_bool",
+    "as_network",
+    "as_sizes",
+    "as_weights",
     "as_inputs",
     "as_targets",
     "as_choice",

@@ -56,8 +56,9 @@ from .checks import (
     check_type,
     describe,
 )
-from .names import param_label
-from .network import Network, backward, flatten_by_key, forward
+from .names import node_label, param_label
+from .network import Network, backward, forward
+from .params import ParamArrays, flatten_by_key
 
 UNIT_ROUNDOFF = np.finfo(float).eps / 2  # u = 2^-53 ~ 1.1e-16 in float64
 
@@ -143,12 +144,8 @@ def numeric_gradient(f, w, eps=None, method="central"):
     return grad
 
 
-@dataclass(frozen=True)
-class NumericGrads:
+class NumericGrads(ParamArrays):
     """Numeric dL/dW and dL/db, shaped like the network's parameters (biases None if none)."""
-
-    weights: tuple
-    biases: tuple | None
 
 
 def numeric_gradients(net, x, target, eps=None, method="central"):
@@ -243,7 +240,7 @@ def _roundoff_bound(net, trace, grads):
     """
     X = np.atleast_2d(trace.x)
     n_rows, n_out = X.shape[0], net.sizes[-1]
-    takes = layers.LOSSES[net.loss][2]
+    rule = layers.LOSSES[net.loss]
     S = (n_rows * n_out + 1) * abs(trace.loss)  # the loss's sum of N K terms, and the / N
     prev = X
     for l, W in enumerate(net.weights):
@@ -253,33 +250,23 @@ def _roundoff_bound(net, trace, grads):
         dz = np.atleast_2d(grads.dL_dz[l])
         S += (W.shape[0] + 1) * np.sum(np.abs(dz) * mag)  # z = a W + b: fan-in + 1 terms
         a = np.atleast_2d(trace.a[l])
-        used = not (l == len(net.weights) - 1 and takes == "logits")  # BCE/CE take z, not a
+        used = not (l == len(net.weights) - 1 and rule.takes == "logits")  # BCE/CE take z, not a
         if net.activations[l] != "identity" and used:
             S += 4 * np.sum(np.abs(np.atleast_2d(grads.dL_da[l]) * a))  # a few roundings
         prev = a
     T = np.atleast_2d(trace.target)
-    if takes == "output":  # y - t
-        y = np.atleast_2d(trace.output)
-        S += np.sum(np.abs(np.atleast_2d(grads.dL_dy)) * (np.abs(y) + np.abs(T)))
-    elif net.loss == "binary_cross_entropy":  # log sigma(+-z): relative error ~3u; 1 - t
-        z = np.atleast_2d(trace.z[-1])
-        S += 3 * abs(trace.loss)
-        partial = (T > 0) & (T < 1)
-        S += np.sum(np.where(partial, -layers.log_sigmoid(-z), 0.0)) / n_rows
-    else:  # softmax CE: z - max z, a sum of K exponentials, its log
-        z = np.atleast_2d(trace.z[-1])
-        shifted = np.abs(z - z.max(axis=-1, keepdims=True))
-        lse = np.log(np.exp(-shifted).sum(axis=-1, keepdims=True))
-        S += np.sum(T * (n_out + shifted + lse)) / n_rows
-        S += np.sum(np.abs(np.atleast_2d(grads.dL_dz[-1])) * shifted)
+    if rule.takes == "output":  # the loss's own steps, from its record
+        v, d = np.atleast_2d(trace.output), np.atleast_2d(grads.dL_dy)
+    else:
+        v, d = np.atleast_2d(trace.z[-1]), np.atleast_2d(grads.dL_dz[-1])
+    for term in rule.roundoff(v, T, trace.loss, d):
+        S += term
     return float(S)
 
 
 def _relu_kinks(net, trace, eps):
     """Labels of ReLU inputs z within eps * (1 + sum|inputs|) of 0: nudging one parameter by eps
     can carry such a z across the kink, where the slope jumps from 0 to 1."""
-    from .names import node_label
-
     found = []
     prev = trace.x
     for l, (act, z) in enumerate(zip(net.activations, trace.z)):

@@ -11,6 +11,9 @@ Everything here is finite and quiet for any finite input: sigmoid and the cross-
 written so that no ``exp`` can overflow, however large the weights.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
 # --------------------------------------------------------------------------- dense layer
@@ -89,11 +92,31 @@ def identity_backward(da, cache):
     return da
 
 
+@dataclass(frozen=True)
+class Activation:
+    """One activation, everything the library knows about it in one record.
+
+    forward(z) -> (a, cache) and backward(da, cache) -> dz, as above; formula: a = f(z) for
+    the replay, in ``{z}``; derivative: da/dz for the replay, (symbolic, with the numbers in),
+    in ``{a}``, ``{z}`` and ``{d}`` (the derivative's value). It unpacks as (forward, backward).
+    """
+
+    forward: Callable
+    backward: Callable
+    formula: str
+    derivative: tuple
+
+    def __iter__(self):
+        return iter((self.forward, self.backward))
+
+
 ACTIVATIONS = {
-    "sigmoid": (sigmoid_forward, sigmoid_backward),
-    "tanh": (tanh_forward, tanh_backward),
-    "relu": (relu_forward, relu_backward),
-    "identity": (identity_forward, identity_backward),
+    "sigmoid": Activation(
+        sigmoid_forward, sigmoid_backward, "σ({z})", ("{a}(1 − {a})", "{a}·(1 − {a})")
+    ),
+    "tanh": Activation(tanh_forward, tanh_backward, "tanh({z})", ("(1 − {a}²)", "(1 − {a}²)")),
+    "relu": Activation(relu_forward, relu_backward, "max(0, {z})", ("[{z} > 0]", "{d}")),
+    "identity": Activation(identity_forward, identity_backward, "{z}", ("1", "1")),
 }
 
 # --------------------------------------------------------------------------- losses
@@ -168,21 +191,95 @@ def softmax_cross_entropy_backward(dL, cache):
     return dL * (p * t.sum(axis=-1, keepdims=True) - t) / len(p)
 
 
-# name -> (forward, backward, what the loss takes: "output" y, or "logits" z of the last layer)
+# --------------------------------------------------------------------------- the loss records
+
+
+def output_roundoff(y, T, loss, dL_dy):
+    """What rounding y - t adds to gradcheck's floor (in units of u): sum |dL/dy| (|y| + |t|)."""
+    return (np.sum(np.abs(dL_dy) * (np.abs(y) + np.abs(T))),)
+
+
+def _bce_roundoff(z, T, loss, dL_dz):  # log sigma(+-z): relative error ~3u; 1 - t
+    partial = (T > 0) & (T < 1)
+    return 3 * abs(loss), np.sum(np.where(partial, -log_sigmoid(-z), 0.0)) / len(z)
+
+
+def _softmax_ce_roundoff(z, T, loss, dL_dz):  # z - max z, a sum of K exponentials, its log
+    shifted = np.abs(z - z.max(axis=-1, keepdims=True))
+    lse = np.log(np.exp(-shifted).sum(axis=-1, keepdims=True))
+    return np.sum(T * (z.shape[-1] + shifted + lse)) / len(z), np.sum(np.abs(dL_dz) * shifted)
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One loss, everything the library knows about it in one record.
+
+    forward(v, t) -> (L, cache), backward(dL, cache) -> dL/dv, as above, where v is what the
+    loss ``takes``: "output" (y) or "logits" (z of the last layer, fused with ``activation``).
+    activation: the last layer's activation it needs (None: any). target_range: (low, high)
+    the targets must lie in, or None. classes: targets may be class indices, rows sum to 1.
+    dL_dy(dL_dz, cache): for a logits loss, dL/dy from dL/dz. probabilities(z): class
+    probabilities of the logits (predictions); cached_probabilities(cache): the same, as the
+    forward pass computed them (the replay shows them). term: one output's share of L for the
+    replay, in {y} and {t} ({y} is p_k when there are probabilities); gradient: dL/dy_k
+    (symbolic, with the numbers in); fused: dL/dz of the last layer when the loss is fused
+    with its activation. roundoff(v, T, L, dL/dv): the terms that rounding the loss's own steps
+    adds to gradcheck's floor, in units of u. It unpacks as (forward, backward, takes).
+    """
+
+    forward: Callable
+    backward: Callable
+    takes: str
+    term: str
+    gradient: tuple
+    activation: str | None = None
+    target_range: tuple | None = None
+    classes: bool = False
+    dL_dy: Callable | None = None
+    probabilities: Callable | None = None
+    cached_probabilities: Callable | None = None
+    fused: str | None = None
+    roundoff: Callable = output_roundoff
+
+    def __iter__(self):
+        return iter((self.forward, self.backward, self.takes))
+
+    def __getitem__(self, i):
+        return tuple(self)[i]
+
+
+def _bce_dL_dy(dL_dz, cache):
+    """dL/dy = dL/dz / (y (1 - y)): where y rounds to 0 or 1 that quotient is unbounded, and we
+    clamp the denominator at 1e-12 as torch's BCELoss does, to stay finite."""
+    y = cache[0]
+    return dL_dz / np.maximum(y * (1.0 - y), 1e-12)
+
+
 LOSSES = {
-    "squared_error": (squared_error_forward, squared_error_backward, "output"),
-    "half_squared_error": (half_squared_error_forward, half_squared_error_backward, "output"),
-    "binary_cross_entropy": (
-        binary_cross_entropy_forward,
-        binary_cross_entropy_backward,
-        "logits",
+    "squared_error": Loss(
+        squared_error_forward, squared_error_backward, "output",
+        term="({y} − {t})²", gradient=("2({y} − {t})", "2·({y} − {t})"),
     ),
-    "softmax_cross_entropy": (
-        softmax_cross_entropy_forward,
-        softmax_cross_entropy_backward,
-        "logits",
+    "half_squared_error": Loss(
+        half_squared_error_forward, half_squared_error_backward, "output",
+        term="½({y} − {t})²", gradient=("{y} − {t}", "{y} − {t}"),
+    ),
+    "binary_cross_entropy": Loss(
+        binary_cross_entropy_forward, binary_cross_entropy_backward, "logits",
+        term="−[{t}·log {y} + (1 − {t})·log(1 − {y})]",
+        gradient=("({y} − {t}) / ({y}(1 − {y}))", "({y} − {t}) / ({y}·(1 − {y}))"),
+        activation="sigmoid", target_range=(0, 1), dL_dy=_bce_dL_dy, fused="{y} − {t}",
+        roundoff=_bce_roundoff,
+    ),
+    "softmax_cross_entropy": Loss(
+        softmax_cross_entropy_forward, softmax_cross_entropy_backward, "logits",
+        term="−{t}·log {y}", gradient=("{y} − {t}", "{y} − {t}"),
+        activation="identity", target_range=(0, 1), classes=True,
+        dL_dy=lambda dL_dz, cache: dL_dz,  # an identity output: dL/dy = dL/dz
+        probabilities=softmax, cached_probabilities=lambda cache: cache[0],
+        roundoff=_softmax_ce_roundoff,
     ),
 }
 
-# The activation each logits-based loss sits on: BCE on a sigmoid output, softmax CE on logits.
-LOSS_NEEDS_ACTIVATION = {"binary_cross_entropy": "sigmoid", "softmax_cross_entropy": "identity"}
+# The activation each logits-based loss sits on (read from the records; kept for old callers).
+LOSS_NEEDS_ACTIVATION = {name: r.activation for name, r in LOSSES.items() if r.activation}

@@ -89,3 +89,78 @@ def node_label(kind, layer, j, n_units):
     if kind in ("x", "y", "t"):
         return kind if n_units == 1 else f"{kind}{sub(j)}"
     return f"{kind}{sup(layer)}{sub(j)}"
+
+
+# --------------------------------------------------------------------------- node keys
+# The diagram's elements and the replay's steps are keyed by these strings; build them here.
+
+LOSS_KEY = "L"
+
+
+def input_key(i):
+    """Key of input x_i: 'x1'."""
+    return f"x{i}"
+
+
+def z_key(layer, j):
+    """Key of the pre-activation z^layer_j: 'z1_2'."""
+    return f"z{layer}_{j}"
+
+
+def output_key(k):
+    """Key of output y_k: 'y1'."""
+    return f"y{k}"
+
+
+def activation_key(layer, j, n_layers):
+    """Key of a^layer_j, where a^0 is the input x and a^n_layers the output y: 'x1', 'a1_2', 'y1'."""
+    if layer == 0:
+        return input_key(j)
+    return output_key(j) if layer == n_layers else f"a{layer}_{j}"
+
+
+def one_key(layer):
+    """Key of the constant 1 that layer ``layer``'s biases multiply: 'one1'."""
+    return f"one{layer}"
+
+
+def probability_key(k):
+    """Key of the softmax probability p_k: 'p1'."""
+    return f"p{k}"
+
+
+def grad_key(key):
+    """Key of the gradient of the loss with respect to ``key``: 'dL/dw1_2_1', 'dL/dz1_2'."""
+    return f"dL/d{key}"
+
+
+# --------------------------------------------------------------------------- numbers in text
+
+MINUS = "\u2212"  # the typographic minus sign
+
+
+def fmt(v, digits=5, paren=True):
+    """A number for a formula: 5 significant digits, a real minus sign, and parentheses around a
+    negative number (paren=False for a number that stands alone)."""
+    s = f"{v:.{digits}g}"
+    if "e" in s:
+        mant, ex = s.split("e")
+        s = f"{mant}·10^{int(ex)}"
+    if not s.startswith("-"):
+        return s
+    return f"({MINUS}{s[1:]})" if paren else MINUS + s[1:]
+
+
+class MathNames:
+    """Gives ``obj.z1`` for ``obj.z[0]``, ``obj.dL_dW2`` for ``obj.weights[1]``, and so on."""
+
+    _ALIASES = {}  # prefix -> attribute holding the 0-based list
+
+    def __getattr__(self, name):
+        m = re.fullmatch(r"([A-Za-z_]+?)(\d+)", name)
+        if m and m.group(1) in self._ALIASES:
+            seq = getattr(self, self._ALIASES[m.group(1)])
+            l = int(m.group(2))
+            if seq is not None and 1 <= l <= len(seq):
+                return seq[l - 1]
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")

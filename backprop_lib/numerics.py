@@ -95,9 +95,8 @@ def backprop_value(net, x, target, key):
     """dL/d(key) from forward + backward in float64: the reference value."""
     check_type(net, "net", Network, "a Network")
     grads = backward(net, forward(net, x, target))
-    kind, l, index = net._locate(key)
-    arrays = grads.weights if kind == "w" else grads.biases
-    return float(arrays[l][index])
+    kind, l, index = net.locate(key)
+    return float((grads.weights if kind == "w" else grads.biases)[l][index])
 
 
 def relative_errors(values, reference):

@@ -11,24 +11,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import layers
 from .checks import check_type
-from .layers import softmax
-from .names import bias_key, node_label, param_label, sub, weight_key
+from .names import (
+    LOSS_KEY,
+    MINUS,
+    activation_key,
+    bias_key,
+    fmt,
+    grad_key,
+    node_label,
+    param_label,
+    probability_key,
+    sub,
+    weight_key,
+    z_key,
+)
 from .network import Grads, Network, Trace, backward
 
-MINUS = "\u2212"  # the typographic minus sign
-
-
-def fmt(v, digits=5, paren=True):
-    """A number for a formula: 5 significant digits, a real minus sign, and parentheses around a
-    negative number (paren=False for a number that stands alone)."""
-    s = f"{v:.{digits}g}"
-    if "e" in s:
-        mant, ex = s.split("e")
-        s = f"{mant}·10^{int(ex)}"
-    if not s.startswith("-"):
-        return s
-    return f"({MINUS}{s[1:]})" if paren else MINUS + s[1:]
+__all__ = ["MINUS", "Step", "Term", "fmt", "steps"]  # MINUS and fmt live in names.py
 
 
 @dataclass(frozen=True)
@@ -63,21 +64,6 @@ class Step:
 
     def __str__(self):
         return f"{self.formula} = {self.numbers} = {fmt(self.value, 8, paren=False)}"
-
-
-_ACT_FORMULA = {
-    "sigmoid": ("σ({z})", "σ({zv})"),
-    "tanh": ("tanh({z})", "tanh({zv})"),
-    "relu": ("max(0, {z})", "max(0, {zv})"),
-    "identity": ("{z}", "{zv}"),
-}
-# local derivative da/dz, as a formula in a (or z) and as a function of (a, z)
-_ACT_DERIV = {
-    "sigmoid": ("{a}(1 {m} {a})", lambda a, z: f"{fmt(a)}·(1 {MINUS} {fmt(a)})"),
-    "tanh": ("(1 {m} {a}²)", lambda a, z: f"(1 {MINUS} {fmt(a)}²)"),
-    "relu": ("[{z} > 0]", lambda a, z: "1" if z > 0 else "0"),
-    "identity": ("1", lambda a, z: "1"),
-}
 
 
 def _d(of):
@@ -128,14 +114,14 @@ def steps(net, trace, grads):
         return node_label("a", l, j, sizes[l])
 
     def a_key(l, j):
-        return f"x{j}" if l == 0 else (f"y{j}" if l == n_layers else f"a{l}_{j}")
+        return activation_key(l, j, n_layers)
 
     def a_value(l, j):
         return trace.x[j - 1] if l == 0 else trace.a[l - 1][j - 1]
 
     # ---------------------------------------------------------------- forward
     for l in range(1, n_layers + 1):
-        act = net.activations[l - 1]
+        act = layers.ACTIVATIONS[net.activations[l - 1]]
         for j in range(1, sizes[l] + 1):
             z = node_label("z", l, j, sizes[l])
             parts, nums, hl = [], [], []
@@ -149,94 +135,77 @@ def steps(net, trace, grads):
                 nums.append(fmt(net.biases[l - 1][j - 1]))
                 hl.append(bias_key(l, j))
             zv = trace.z[l - 1][j - 1]
-            add("forward", f"z{l}_{j}", z, f"{z} = " + " + ".join(parts), " + ".join(nums), zv,
-                [f"z{l}_{j}"] + hl)
-            f_sym, f_num = _ACT_FORMULA[act]
+            add("forward", z_key(l, j), z, f"{z} = " + " + ".join(parts), " + ".join(nums), zv,
+                [z_key(l, j)] + hl)
             a = a_name(l, j)
-            add("forward", a_key(l, j), a, f"{a} = " + f_sym.format(z=z),
-                f_num.format(zv=fmt(zv, paren=False)), a_value(l, j), [a_key(l, j), f"z{l}_{j}"])
+            add("forward", a_key(l, j), a, f"{a} = " + act.formula.format(z=z),
+                act.formula.format(z=fmt(zv, paren=False)), a_value(l, j),
+                [a_key(l, j), z_key(l, j)])
 
     # ---------------------------------------------------------------- loss
+    rule = layers.LOSSES[net.loss]
     K = sizes[-1]
     ys = [a_name(n_layers, k) for k in range(1, K + 1)]
     ts = [node_label("t", 0, k, K) for k in range(1, K + 1)]
     yv, tv = trace.output, trace.target
-    loss_hl = ["L"] + [a_key(n_layers, k) for k in range(1, K + 1)]
-    if net.loss in ("squared_error", "half_squared_error"):
-        half = "½" if net.loss == "half_squared_error" else ""
-        sym = " + ".join(f"{half}({y} {MINUS} {t})²" for y, t in zip(ys, ts))
-        num = " + ".join(f"{half}({fmt(y)} {MINUS} {fmt(t)})²" for y, t in zip(yv, tv))
-    elif net.loss == "binary_cross_entropy":
-        sym = " + ".join(
-            f"{MINUS}[{t}·log {y} + (1 {MINUS} {t})·log(1 {MINUS} {y})]" for y, t in zip(ys, ts)
-        )
-        num = " + ".join(
-            f"{MINUS}[{fmt(t)}·log {fmt(y)} + (1 {MINUS} {fmt(t)})·log(1 {MINUS} {fmt(y)})]"
-            for y, t in zip(yv, tv)
-        )
-    else:  # softmax cross-entropy: the probabilities first
-        probs = softmax(yv[None])[0]
+    loss_hl = [LOSS_KEY] + [a_key(n_layers, k) for k in range(1, K + 1)]
+    if rule.cached_probabilities is not None:  # the probabilities first, as forward had them
+        pv = rule.cached_probabilities(trace.loss_cache)[0]
         for k in range(1, K + 1):
             pk = f"p{sub(k)}"
-            add("forward", f"p{k}", pk, f"{pk} = e^{ys[k - 1]} / Σⱼ e^yⱼ",
-                f"e^{fmt(yv[k - 1])} / ({' + '.join('e^' + fmt(v) for v in yv)})", probs[k - 1],
+            add("forward", probability_key(k), pk, f"{pk} = e^{ys[k - 1]} / Σⱼ e^yⱼ",
+                f"e^{fmt(yv[k - 1])} / ({' + '.join('e^' + fmt(v) for v in yv)})", pv[k - 1],
                 [a_key(n_layers, kk) for kk in range(1, K + 1)])
-        sym = " + ".join(f"{MINUS}{t}·log p{sub(k)}" for k, t in enumerate(ts, 1))
-        num = " + ".join(f"{MINUS}{fmt(t)}·log {fmt(q)}" for t, q in zip(tv, probs))
-    add("forward", "L", "L", f"L = {sym}", num, trace.loss, loss_hl)
+        ys, yv = [f"p{sub(k)}" for k in range(1, K + 1)], pv  # the loss is written in p
+    sym = " + ".join(rule.term.format(y=y, t=t) for y, t in zip(ys, ts))
+    num = " + ".join(rule.term.format(y=fmt(y), t=fmt(t)) for y, t in zip(yv, tv))
+    add("forward", LOSS_KEY, "L", f"L = {sym}", num, trace.loss, loss_hl)
 
     # ---------------------------------------------------------------- backward
+    g_sym, g_num = rule.gradient
     for k in range(1, K + 1):
-        y, t, yk, tk = ys[k - 1], ts[k - 1], yv[k - 1], tv[k - 1]
-        if net.loss == "squared_error":
-            sym, num = f"2({y} {MINUS} {t})", f"2·({fmt(yk)} {MINUS} {fmt(tk)})"
-        elif net.loss == "half_squared_error":
-            sym, num = f"{y} {MINUS} {t}", f"{fmt(yk)} {MINUS} {fmt(tk)}"
-        elif net.loss == "binary_cross_entropy":
-            sym = f"({y} {MINUS} {t}) / ({y}(1 {MINUS} {y}))"
-            num = f"({fmt(yk)} {MINUS} {fmt(tk)}) / ({fmt(yk)}·(1 {MINUS} {fmt(yk)}))"
-        else:
-            sym, num = f"p{sub(k)} {MINUS} {t}", f"{fmt(probs[k - 1])} {MINUS} {fmt(tk)}"
-        add("backward", f"dL/dy{k}", _d(y), f"{_d(y)} = {sym}", num, grads.dL_dy[k - 1],
-            [a_key(n_layers, k), "L"])
+        y, yk, tk = a_name(n_layers, k), fmt(yv[k - 1]), fmt(tv[k - 1])
+        add("backward", grad_key(a_key(n_layers, k)), _d(y),
+            f"{_d(y)} = {g_sym.format(y=ys[k - 1], t=ts[k - 1])}", g_num.format(y=yk, t=tk),
+            grads.dL_dy[k - 1], [a_key(n_layers, k), LOSS_KEY])
 
     for l in range(n_layers, 0, -1):
-        act = net.activations[l - 1]
+        act = layers.ACTIVATIONS[net.activations[l - 1]]
+        # the local derivatives da/dz, from the activation's own backward (dz for da = 1)
+        local = act.backward(np.ones_like(np.atleast_2d(trace.z[l - 1])), trace.caches[l - 1].activation)
         for j in range(1, sizes[l] + 1):
             z, a = node_label("z", l, j, sizes[l]), a_name(l, j)
             up, upv = _d(a), grads.dL_da[l - 1][j - 1]
             av, zv = a_value(l, j), trace.z[l - 1][j - 1]
-            if l == n_layers and net.loss == "binary_cross_entropy":
+            if l == n_layers and rule.fused is not None:
                 # fused: dL/dz = y - t exactly (the y(1-y) of sigma' cancels the BCE denominator)
-                formula, numbers = f"{_d(z)} = {a} {MINUS} {ts[j - 1]}", (
-                    f"{fmt(av)} {MINUS} {fmt(tv[j - 1])}"
-                )
+                formula = f"{_d(z)} = {rule.fused.format(y=a, t=ts[j - 1])}"
+                numbers = rule.fused.format(y=fmt(av), t=fmt(tv[j - 1]))
                 terms = ()
             else:
-                d_sym, d_num = _ACT_DERIV[act]
-                local = d_sym.format(a=a, z=z, m=MINUS)
-                local_num = d_num(av, zv)
-                local_val = _local_act(act, av, zv)
-                formula = f"{_d(z)} = {up} · {local}"
-                numbers = f"{fmt(upv)} · {local_num}"
-                terms = (Term(up, float(upv), f"∂{a}/∂{z} = {local}", float(local_val)),)
-            add("backward", f"dL/dz{l}_{j}", _d(z), formula, numbers, grads.dL_dz[l - 1][j - 1],
-                [f"z{l}_{j}", a_key(l, j)], terms)
+                d_sym, d_num = act.derivative
+                local_val = local[0, j - 1]
+                local_sym = d_sym.format(a=a, z=z)
+                formula = f"{_d(z)} = {up} · {local_sym}"
+                numbers = f"{fmt(upv)} · " + d_num.format(a=fmt(av), z=fmt(zv), d=fmt(local_val))
+                terms = (Term(up, float(upv), f"∂{a}/∂{z} = {local_sym}", float(local_val)),)
+            add("backward", grad_key(z_key(l, j)), _d(z), formula, numbers,
+                grads.dL_dz[l - 1][j - 1], [z_key(l, j), a_key(l, j)], terms)
         for j in range(1, sizes[l] + 1):
             z, dz = node_label("z", l, j, sizes[l]), grads.dL_dz[l - 1][j - 1]
             for i in range(1, sizes[l - 1] + 1):
                 wk = weight_key(l, i, j)
                 w, ai = param_label(wk), a_name(l - 1, i)
                 aiv = a_value(l - 1, i)
-                add("backward", f"dL/d{wk}", _d(w), f"{_d(w)} = {_d(z)} · {ai}",
+                add("backward", grad_key(wk), _d(w), f"{_d(w)} = {_d(z)} · {ai}",
                     f"{fmt(dz)} · {fmt(aiv)}", grads.weights[l - 1][i - 1, j - 1],
-                    [wk, f"z{l}_{j}", a_key(l - 1, i)],
+                    [wk, z_key(l, j), a_key(l - 1, i)],
                     (Term(_d(z), float(dz), f"∂{z}/∂{w} = {ai}", float(aiv)),))
             if net.biases is not None:
                 bk = bias_key(l, j)
                 b = param_label(bk)
-                add("backward", f"dL/d{bk}", _d(b), f"{_d(b)} = {_d(z)} · 1", f"{fmt(dz)} · 1",
-                    grads.biases[l - 1][j - 1], [bk, f"z{l}_{j}"],
+                add("backward", grad_key(bk), _d(b), f"{_d(b)} = {_d(z)} · 1", f"{fmt(dz)} · 1",
+                    grads.biases[l - 1][j - 1], [bk, z_key(l, j)],
                     (Term(_d(z), float(dz), f"∂{z}/∂{b} = 1", 1.0),))
         if l > 1:
             for i in range(1, sizes[l - 1] + 1):
@@ -245,7 +214,7 @@ def steps(net, trace, grads):
                 ws = [param_label(weight_key(l, i, j)) for j in range(1, sizes[l] + 1)]
                 dzs = grads.dL_dz[l - 1]
                 wv = net.weights[l - 1][i - 1]
-                add("backward", f"dL/da{l - 1}_{i}", _d(ai),
+                add("backward", grad_key(a_key(l - 1, i)), _d(ai),
                     f"{_d(ai)} = " + " + ".join(f"{_d(z)} · {w}" for z, w in zip(zs, ws)),
                     " + ".join(f"{fmt(d)} · {fmt(v)}" for d, v in zip(dzs, wv)),
                     grads.dL_da[l - 2][i - 1],
@@ -253,9 +222,3 @@ def steps(net, trace, grads):
                     tuple(Term(_d(z), float(d), f"∂{z}/∂{ai} = {w}", float(v))
                           for z, w, d, v in zip(zs, ws, dzs, wv)))
     return out
-
-
-def _local_act(act, a, z):
-    return {"sigmoid": a * (1 - a), "tanh": 1 - a * a, "relu": float(z > 0), "identity": 1.0}[act]
-
-

@@ -19,55 +19,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import layers
 from .checks import (
     NumericOverflowError,
+    as_batch,
+    as_batch_targets,
     as_float_array,
     as_int,
     as_lr,
+    as_network,
     as_number,
     as_seed,
-    as_targets,
-    check_type,
     describe,
-    rename,
 )
-from .layers import softmax
 from .network import Network, backward, forward, sgd_step
 
 # --------------------------------------------------------------------------- checking input
-
-
-def _check_net(net):
-    return check_type(net, "net", Network, "a Network")
-
-
-def _check_X(net, X, name):
-    n_in = net.sizes[0]
-    arr = as_float_array(X, name)
-    if arr.ndim != 2 or arr.shape[1] != n_in or arr.shape[0] == 0:
-        raise ValueError(
-            f"{name}: expected a 2-D array of shape (N, {n_in}), one row per sample (the network "
-            f"has {n_in} inputs), got shape {arr.shape}"
-        )
-    return arr
-
-
-def _check_Y(net, Y, n_rows, name, x_name):
-    """Labels or targets -> T: (N, n_out) float, with errors that name ``name``."""
-    arr = as_float_array(Y, name, finite=False) if not isinstance(Y, np.ndarray) else Y
-    if np.ndim(arr) == 0:
-        raise TypeError(
-            f"{name}: expected an array with one row per row of {x_name}, got {describe(Y)}"
-        )
-    if len(arr) != n_rows:
-        raise ValueError(
-            f"{name}: expected {n_rows} rows, one per row of {x_name}, got {len(arr)} "
-            f"(shape {np.shape(arr)})"
-        )
-    try:
-        return as_targets(net, Y, n_rows, True, name)
-    except (TypeError, ValueError) as e:
-        raise rename(e, "target", name) from None
 
 
 def _check_until(until_accuracy):
@@ -81,11 +48,8 @@ def _check_until(until_accuracy):
 
 
 def _output(net, X):
-    """The network's output for the rows of X: (N, n_out). (A forward pass with a dummy target:
-    every row one-hot on the first output, valid for every loss.)"""
-    dummy = np.zeros((len(X), net.sizes[-1]))
-    dummy[:, 0] = 1.0
-    return np.asarray(forward(net, X, dummy).output)
+    """The network's output for the rows of X: (N, n_out), from a forward pass without target."""
+    return np.asarray(forward(net, X).output)
 
 
 def predict_proba(net, X):
@@ -94,9 +58,10 @@ def predict_proba(net, X):
 
     net: a Network; X: (N, n_in) finite numbers, one row per sample.
     """
-    y = _output(net, _check_X(_check_net(net), X, "X"))
-    if net.loss == "softmax_cross_entropy":
-        return softmax(y)
+    y = _output(net, as_batch(as_network(net), X, "X"))
+    probabilities = layers.LOSSES[net.loss].probabilities
+    if probabilities is not None:  # softmax_cross_entropy's softmax
+        return probabilities(y)
     if y.shape[1] == 1:
         p = np.clip(y, 0.0, 1.0)
         return np.hstack([1.0 - p, p])
@@ -108,7 +73,7 @@ def predict(net, X):
 
     net: a Network; X: (N, n_in) finite numbers, one row per sample.
     """
-    y = _output(net, _check_X(_check_net(net), X, "X"))
+    y = _output(net, as_batch(as_network(net), X, "X"))
     if y.shape[1] == 1:
         return (y[:, 0] >= 0.5).astype(np.int64)
     return y.argmax(axis=1)
@@ -138,8 +103,8 @@ def accuracy(net, X, Y):
 
     net: a Network; X: (N, n_in) finite numbers; Y: (N,) labels or targets shaped like the output.
     """
-    X = _check_X(_check_net(net), X, "X")
-    T = _check_Y(net, Y, len(X), "Y", "X")
+    X = as_batch(as_network(net), X, "X")
+    T = as_batch_targets(net, Y, len(X), "Y", "X")
     return float(np.mean(predict(net, X) == labels_of(T)))
 
 
@@ -224,8 +189,8 @@ class Trainer:
     def __init__(self, net, X, Y, lr, batch_size, seed, X_test=None, Y_test=None):
         if not isinstance(net, Network):
             raise TypeError(f"net: expected a Network, got {describe(net)}")
-        self.X = _check_X(net, X, "X")
-        self.T = _check_Y(net, Y, len(self.X), "Y", "X")
+        self.X = as_batch(net, X, "X")
+        self.T = as_batch_targets(net, Y, len(self.X), "Y", "X")
         self.labels = labels_of(self.T)
         if (X_test is None) != (Y_test is None):
             missing = "Y_test" if Y_test is None else "X_test"
@@ -234,8 +199,8 @@ class Trainer:
             )
         self.X_test = self.T_test = self.labels_test = None
         if X_test is not None:
-            self.X_test = _check_X(net, X_test, "X_test")
-            self.T_test = _check_Y(net, Y_test, len(self.X_test), "Y_test", "X_test")
+            self.X_test = as_batch(net, X_test, "X_test")
+            self.T_test = as_batch_targets(net, Y_test, len(self.X_test), "Y_test", "X_test")
             self.labels_test = labels_of(self.T_test)
         self.batch_size = as_int(
             batch_size, "batch_size", 1, len(self.X),
