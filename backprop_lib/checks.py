@@ -199,6 +199,14 @@ def as_batch_targets(net, Y, n_rows, name="Y", x_name="X"):
         raise rename(e, "target", name) from None
 
 
+def as_float_dtype(dtype, name="dtype"):
+    """np.float64 or np.float32 (or their np.dtype) -> np.float64 or np.float32."""
+    for d in (np.float64, np.float32):
+        if dtype is d or (isinstance(dtype, np.dtype) and dtype == np.dtype(d)):
+            return d
+    raise ValueError(f"{name}: expected np.float64 or np.float32, got {dtype!r}")
+
+
 def as_weights(weights, name="weights"):
     """A non-empty list of finite 2-D arrays whose shapes chain -> a list of float64 arrays."""
     if not isinstance(weights, (list, tuple)) or len(weights) == 0:
@@ -428,6 +436,7 @@ __all__ = [
     "as_targets",
     "as_choice",
     "as_float_array",
+    "as_float_dtype",
     "as_int",
     "as_lr",
     "as_number",

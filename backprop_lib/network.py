@@ -20,6 +20,7 @@ from .checks import (
     as_biases,
     as_bool,
     as_float_array,
+    as_float_dtype,
     as_inputs,
     as_lr,
     as_seed,
@@ -228,8 +229,7 @@ def forward(net, x, target=NO_TARGET, dtype=np.float64):
     (the parameters, x and target are rounded to it first).
     """
     check_type(net, "net", Network, "a Network")
-    if dtype not in (np.float64, np.float32):
-        raise ValueError(f"dtype: expected np.float64 or np.float32, got {dtype!r}")
+    dtype = as_float_dtype(dtype)
     X, is_batch = as_inputs(net, x)
     T = None if target is NO_TARGET else as_targets(net, target, len(X), is_batch)
     weights, biases = net.weights, net.biases or (None,) * len(net.weights)

@@ -12,29 +12,20 @@ float32):
 Truncation shrinks with eps, round-off grows as eps shrinks: the total is a V on log-log axes,
 lowest near eps ~ u^(1/2) (forward) and eps ~ u^(1/3) (central).
 
-Only numpy and the library: the figures live in ``backprop_lib.plots``.
+Only numpy and the library: the figures live in ``backprop_lib.plots``; comparing two sets of
+gradients (ours, PyTorch's, numeric ones) lives in ``backprop_lib.compare``.
 """
-
-import warnings
 
 import numpy as np
 
-from .checks import as_choice, as_float_array, as_number, check_type
-from .gradcheck import gradcheck, relative_error
-from .names import param_label
-from .network import Network, backward, flatten_by_key, forward
+from .checks import as_choice, as_float_array, as_float_dtype, as_number, check_type
+
+# notebook 04's comparison helpers live in compare.py; kept importable from here
+from .compare import gradcheck_quietly, max_relative_error, side_by_side  # noqa: F401
+from .network import Network, backward, forward
 
 METHODS = ("forward", "central")
 DTYPES = (np.float64, np.float32)
-
-
-def _check_method(method):
-    return as_choice(method, "method", METHODS)
-
-
-def _check_dtype(dtype):
-    if isinstance(dtype, str) or not any(dtype is d or dtype == np.dtype(d) for d in DTYPES):
-        raise ValueError(f"dtype: expected np.float64 or np.float32, got {dtype!r}")
 
 
 def unit_roundoff(dtype=np.float64):
@@ -43,7 +34,7 @@ def unit_roundoff(dtype=np.float64):
     float64: 2^-53 ~ 1.1e-16; float32: 2^-24 ~ 6.0e-8. (np.finfo(dtype).eps, 2.2e-16 for
     float64, is the gap between 1 and the next number, 2u.)
     """
-    _check_dtype(dtype)
+    as_float_dtype(dtype)
     return float(np.finfo(dtype).eps) / 2
 
 
@@ -54,7 +45,7 @@ def optimal_eps(dtype=np.float64, method="central"):
     a factor sqrt(|f| / |f''|) of order 1); for the central difference, eps^2 |f'''| / 6 against
     u |f| / eps gives eps ~ u^(1/3).
     """
-    _check_method(method)
+    as_choice(method, "method", METHODS)
     return unit_roundoff(dtype) ** (0.5 if method == "forward" else 1.0 / 3.0)
 
 
@@ -63,7 +54,7 @@ def difference(f, w, eps, method="central"):
 
     forward: (f(w + eps) - f(w)) / eps; central: (f(w + eps) - f(w - eps)) / (2 eps).
     """
-    _check_method(method)
+    as_choice(method, "method", METHODS)
     w = as_number(w, "w")
     eps = as_number(eps, "eps", 0, 1, low_open=True, what="a small positive step, e.g. 1e-6")
     if method == "forward":
@@ -79,7 +70,7 @@ def loss_along(net, x, target, key, dtype=np.float64):
     step that moves L by less than its last digit, ~u |L|, is lost as well.
     """
     check_type(net, "net", Network, "a Network")
-    _check_dtype(dtype)
+    as_float_dtype(dtype)
     net.get(key)  # a clear error now for an unknown key
     return lambda w: forward(net.set(key, w), x, target, dtype=dtype).loss
 
@@ -118,7 +109,7 @@ def eps_sweep(net, x, target, key, eps_values, method="central", dtype=np.float6
     that it does not register (w + eps rounds back to w, or L does not change in its last
     digit) gives the derivative 0, a relative error of exactly 1.
     """
-    _check_method(method)
+    as_choice(method, "method", METHODS)
     eps_values = as_float_array(eps_values, "eps_values")
     if eps_values.ndim != 1 or eps_values.size == 0 or np.any(eps_values <= 0) or np.any(
         eps_values >= 1
@@ -162,37 +153,3 @@ def sweep_all(net, x, target, key, eps_values):
         for dt in DTYPES
         for m in METHODS
     }
-
-
-def max_relative_error(net, a, b):
-    """The largest relative error between two sets of gradients of ``net``.
-
-    a, b: anything with ``.weights`` and ``.biases`` shaped like the network's parameters
-    (``backward``'s Grads, ``numeric_gradients``, a torch run's result). Uses
-    ``bp.relative_error`` with its default floor.
-    """
-    fa = flatten_by_key(net, a.weights, a.biases, "a")
-    fb = flatten_by_key(net, b.weights, b.biases, "b")
-    return float(max(relative_error(fa[k], fb[k]) for k in net.param_keys()))
-
-
-def gradcheck_quietly(net, x, target, **kwargs):
-    """``gradcheck(net, x, target, **kwargs)`` with its warnings caught, not shown.
-
-    Returns (report, messages): the GradcheckReport and the text of each warning it raised
-    (a ReLU input near its kink, say).
-    """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        report = gradcheck(net, x, target, **kwargs)
-    return report, [f"{w.category.__name__}: {w.message}" for w in caught]
-
-
-def side_by_side(net, a, b):
-    """[(label, a's value, b's value)] for every parameter of ``net``, e.g. ('w¹₁₁', ...).
-
-    a, b: gradients shaped like the network's parameters (anything with .weights, .biases).
-    """
-    fa = flatten_by_key(net, a.weights, a.biases, "a")
-    fb = flatten_by_key(net, b.weights, b.biases, "b")
-    return [(param_label(k), fa[k], fb[k]) for k in net.param_keys()]
