@@ -31,8 +31,8 @@ from .checks import (
     check_overflow,
     check_type,
 )
-from .names import MathNames, bias_key, parse_param_key, weight_key
-from .params import ParamArrays, flatten_by_key
+from .names import MathNames
+from .params import ParamArrays, flatten_by_key  # noqa: F401 (flatten_by_key: old callers)
 
 MAX_UNITS = 100_000  # per layer, for Network.random: beyond it the weights would not fit in memory
 _TOO_LARGE = "scale x (and the targets) down, or use smaller weights"
@@ -47,7 +47,7 @@ def _readonly(arr):
 
 
 @dataclass(frozen=True, eq=False)
-class Network:
+class Network(ParamArrays):
     """An immutable fully connected network.
 
     weights: tuple of L arrays, W^l of shape (n_(l-1), n_l).
@@ -56,10 +56,9 @@ class Network:
     loss: a name from ``layers.LOSSES``.
     Construct it with ``Network(weights, biases=None, activations="sigmoid", loss=...)``:
     ``activations`` may be one name for every layer or a list with one name per layer.
+    Its scalar parameters by key (``param_keys``, ``get``, ``params``) come from ParamArrays.
     """
 
-    weights: tuple
-    biases: tuple | None
     activations: tuple
     loss: str
 
@@ -97,47 +96,6 @@ class Network:
             self.loss if loss is None else loss,
         )
 
-    # ---------------------------------------------------------------- scalar parameters
-
-    @property
-    def sizes(self):
-        """[n_in, n_1, ..., n_out]."""
-        return [self.weights[0].shape[0]] + [W.shape[1] for W in self.weights]
-
-    @property
-    def n_params(self):
-        return sum(W.size for W in self.weights) + sum(b.size for b in self.biases or ())
-
-    def param_keys(self):
-        """Every scalar parameter's key, layer by layer: w1_1_1, w1_1_2, ..., b1_1, ..., w2_..."""
-        keys = []
-        for l, W in enumerate(self.weights, start=1):
-            keys += [weight_key(l, i + 1, j + 1) for i in range(W.shape[0]) for j in range(W.shape[1])]
-            if self.biases is not None:
-                keys += [bias_key(l, j + 1) for j in range(W.shape[1])]
-        return keys
-
-    def locate(self, key):
-        """'w1_2_1' -> ('w', 0, (1, 0)): the kind, the 0-based layer and the array index."""
-        kind, layer, *idx = parse_param_key(key)
-        ok = 1 <= layer <= len(self.weights)
-        if ok and kind == "w":
-            arr, index = self.weights[layer - 1], (idx[0] - 1, idx[1] - 1)
-        elif ok and kind == "b" and self.biases is not None:
-            arr, index = self.biases[layer - 1], (idx[0] - 1,)
-        else:
-            arr, index = None, None
-        if arr is None or not all(0 <= i < n for i, n in zip(index, arr.shape)):
-            raise ValueError(
-                f"key: this network has no parameter {key!r}; it has {self.param_keys()}"
-            )
-        return kind, layer - 1, index
-
-    def get(self, key):
-        """The value of one scalar parameter, e.g. ``net.get('w1_2_1')``."""
-        kind, l, index = self.locate(key)
-        return float((self.weights if kind == "w" else self.biases)[l][index])
-
     def set(self, key, value):
         """A new Network with one scalar parameter changed; this one is unchanged."""
         kind, l, index = self.locate(key)
@@ -150,10 +108,6 @@ class Network:
         if kind == "w":
             return self.replace(weights=arrays)
         return self.replace(biases=arrays)
-
-    def params(self):
-        """{key: value} for every scalar parameter, in the order of ``param_keys``."""
-        return flatten_by_key(self, self.weights, self.biases)
 
     def __repr__(self):
         bias = "with biases" if self.biases is not None else "without biases"
@@ -212,12 +166,7 @@ class Trace(MathNames):
     _ALIASES = {"z": "z", "a": "a"}
 
 
-class _NoTarget:
-    def __repr__(self):
-        return "NO_TARGET"
-
-
-NO_TARGET = _NoTarget()  # forward's default: predict only (None stays an error, as any bad target)
+NO_TARGET = object()  # forward's default: predict only (None stays an error, as any bad target)
 
 
 def forward(net, x, target=NO_TARGET, dtype=np.float64):

@@ -1,14 +1,16 @@
-"""Arrays shaped like a network's parameters: its gradients, numeric ones, ones under test.
+"""Arrays shaped like a network's parameters: the parameters, their gradients (backprop's,
+numeric ones, ones under test), each scalar addressed by its key ('w1_2_1', 'b2_1').
 
-``ParamArrays`` is the one class for them (``Grads``, ``NumericGrads`` and ``Suspect`` build on
-it); ``flatten_by_key`` turns any such pair of lists into {'w1_2_1': value, ...}.
+``ParamArrays`` is the one class for them: ``Network``, ``Grads``, ``NumericGrads`` and
+``bugclinic.Suspect`` build on it (``torch_bridge``'s TorchParams and TorchResult can too).
+``flatten_by_key`` turns any such pair of lists into {'w1_2_1': value, ...}.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from .names import bias_key, weight_key
+from .names import bias_key, parse_param_key, weight_key
 
 
 def flatten_by_key(net, weights, biases, name="grads"):
@@ -35,6 +37,49 @@ class ParamArrays:
 
     weights: tuple
     biases: tuple | None
+
+    @property
+    def sizes(self):
+        """[n_in, n_1, ..., n_out]."""
+        return [self.weights[0].shape[0]] + [W.shape[1] for W in self.weights]
+
+    @property
+    def n_params(self):
+        return sum(W.size for W in self.weights) + sum(b.size for b in self.biases or ())
+
+    def param_keys(self):
+        """Every scalar parameter's key, layer by layer: w1_1_1, w1_1_2, ..., b1_1, ..., w2_..."""
+        keys = []
+        for l, W in enumerate(self.weights, start=1):
+            keys += [weight_key(l, i + 1, j + 1) for i in range(W.shape[0]) for j in range(W.shape[1])]
+            if self.biases is not None:
+                keys += [bias_key(l, j + 1) for j in range(W.shape[1])]
+        return keys
+
+    def locate(self, key):
+        """'w1_2_1' -> ('w', 0, (1, 0)): the kind, the 0-based layer and the array index."""
+        kind, layer, *idx = parse_param_key(key)
+        ok = 1 <= layer <= len(self.weights)
+        if ok and kind == "w":
+            arr, index = self.weights[layer - 1], (idx[0] - 1, idx[1] - 1)
+        elif ok and kind == "b" and self.biases is not None:
+            arr, index = self.biases[layer - 1], (idx[0] - 1,)
+        else:
+            arr, index = None, None
+        if arr is None or not all(0 <= i < n for i, n in zip(index, arr.shape)):
+            raise ValueError(
+                f"key: this network has no parameter {key!r}; it has {self.param_keys()}"
+            )
+        return kind, layer - 1, index
+
+    def get(self, key):
+        """The value of one scalar parameter, e.g. ``net.get('w1_2_1')``."""
+        kind, l, index = self.locate(key)
+        return float((self.weights if kind == "w" else self.biases)[l][index])
+
+    def params(self):
+        """{key: value} for every scalar parameter, in the order of ``param_keys``."""
+        return flatten_by_key(self, self.weights, self.biases)
 
     @classmethod
     def from_keys(cls, net, values):
