@@ -12,7 +12,8 @@ The numeric core imports only numpy:
 
 Also numpy only, imported when needed: ``backprop_lib.train`` (mini-batch SGD),
 ``backprop_lib.datasets`` (XOR, two moons, spirals, scikit-learn's bundled digits),
-``backprop_lib.numerics`` (the epsilon sweep) and ``backprop_lib.bugclinic`` (seed 001's
+``backprop_lib.numerics`` (the epsilon sweep), ``backprop_lib.compare`` (two sets of gradients
+side by side) and ``backprop_lib.bugclinic`` (seed 001's
 mistakes, reproduced). On top of them: drawing (``backprop_lib.draw``, ``backprop_lib.plots``),
 widgets (``backprop_lib.widgets``, ``backprop_lib.train_view``) and the PyTorch bridge
 (``backprop_lib.torch_bridge``).

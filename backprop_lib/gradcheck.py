@@ -90,10 +90,6 @@ def relative_error(a, b, floor=1e-8):
     return float(err) if err.ndim == 0 else err
 
 
-def _check_method(method):
-    return as_choice(method, "method", METHODS)
-
-
 def _check_eps(eps, method):
     """eps: None (the method's default) or a step in EPS_RANGE -> float."""
     if eps is None:
@@ -115,7 +111,7 @@ def numeric_gradient(f, w, eps=None, method="central"):
     Returns a float64 array shaped like w.
     """
     check_callable(f, "f")
-    method = _check_method(method)
+    method = as_choice(method, "method", METHODS)
     eps = _check_eps(eps, method)
     w = as_float_array(w, "w")
     grad = np.zeros_like(w)
@@ -155,7 +151,7 @@ def numeric_gradients(net, x, target, eps=None, method="central"):
     ``numeric_gradient`` accepts them.
     """
     check_type(net, "net", Network, "a Network")
-    method = _check_method(method)
+    method = as_choice(method, "method", METHODS)
     eps = _check_eps(eps, method)
     forward(net, x, target)  # checks x and target once, with clear messages
 
@@ -291,7 +287,7 @@ def gradcheck(net, x, target, eps=None, method="central", tol=1e-6, grads=None,
     gradient could fail). Warns (GradcheckWarning) when a ReLU input is near its kink.
     """
     check_type(net, "net", Network, "a Network")
-    method = _check_method(method)
+    method = as_choice(method, "method", METHODS)
     eps = _check_eps(eps, method)
     lo, hi = TOL_RANGE
     tol = as_number(

@@ -7,6 +7,12 @@ Shapes use the row-vector convention of the seed notebooks: a batch ``x`` has sh
 one row per sample, and a dense layer's ``W`` has shape ``(D, M)``, so ``z = x @ W + b``.
 Losses average over the N rows of a batch.
 
+Each activation and each loss also has one record (``Activation``, ``Loss``) in the tables
+``ACTIVATIONS`` and ``LOSSES``: the pair, and everything else the library needs to know about it
+(what the loss takes, the activation and targets it needs, the replay's formulas). The network,
+the replay, the gradient check, the input checks and training read these records; adding an
+activation or a loss is adding its pair and its record.
+
 Everything here is finite and quiet for any finite input: sigmoid and the cross-entropies are
 written so that no ``exp`` can overflow, however large the weights.
 """

@@ -3,8 +3,11 @@
 ``steps(net, trace, grads)`` lists every scalar the two passes compute, in order: the forward
 pass layer by layer (z, then a), the loss, then the backward pass from dL/dy down to the first
 layer's weights. Each Step carries its name, its formula, the formula with the numbers put in,
-and its value. The values are read from the trace and the gradients, not computed again here,
-so the replay shows exactly what ``forward`` and ``backward`` computed.
+and its value. The values are read from the trace and the gradients, not computed again here
+(softmax's probabilities too, from the loss's cache), so the replay shows exactly what
+``forward`` and ``backward`` computed; the local derivatives come from the activation's own
+backward, and every formula's text from the records in ``layers`` (``ACTIVATIONS``, ``LOSSES``).
+Keys come from ``names`` (``z_key``, ``activation_key``, ``grad_key``, ...).
 """
 
 from dataclasses import dataclass

@@ -30,9 +30,8 @@ from .checks import (
     as_network,
     as_number,
     as_seed,
-    describe,
 )
-from .network import Network, backward, forward, sgd_step
+from .network import backward, forward, sgd_step
 
 # --------------------------------------------------------------------------- checking input
 
@@ -187,8 +186,7 @@ class Trainer:
     """
 
     def __init__(self, net, X, Y, lr, batch_size, seed, X_test=None, Y_test=None):
-        if not isinstance(net, Network):
-            raise TypeError(f"net: expected a Network, got {describe(net)}")
+        as_network(net)
         self.X = as_batch(net, X, "X")
         self.T = as_batch_targets(net, Y, len(self.X), "Y", "X")
         self.labels = labels_of(self.T)
