@@ -21,6 +21,8 @@ import numbers
 
 import numpy as np
 
+from .layers import ACTIVATIONS, LOSSES
+
 _NUMBER = "a number or an array of numbers"
 
 
@@ -123,8 +125,6 @@ def as_targets(net, target, n_rows, is_batch, name="target"):
     sample; for softmax_cross_entropy also integer class indices in 0..n_out-1, one per sample,
     or rows that sum to 1. The cross-entropy losses need values in [0, 1].
     """
-    from .layers import LOSSES
-
     loss = LOSSES[net.loss]
     n_out = net.weights[-1].shape[1]
     out_shape = (n_rows, n_out) if is_batch else (n_out,)
@@ -256,8 +256,6 @@ def as_activations(activations, n_layers, loss):
     """One activation name for every layer, or one per layer, fit for ``loss`` -> a tuple.
 
     Also checks the loss's name, and that the last activation is the one the loss needs."""
-    from .layers import ACTIVATIONS, LOSSES
-
     if isinstance(activations, str):
         activations = [activations] * n_layers
     if not isinstance(activations, (list, tuple)):
