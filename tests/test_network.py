@@ -291,3 +291,44 @@ def test_forward_does_not_change_its_inputs():
 def test_repr_is_informative():
     text = repr(examples.seed_000().net)
     assert "sizes=[2, 2, 1]" in text and "squared_error" in text and "9 parameters" in text
+
+
+# --------------------------------------------------------------------------- issue 15's shape
+
+
+def test_forward_without_a_target_predicts():
+    ex = examples.seed_000()
+    net, x, t = ex.net, ex.x, ex.target
+    pred = bp.forward(net, x)
+    assert pred.loss is None and pred.target is None
+    np.testing.assert_array_equal(pred.output, bp.forward(net, x, t).output)
+    with pytest.raises(ValueError, match="trace: expected the trace of forward.* with a target"):
+        bp.backward(net, pred)
+    with pytest.raises(TypeError, match="target: "):  # None is still a bad target, as before
+        bp.forward(net, x, None)
+
+
+def test_the_trace_names_its_caches_and_holds_each_activation_once():
+    ex = examples.seed_000()
+    trace = bp.forward(ex.net, [ex.x, ex.x], [ex.target, ex.target])
+    assert trace.net is ex.net and len(trace.caches) == len(ex.net.weights)
+    for l, cache in enumerate(trace.caches):
+        assert cache.activation is trace.a[l]  # sigmoid's cache is a itself, not a copy
+        assert cache.dense[0] is (trace.x if l == 0 else trace.a[l - 1])
+        assert cache.dense[1] is ex.net.weights[l]
+
+
+def test_every_parameter_shaped_class_shares_one_base():
+    from backprop_lib.bugclinic import Suspect
+    from backprop_lib.gradcheck import NumericGrads
+    from backprop_lib.params import ParamArrays
+
+    ex = examples.seed_000()
+    grads = bp.backward(ex.net, bp.forward(ex.net, ex.x, ex.target))
+    numeric = bp.numeric_gradients(ex.net, ex.x, ex.target)
+    suspect = Suspect.from_keys(ex.net, grads.flat(ex.net))
+    for obj in (ex.net, grads, numeric, suspect):
+        assert isinstance(obj, ParamArrays)
+    assert isinstance(numeric, NumericGrads)
+    assert grads.get("w1_2_1") == grads.weights[0][1, 0] == suspect.value(ex.net, "w1_2_1")
+    assert ex.net.param_keys() == grads.param_keys()
