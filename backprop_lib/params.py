@@ -17,8 +17,10 @@ def flatten_by_key(net, weights, biases, name="grads"):
     """{key: float} of arrays shaped like net's parameters (its gradients, say), keyed and
     ordered like ``net.param_keys()``."""
     shapes = [W.shape for W in net.weights]
-    if [np.shape(w) for w in weights] != shapes or (biases is None) != (net.biases is None) or (
-        biases is not None and [np.shape(b) for b in biases] != [b.shape for b in net.biases]
+    if (
+        [np.shape(w) for w in weights] != shapes
+        or (biases is None) != (net.biases is None)
+        or (biases is not None and [np.shape(b) for b in biases] != [b.shape for b in net.biases])
     ):
         raise ValueError(f"{name}: expected arrays shaped like the network's parameters")
     out = {}
@@ -51,7 +53,9 @@ class ParamArrays:
         """Every scalar parameter's key, layer by layer: w1_1_1, w1_1_2, ..., b1_1, ..., w2_..."""
         keys = []
         for l, W in enumerate(self.weights, start=1):
-            keys += [weight_key(l, i + 1, j + 1) for i in range(W.shape[0]) for j in range(W.shape[1])]
+            keys += [
+                weight_key(l, i + 1, j + 1) for i in range(W.shape[0]) for j in range(W.shape[1])
+            ]
             if self.biases is not None:
                 keys += [bias_key(l, j + 1) for j in range(W.shape[1])]
         return keys

@@ -24,8 +24,11 @@ def mean_absolute_error_backward(dL, cache):
 
 
 MAE = layers.Loss(
-    mean_absolute_error_forward, mean_absolute_error_backward, "output",
-    term="|{y} − {t}|", gradient=("sign({y} − {t})", "sign({y} − {t})"),
+    mean_absolute_error_forward,
+    mean_absolute_error_backward,
+    "output",
+    term="|{y} − {t}|",
+    gradient=("sign({y} − {t})", "sign({y} − {t})"),
 )
 
 
@@ -56,8 +59,9 @@ def softplus(monkeypatch):
 def network(activations, loss):
     W1 = np.array([[0.1, 0.4], [-0.3, 0.2]])
     W2 = np.array([[0.5], [-0.6]])
-    return bp.Network([W1, W2], [np.array([0.1, -0.1]), np.array([0.05])],
-                      activations=activations, loss=loss)
+    return bp.Network(
+        [W1, W2], [np.array([0.1, -0.1]), np.array([0.05])], activations=activations, loss=loss
+    )
 
 
 def test_a_registered_loss_runs_forward_backward_gradcheck_and_the_replay(mae):

@@ -41,7 +41,9 @@ def violations(source, module):
             from_lib = node.level > 0 or (node.module or "").startswith("backprop_lib")
             for alias in node.names:
                 if from_lib and _private(alias.name):
-                    found.append((module, f"from {'.' * node.level}{node.module or ''} import {alias.name}"))
+                    found.append(
+                        (module, f"from {'.' * node.level}{node.module or ''} import {alias.name}")
+                    )
             if from_lib and node.module and any(_private(p) for p in node.module.split(".")):
                 found.append((module, f"from {'.' * node.level}{node.module} import ..."))
         elif isinstance(node, ast.Attribute) and _private(node.attr):
