@@ -20,8 +20,13 @@ pre-activation     ``z1_2``      z¹₂          ``trace.z[l-1][j-1]``
 activation         ``a1_2``      a¹₂          ``trace.a[l-1][j-1]``
 output k           ``y1``        y (or y₁)    ``trace.output[k-1]``
 target k           ``t1``        t (or t₁)
+bias input, l      ``one1``      1
 loss               ``L``         L            ``trace.loss``
 =================  ============  ===========  ==============================
+
+The keys are built by the functions below (``input_key``, ``z_key``, ``activation_key``,
+``output_key``, ``one_key``, ``LOSS_KEY``, ``grad_key`` for ``'dL/dw1_2_1'``), and numbers are
+written into formulas by ``fmt`` with the typographic ``MINUS``: spell neither inline.
 """
 
 import re
