@@ -12,7 +12,8 @@ weight. Memory per student (server + kernel) and the hub's and proxy's CPU are r
 from the hub's process tree. Everything listens on 127.0.0.1 and is stopped by PID.
 
 tests/test_classroom_hub.py drives the same code (``Hub``, ``Student``, ``students``) with 3
-students, and also kills one student's kernel and restarts another's mid-slider.
+students, checks who can reach whom and what listens where, and kills one student's kernel and
+restarts another's mid-slider.
 """
 
 from __future__ import annotations
@@ -22,11 +23,8 @@ import asyncio
 import contextlib
 import json
 import os
-import platform
 import secrets
-import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +33,8 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "deploy" / "jupyterhub_config.py"
@@ -47,8 +47,8 @@ import json
 from backprop_lib import examples
 from backprop_lib.widgets import Explorer
 ex = Explorer(examples.seed_000(), curve={SLIDER!r}, tangent=True, start="backward")
-print(json.dumps({{"slider": ex.param_sliders[{SLIDER!r}].model_id, "view": ex.view.model_id,
-                   "start": ex.param_sliders[{SLIDER!r}].value}}))
+s = ex.param_sliders[{SLIDER!r}]
+print(json.dumps({{"slider": s.model_id, "view": ex.view.model_id, "start": s.value}}))
 """
 
 
@@ -100,14 +100,9 @@ class Hub:
             env["BP_HUB_NOTEBOOKS"] = str(self.notebooks)
         self.log = open(self.runtime / "hub.log", "w", encoding="utf-8")  # noqa: SIM115
         command = [self.python, "-m", "jupyterhub", "-f", str(CONFIG), "--log-level=WARN"]
+        io = dict(stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
         self.proc = subprocess.Popen(
-            command,
-            cwd=self.runtime,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            command, cwd=self.runtime, env=env, start_new_session=True, **io
         )
         try:
             wait_for_hub(self.url, self.proc, timeout)
@@ -116,11 +111,8 @@ class Hub:
         return self
 
     def log_tail(self, n: int = 30) -> str:
-        with contextlib.suppress(OSError):
-            return "hub log:\n" + "\n".join(
-                (self.runtime / "hub.log").read_text().splitlines()[-n:]
-            )
-        return ""
+        path = self.runtime / "hub.log"
+        return "hub log:\n" + "\n".join(path.read_text().splitlines()[-n:] if path.exists() else [])
 
     def processes(self):
         """The hub, and everything under it (proxy, servers, kernels), as psutil.Process."""
@@ -132,23 +124,19 @@ class Hub:
         return []
 
     def stop(self, timeout: float = 60) -> None:
+        """SIGTERM to the hub, which stops the servers and the proxy; then SIGKILL, by PID, to
+        whatever of its tree is still running."""
         import psutil
 
         if self.proc is None:
             return
         tree = self.processes()
-        with contextlib.suppress(ProcessLookupError):
-            self.proc.send_signal(signal.SIGTERM)  # the hub stops the servers and the proxy
-        try:
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-        for p in tree[1:]:  # anything the hub left behind, by PID
-            with contextlib.suppress(psutil.NoSuchProcess, psutil.TimeoutExpired):
-                p.wait(timeout=5)
+        self.proc.terminate()
+        alive = psutil.wait_procs(tree[:1], timeout=timeout)[1] + psutil.wait_procs(tree[1:], 10)[1]
+        for p in alive:
             with contextlib.suppress(psutil.NoSuchProcess):
                 p.kill()
+        self.proc.wait(timeout=10)
         self.log.close()
         self.proc = None
 
@@ -181,7 +169,6 @@ class Student:
     kernel_id: str = ""
     ids: dict = field(default_factory=dict)
     moves: dict = field(default_factory=dict)  # msg_id -> Move
-    timings: dict = field(default_factory=dict)
     ws: object = None
 
     def __post_init__(self):
@@ -203,14 +190,12 @@ class Student:
         """The JSON answer of an API call as this student; RuntimeError unless status in ok."""
         async with self.http.request(method, url, headers=self.auth(), **kw) as r:
             if r.status not in ok:
-                raise RuntimeError(
-                    f"{method} {url} for {self.name}: HTTP {r.status} {await r.text()}"
-                )
+                raise RuntimeError(f"{method} {url}: HTTP {r.status} {await r.text()}")
             return await r.json(content_type=None)  # None for an empty body
 
     async def join(self):
         """Log in, spawn a server, start a kernel, connect to it and build the Explorer."""
-        base, t0 = self.hub.url, time.perf_counter()
+        base = self.hub.url
         async with self.http.get(f"{base}/hub/login") as r:
             r.raise_for_status()
         form = {"username": self.name, "password": self.hub.password, "_xsrf": self._xsrf()}
@@ -221,9 +206,8 @@ class Student:
             r.raise_for_status()
         headers = {"X-XSRFToken": self._xsrf(), "Referer": f"{base}/hub/home"}
         body = {"note": "classroom", "expires_in": 3600}
-        async with self.http.post(
-            f"{base}/hub/api/users/{self.name}/tokens", json=body, headers=headers
-        ) as r:
+        tokens = f"{base}/hub/api/users/{self.name}/tokens"
+        async with self.http.post(tokens, json=body, headers=headers) as r:
             if r.status != 201:
                 raise RuntimeError(f"token for {self.name}: HTTP {r.status} {await r.text()}")
             self.token = (await r.json())["token"]
@@ -237,63 +221,32 @@ class Student:
             if waited > 600 or (server is None and waited > 5):
                 raise RuntimeError(f"spawn of {self.name} failed; see the hub log")
             await asyncio.sleep(0.5)
-        self.timings.update(login_s=t1 - t0, spawn_s=time.perf_counter() - t1)
-        kernel = await self._call(
-            "POST", f"{self.server_url()}/api/kernels", ok=(201,), json={"name": "python3"}
-        )
-        self.kernel_id = kernel["id"]
+        kernels = f"{self.server_url()}/api/kernels"
+        self.kernel_id = (await self._call("POST", kernels, (201,), json={"name": "python3"}))["id"]
         await self.connect()
         await self.build_explorer()
-
-    async def kernel_state(self) -> str:
-        url = f"{self.server_url()}/api/kernels/{self.kernel_id}"
-        async with self.http.get(url, headers=self.auth()) as r:
-            return (await r.json()).get("execution_state", "?") if r.status == 200 else "gone"
-
-    async def restart_kernel(self):
-        await self._call("POST", f"{self.server_url()}/api/kernels/{self.kernel_id}/restart")
 
     # -- the kernel's websocket -----------------------------------------------
 
     async def connect(self):
         url = f"{self.server_url()}/api/kernels/{self.kernel_id}/channels".replace("http", "ws", 1)
         self.session_id, self.replies = uuid.uuid4().hex, {}
-        self.ws = await self.http.ws_connect(
-            f"{url}?session_id={self.session_id}", headers=self.auth(), max_msg_size=0
-        )
+        url += f"?session_id={self.session_id}"
+        self.ws = await self.http.ws_connect(url, headers=self.auth(), max_msg_size=0)
         self.reader = asyncio.ensure_future(self._read())
 
-    async def _send(self, msg_type, content) -> str:
-        msg_id = uuid.uuid4().hex
-        header = {
-            "msg_id": msg_id,
-            "username": self.name,
-            "session": self.session_id,
-            "msg_type": msg_type,
-            "version": "5.3",
-            "date": "",
-        }
-        msg = {
-            "header": header,
-            "parent_header": {},
-            "metadata": {},
-            "content": content,
-            "channel": "shell",
-            "buffers": [],
-        }
-        if msg_type == "comm_msg":
-            self.moves[msg_id] = Move(content["data"]["state"]["value"], time.perf_counter())
-        await self.ws.send_str(json.dumps(msg))
-        return msg_id
+    async def _send(self, msg_id, msg_type, content):
+        """A message on the shell channel, as JupyterLab sends it over the websocket."""
+        header = dict(msg_id=msg_id, username=self.name, session=self.session_id, version="5.3")
+        header.update(msg_type=msg_type, date="")
+        msg = dict(header=header, parent_header={}, metadata={}, content=content, buffers=[])
+        await self.ws.send_str(json.dumps(msg | {"channel": "shell"}))
 
     async def _read(self):
         async for frame in self.ws:
             msg = json.loads(frame.data) if isinstance(frame.data, str) else {}
-            parent, kind = (
-                msg.get("parent_header", {}).get("msg_id"),
-                msg.get("header", {}).get("msg_type"),
-            )
-            content = msg.get("content", {})
+            parent, content = msg.get("parent_header", {}).get("msg_id"), msg.get("content", {})
+            kind = msg.get("header", {}).get("msg_type")
             if kind == "comm_msg" and content.get("comm_id") == self.ids.get("view"):
                 move, state = self.moves.get(parent), content["data"].get("state", {})
                 if move is not None and move.latency_ms is None and "value" in state:
@@ -309,26 +262,18 @@ class Student:
                     idle.set_result(msg)  # idle comes after the request's last output
 
     async def execute(self, code: str, timeout: float = 300, wait: bool = True):
-        self.stdout, loop = [], asyncio.get_running_loop()
-        content = {
-            "code": code,
-            "silent": False,
-            "store_history": False,
-            "user_expressions": {},
-            "allow_stdin": False,
-        }
-        msg_id = await self._send("execute_request", content)
+        self.stdout, loop, msg_id = [], asyncio.get_running_loop(), uuid.uuid4().hex
         self.replies[msg_id] = (loop.create_future(), loop.create_future())
+        content = dict(code=code, silent=False, store_history=False, allow_stdin=False)
+        await self._send(msg_id, "execute_request", content | {"user_expressions": {}})
         if wait:
             reply, _ = await asyncio.wait_for(asyncio.gather(*self.replies[msg_id]), timeout)
             if reply["content"]["status"] != "ok":
                 raise RuntimeError(f"{self.name}: {reply['content'].get('evalue')}")
 
     async def build_explorer(self):
-        t0 = time.perf_counter()
         await self.execute(SETUP_CODE)
         self.ids = json.loads("".join(self.stdout))
-        self.timings["explorer_s"] = time.perf_counter() - t0
 
     async def slide(self, n: int, rate: float):
         """n moves at `rate` per second, alternating between two values near the start (each
@@ -337,23 +282,24 @@ class Student:
         start, t0 = round(self.ids["start"], 2), time.perf_counter()
         for i in range(n):
             state = {"value": round(start + (0.05 if i % 2 == 0 else 0.10), 2)}
-            content = {
-                "comm_id": self.ids["slider"],
-                "data": {"method": "update", "state": state, "buffer_paths": []},
-            }
-            await self._send("comm_msg", content)
+            data, msg_id = (
+                {"method": "update", "state": state, "buffer_paths": []},
+                uuid.uuid4().hex,
+            )
+            self.moves[msg_id] = Move(state["value"], time.perf_counter())
+            await self._send(msg_id, "comm_msg", {"comm_id": self.ids["slider"], "data": data})
             await asyncio.sleep(max(0.0, t0 + (i + 1) / rate - time.perf_counter()))
 
     async def drain(self, timeout: float):
+        """Wait until every move's view has come back, or ``timeout`` seconds have passed."""
         deadline = time.perf_counter() + timeout
-        while (
-            any(m.latency_ms is None for m in self.moves.values())
-            and time.perf_counter() < deadline
-        ):
+        while time.perf_counter() < deadline and None in [
+            m.latency_ms for m in self.moves.values()
+        ]:
             await asyncio.sleep(0.05)
 
     async def close(self):
-        """Close the websocket (the session stays: ``connect`` again, or ``leave``)."""
+        """Close the websocket (the HTTP session stays open: ``connect`` again)."""
         with contextlib.suppress(Exception):
             await self.ws.close()
             self.reader.cancel()
@@ -375,21 +321,6 @@ async def students(hub: Hub, names):
 # ---------------------------------------------------------------- measuring
 
 
-def listening(hub: Hub) -> list[tuple[str, int, str]]:
-    """(address, port, process name) of every listening TCP socket of the hub's tree."""
-    import psutil
-
-    found = []
-    for p in hub.processes():
-        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
-            found += [
-                (c.laddr.ip, c.laddr.port, p.name())
-                for c in p.net_connections(kind="tcp")
-                if c.status == psutil.CONN_LISTEN
-            ]
-    return found
-
-
 def cpu_seconds(processes) -> float:
     import psutil
 
@@ -400,63 +331,50 @@ def cpu_seconds(processes) -> float:
     return total
 
 
-def memory_mb(hub: Hub) -> dict:
-    """{student: [USS MB, RSS MB]} summed over each student's server and kernels."""
+def memory_mb(hub: Hub) -> list:
+    """[[unique MB, resident MB]] of each student: its server and kernels, summed."""
     import psutil
 
     out = {}
     for p in hub.processes()[1:]:
         with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
             if any(k in " ".join(p.cmdline()) for k in ("jupyterhub.singleuser", "ipykernel")):
-                info, row = (
-                    p.memory_full_info(),
-                    out.setdefault(p.environ().get("USER"), [0.0, 0.0]),
-                )
-                row[0], row[1] = row[0] + info.uss / 2**20, row[1] + info.rss / 2**20
-    return out
+                info, user = p.memory_full_info(), p.environ().get("USER", "")
+                out[user] = out.get(user, 0) + np.array([info.uss, info.rss]) / 2**20
+    return [v for user, v in out.items() if user.startswith("student")]
 
 
-def nearest_rank(values, q):
-    """The q-th percentile (0..100) by nearest rank, or None for no values."""
-    s = sorted(values)
-    return s[max(0, min(len(s) - 1, int(round(q / 100 * len(s) + 0.5)) - 1))] if s else None
-
-
-async def run_class(
-    hub: Hub, n_students: int, seconds: float, rate: float, drain_timeout: float = 60
-) -> dict:
-    """Join, then slide, all students at once; the figures of one run."""
+async def run_class(hub: Hub, n: int, seconds: float, rate: float, drain_s: float = 60) -> dict:
+    """Join, then slide, all n students at once; the figures of one run."""
     import psutil
 
-    t_start, errors = time.perf_counter(), []
-    async with students(hub, [f"student{i:02d}" for i in range(n_students)]) as group:
+    t_start = time.perf_counter()
+    async with students(hub, [f"student{i:02d}" for i in range(n)]) as group:
         joined = await asyncio.gather(*(s.join() for s in group), return_exceptions=True)
         errors = [
             f"{s.name}: {type(r).__name__}: {r}" for s, r in zip(group, joined) if r is not None
         ]
-        ready = [s for s, r in zip(group, joined) if r is None]
-        t_ready = time.perf_counter()
-        hub_proc, proxy = (
-            hub.processes()[0],
-            [p for p in hub.processes() if "configurable-http-proxy" in " ".join(p.cmdline())],
-        )
-        cpu0, t0 = (cpu_seconds([hub_proc]), cpu_seconds(proxy)), time.perf_counter()
-        psutil.cpu_percent(None)
+        ready, t_ready = [s for s, r in zip(group, joined) if r is None], time.perf_counter()
+        tree = hub.processes()
+        watched = [
+            tree[:1],
+            [p for p in tree if "configurable-http-proxy" in " ".join(p.cmdline())],
+        ]
+        cpu0, t0, _ = [cpu_seconds(p) for p in watched], time.perf_counter(), psutil.cpu_percent()
         slide = asyncio.gather(*(s.slide(max(1, int(seconds * rate)), rate) for s in ready))
         await asyncio.sleep(seconds / 2)
         memory = memory_mb(hub)  # in the middle of the sliding
         await slide
-        await asyncio.gather(*(s.drain(drain_timeout) for s in ready))
-        wall, machine_cpu = time.perf_counter() - t0, psutil.cpu_percent(None)
-        hub_cpu, proxy_cpu = (
-            (cpu_seconds(p) - c) / wall * 100 for p, c in zip(([hub_proc], proxy), cpu0)
-        )
+        await asyncio.gather(*(s.drain(drain_s) for s in ready))
+        wall, machine_cpu = time.perf_counter() - t0, psutil.cpu_percent()
+        hub_cpu, proxy_cpu = ((cpu_seconds(p) - c) / wall * 100 for p, c in zip(watched, cpu0))
         moves = [m for s in ready for m in s.moves.values()]
-        listen = listening(hub)
     lat = [m.latency_ms for m in moves if m.latency_ms is not None]
-    per_student = [v for k, v in memory.items() if k and k.startswith("student")]
+    median = float(np.median(lat)) if lat else None
+    p95 = float(np.percentile(lat, 95, method="inverted_cdf")) if lat else None  # nearest rank
+    uss, rss = np.median(memory, axis=0).tolist() if memory else (None, None)
     return {
-        "students": n_students,
+        "students": n,
         "ready": len(ready),
         "rate_per_s": rate,
         "seconds": seconds,
@@ -464,24 +382,15 @@ async def run_class(
         "lost": len(moves) - len(lat),
         "wrong": sum(m.right is False for m in moves),
         "errors": errors[:20],
-        "latency_ms": {
-            "median": statistics.median(lat) if lat else None,
-            "p95": nearest_rank(lat, 95),
-        },
-        "memory_mb_per_student": {
-            k: statistics.median(r[i] for r in per_student) if per_student else None
-            for i, k in enumerate(("uss_median", "rss_median"))
-        },
+        "latency_ms": {"median": median, "p95": p95},
+        "memory_mb_per_student": {"uss_median": uss, "rss_median": rss},
         "cpu_percent_of_one_core": {"hub": hub_cpu, "proxy": proxy_cpu},
         "machine_cpu_percent": machine_cpu,
         "setup_s": t_ready - t_start,
-        "listening": sorted({(a, p) for a, p, _ in listen}),
     }
 
 
 def main(argv=None) -> int:
-    import psutil
-
     from . import figures, report
 
     p = argparse.ArgumentParser(prog="python -m benchmarks.classroom")
@@ -495,22 +404,11 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory(prefix="classroom-") as tmp, Hub(Path(tmp)) as hub:
             print(f"[classroom] {n} students, hub on {hub.url} ...", flush=True)
             runs[str(n)] = asyncio.run(run_class(hub, n, args.seconds, args.rate))
-    data = {
-        "schema": 1,
-        "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GB, "
-        f"{platform.platform()}, Python {platform.python_version()}",
-        "load_average_at_end": list(os.getloadavg()),
-        "runs": runs,
-    }
+    facts = report.machine_facts()
+    machine = report.facts_line(facts).replace("`", "")
+    data = dict(schema=1, measured_at=facts["date"], machine=machine, runs=runs)
     args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    print(
-        report.section_text(figures.figure_9(None, path=args.out)),
-        f"\n[classroom] wrote {args.out}",
-    )
-    if args.out.resolve() == RESULTS.resolve():  # the default: figure 9 of make bench
-        for path in figures.update_bench_results():
-            print(f"[classroom] figure 9 updated in {path}")
+    print(report.section_text(figures.figure_9(None, path=args.out)), f"\nwrote {args.out}")
     return 0
 
 

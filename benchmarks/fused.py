@@ -1,11 +1,10 @@
-"""Figure 1's two rivals of backprop_lib: the same maths hand-fused in numpy, and in PyTorch.
+"""Figure 1's rival of backprop_lib: the same maths hand-fused in numpy (``forward_backward``).
 
-``forward_backward`` is backprop_lib's forward + backward written as one straight-line numpy
-function: no validation, no Trace or Grads dataclasses, no caches or dispatch tables, no
-read-only copies, no dL/dx; the same overflow-free losses (log-sum-exp, softplus). It is the
-fastest honest numpy version, and the whole of backpropagation for a fully connected network in
-about forty lines. ``torch_bridge.autograd_call`` is PyTorch autograd on leaf tensors built once. Both must give
-backprop_lib's loss and gradients to 1e-12 (``check_against_library``) before they are timed.
+One straight-line function: no validation, no Trace or Grads, no caches or dispatch tables, no
+read-only copies, no dL/dx; the same overflow-free losses (log-sum-exp, softplus). The fastest
+honest numpy version, and all of backpropagation for a fully connected network in forty lines.
+It, and ``torch_bridge.autograd_call``, must give backprop_lib's loss and gradients to 1e-12
+(``check_against_library``) before they are timed.
 """
 
 import numpy as np

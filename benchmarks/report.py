@@ -1,17 +1,14 @@
 """Statistics, timing loops and tables: what every figure of ``make bench`` is made of.
 
-* **median** is ``numpy.median``; **p90** is ``numpy.percentile(samples, 90, method="linear")``
-  (numpy's default, "type 7" of Hyndman & Fan): 9 runs in 10 were at least this fast.
-* **interleaved** timing: repeat 1 times A, B, C; repeat 2 times A, B, C again; ... A slow phase
-  of the machine then hits every function alike, and a ratio A / B taken *per repeat* (``ratios``)
-  stays honest. One sample is ``timeit`` of k back-to-back calls, k calibrated once so that a
-  sample lasts at least ``min_sample_ms``; the garbage collector stays on (``gc.enable()`` in
-  timeit's setup): the garbage a call leaves is part of what it costs.
-* one ``Section`` per figure holds the formatted cells and the raw numbers side by side; the last
-  cell of a row is its verdict: PASS / MISS (the missed targets named), ``—`` (no target), SKIP
-  (not measured, the reason in the row) or ERROR.
+median is ``numpy.median``; p90 ``numpy.percentile(..., 90, method="linear")`` (numpy's default).
+Timing is *interleaved*: repeat 1 times A, B, C, repeat 2 times A, B, C again..., so that a slow
+phase of the machine hits all alike, and ratios A / B are taken per repeat. One sample is
+``timeit`` of k calls (k calibrated so a sample lasts ``min_sample_ms``), with the garbage
+collector on: the garbage a call leaves is part of its cost. A row's last cell is its verdict:
+PASS / MISS (the missed targets named), ``—`` (no target), SKIP (not measured: why) or ERROR.
 """
 
+import contextlib
 import json
 import os
 import platform
@@ -19,7 +16,8 @@ import re
 import subprocess
 import time
 import timeit
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -52,24 +50,15 @@ def p90(samples):
 def summary(samples, unit=""):
     """{median, p90, min, max, n, unit, samples}: what results.json keeps of a sample."""
     arr = _as_samples(samples)
-    return {
-        "median": median(arr),
-        "p90": p90(arr),
-        "min": float(arr.min()),
-        "max": float(arr.max()),
-        "n": int(arr.size),
-        "unit": unit,
-        "samples": arr.tolist(),
-    }
+    out = dict(median=median(arr), p90=p90(arr), min=float(arr.min()), max=float(arr.max()))
+    return out | dict(n=int(arr.size), unit=unit, samples=arr.tolist())
 
 
 def ratios(numerators, denominators):
     """Per-repeat ratios a_i / b_i of two equally long samples timed in the same repeats."""
     a, b = _as_samples(numerators), _as_samples(denominators)
     if a.shape != b.shape:
-        raise ValueError(
-            f"ratios: expected as many numerators as denominators, got {a.size} and {b.size}"
-        )
+        raise ValueError(f"ratios: expected as many numerators as denominators, got {a.shape}")
     return a / b
 
 
@@ -92,9 +81,7 @@ def interleaved(functions, repeats, min_sample_ms=5.0, warmup=1):
     samples = {name: [] for name in functions}
     for r in range(warmup + repeats):
         for name, timer in timers.items():
-            ns = timer.timeit(ks[name]) / ks[name] * 1e9
-            if r >= warmup:
-                samples[name].append(ns)
+            samples[name] += [timer.timeit(ks[name]) / ks[name] * 1e9] * (r >= warmup)
     return samples, ks
 
 
@@ -118,8 +105,23 @@ def num(v):
     return f"{v:.2e}"
 
 
+def target(name, value, op, limit, unit=""):
+    """One target of a row, ("median ≤ 20 ms", met), for op "≤" or "≥"."""
+    return f"{name} {op} {limit:g}{unit}", bool(value <= limit if op == "≤" else value >= limit)
+
+
 def med_p90(s):
     return f"{num(s['median'])} / {num(s['p90'])}"
+
+
+def _show(cell):
+    return (
+        med_p90(cell)
+        if isinstance(cell, dict)
+        else num(cell)
+        if isinstance(cell, float)
+        else str(cell)
+    )
 
 
 @dataclass
@@ -146,31 +148,22 @@ class Section:
             result = NONE if not result else f"{MISS} ({', '.join(missed)})" if missed else PASS
         if len(cells) + 1 != len(self.columns):
             raise ValueError(f"figure {self.figure}: expected {len(self.columns) - 1} cells")
-        show = [
-            med_p90(c) if isinstance(c, dict) else num(c) if isinstance(c, float) else c
-            for c in cells
-        ]
-        self.rows.append([str(c) for c in show] + [result])
+        self.rows.append([_show(c) for c in cells] + [result])
         checks = [{"target": n, "met": ok} for n, ok in checks]
         self.data.append(
-            dict(zip(self.columns, cells)) | extra | {"result": result, "checks": checks}
+            dict(zip(self.columns, cells)) | extra | dict(result=result, checks=checks)
         )
 
     def results(self):
         return [row[-1] for row in self.rows]
 
     def to_json(self):
-        return {
-            k: getattr(self, k) for k in ("figure", "title", "columns", "rows", "data", "notes")
-        } | {"seconds": round(self.seconds, 2)}
+        return asdict(self) | {"seconds": round(self.seconds, 2)}
 
 
 def count(sections):
-    out = {PASS: 0, MISS: 0, SKIP: 0, ERROR: 0}
-    for r in (r.split(" ")[0] for s in sections for r in s.results()):
-        if r in out:
-            out[r] += 1
-    return out
+    c = Counter(r.split(" ")[0] for s in sections for r in s.results())
+    return {k: c[k] for k in (PASS, MISS, SKIP, ERROR)}
 
 
 def missed_targets(sections):
@@ -187,14 +180,13 @@ def summary_line(sections):
     c = count(sections)
     parts = [f"{c[PASS]} PASS", f"{c[MISS]} MISS"]
     parts += [f"{c[SKIP]} not measured"] * bool(c[SKIP]) + [f"{c[ERROR]} ERROR"] * bool(c[ERROR])
-    line = "Rows with targets: " + ", ".join(parts) + "."
-    if missed := missed_targets(sections):
-        line += (
-            " Missed: "
-            + "; ".join(f"figure {f}, {t} ({m} of {n} row{'s' * (n > 1)})" for f, t, m, n in missed)
-            + "."
-        )
-    return line
+    missed = [
+        f"figure {f}, {t} ({m} of {n} row{'s' * (n > 1)})"
+        for f, t, m, n in missed_targets(sections)
+    ]
+    return f"Rows with targets: {', '.join(parts)}." + (
+        f" Missed: {'; '.join(missed)}." if missed else ""
+    )
 
 
 def section_text(s):
@@ -219,65 +211,45 @@ def section_markdown(s):
 
 
 def machine_facts():
-    """Date, CPU, memory, OS, the versions that matter, the commit and the load average."""
-    try:
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in open("/proc/cpuinfo")
-            if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        cpu = platform.processor() or platform.machine()
+    """The machine in a few facts: CPU, memory, OS, the versions that matter, commit, load."""
     import psutil
     from threadpoolctl import threadpool_info
 
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    cpu = re.search(r"model name\s*:\s*(.*)", cpuinfo)
     blas = [
-        f"{i['internal_api']} {i['version']}, {i['num_threads']} thread(s)"
-        for i in threadpool_info()
-        if i.get("user_api") == "blas"
+        f"{i['internal_api']} {i['version']}" for i in threadpool_info() if i["user_api"] == "blas"
     ]
     git = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True
     )
-    facts = {
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "cpu": cpu,
-        "logical_cpus": os.cpu_count(),
-        "memory_gb": psutil.virtual_memory().total / 2**30,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "blas": blas[0] if blas else None,
-        "commit": git.stdout.strip() or None,
-        "load_average": {"start": round(os.getloadavg()[0], 2), "end": None},
-    }
-    for name in ("torch", "ipywidgets", "nbclient"):
-        try:
+    facts = dict(date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os=platform.platform())
+    facts.update(cpu=cpu[1] if cpu else platform.machine(), logical_cpus=os.cpu_count())
+    facts.update(memory_gb=psutil.virtual_memory().total / 2**30, python=platform.python_version())
+    facts.update(blas=", ".join(blas), commit=git.stdout.decode().strip())
+    for name in ("numpy", "torch", "ipywidgets", "nbclient"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
             facts[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            facts[name] = None
-    return facts
+    return facts | {"load_average": {"start": round(os.getloadavg()[0], 2), "end": None}}
 
 
 def facts_line(f):
     return (
         f"{f['cpu']}, {f['logical_cpus']} CPUs, {f['memory_gb']:.0f} GB RAM; {f['os']}; "
-        f"Python {f['python']}, numpy {f['numpy']} ({f['blas']}), torch {f['torch']}, "
-        f"ipywidgets {f['ipywidgets']}, nbclient {f['nbclient']}, commit `{f['commit']}`"
+        f"Python {f['python']}, numpy {f['numpy']} ({f['blas']}, 1 thread), torch "
+        f"{f.get('torch')}, ipywidgets {f.get('ipywidgets')}, nbclient {f.get('nbclient')}, "
+        f"commit `{f['commit']}`"
     )
 
 
 def load_line(f):
-    load = f["load_average"]
-    end = f" / {load['end']:.1f}" if load["end"] is not None else ""
-    busy = max(load["start"], load["end"] or 0) > f["logical_cpus"]
+    start, end = f["load_average"]["start"], f["load_average"]["end"]
+    busy = max(start, end or 0) > f["logical_cpus"]
     return (
-        f"1-minute load average at start{' / end' * bool(end)}: {load['start']:.1f}{end} on "
+        f"1-minute load average at start / end: {start:.1f} / {end or 0:.1f} on "
         f"{f['logical_cpus']} CPUs"
-        + (
-            " (above the CPU count: other processes competed for "
-            "the CPU; the interleaved ratios suffer less)" * busy
-        )
+        + " (above the CPU count: other processes competed for the CPU; the interleaved ratios "
+        "suffer less)" * busy
     )
 
 
@@ -293,42 +265,30 @@ def _without_samples(obj):
 def markdown(sections, facts, settings, only):
     run = "" if settings.name == "full" else f" (a `--{settings.name}` run: few repeats)"
     run += f" (only figures {', '.join(map(str, sorted(only)))})" if only else ""
-    head = [
+    paragraphs = [
         "## Speed (`make bench`)",
-        "",
         f"Measured {facts['date']} on {facts_line(facts)}.",
-        "",
         load_line(facts) + ".",
-        "",
         "How to read the tables: every figure is the **median / p90** over repeated runs "
         f"(p90: `numpy.percentile`, method `{P90_METHOD}`). Comparisons (÷) are ratios "
         "taken within each repeat of *interleaved* runs (A, B, C, A, B, C, ...) and then "
         "summarised, so that the machine's noise cancels. BLAS and PyTorch run on one thread. "
         "µs = microseconds per call.",
-        "",
         f"**{summary_line(sections)}**{run}",
-        "",
     ]
-    return "\n".join(head + [section_markdown(s) + "\n" for s in sections]).rstrip() + "\n"
+    return "\n\n".join(paragraphs + [section_markdown(s) for s in sections]) + "\n"
 
 
-def write(out_dir, sections, facts, settings, only, keep_samples=False):
+def write(out_dir, sections, facts, settings, only):
     """Write results.md and results.json into out_dir (each via a .tmp file); their paths."""
-    out_dir = Path(out_dir)
+    out_dir, md = Path(out_dir), markdown(sections, facts, settings, only)
     out_dir.mkdir(parents=True, exist_ok=True)
-    data = {
-        "schema": 1,
-        "date": facts["date"],
-        "machine": facts,
-        "settings": dict(
-            vars(settings), only=sorted(only) if only else None, p90_method=P90_METHOD
-        ),
-        "summary": count(sections),
-        "figures": [s.to_json() for s in sections],
-    }
-    data = data if keep_samples else _without_samples(data)
+    settings = dict(vars(settings), only=sorted(only) if only else None, p90_method=P90_METHOD)
+    data = dict(schema=1, date=facts["date"], machine=facts, settings=settings)
+    data |= dict(summary=count(sections), figures=[s.to_json() for s in sections])
+    data = _without_samples(data)  # median, p90, min, max and n stay
     texts = {
-        "results.md": markdown(sections, facts, settings, only),
+        "results.md": md,
         "results.json": json.dumps(data, indent=1, ensure_ascii=False) + "\n",
     }
     for name, text in texts.items():
