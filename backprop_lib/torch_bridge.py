@@ -1,98 +1,113 @@
-"""The same network in PyTorch, for comparison (needs the ``torch`` extra).
+"""The course's one PyTorch twin (needs the ``torch`` extra): the same maths in torch, to check
+backprop_lib against and to time it against.
 
-``to_torch(net)`` builds leaf tensors with requires_grad; ``torch_forward_backward(net, x, t)``
-runs torch's forward and autograd's backward and returns the loss and the gradients as numpy
-arrays, shaped and named like ``backprop_lib.backward``'s. float64 by default, so that the two
-agree to ~1e-15; pass ``dtype=torch.float32`` to see float32's ~1e-7.
+* a network: ``to_torch(net)`` makes leaf tensors of its parameters; ``torch_forward`` runs the
+  forward pass with torch operations (``forward_tensors`` is that pass without any input
+  checking, for timing); ``torch_forward_backward(net, x, t)`` also runs autograd's backward
+  and returns the loss and the gradients as numpy arrays, shaped like ``backprop_lib.backward``'s;
+  ``autograd_call`` is the leanest timed call (make bench's figure 1);
+* training: ``train_torch``, notebook 05's training in ``nn.Sequential`` + ``torch.optim.SGD``;
+* an expression graph: ``expr_to_torch(expr, values)``, the autograd engine's graph in 0-d tensors.
+
+float64 by default, so the twins agree with the library to ~1e-15; pass ``dtype=torch.float32``
+to see float32's ~1e-7.
 """
 
-from dataclasses import dataclass
+import operator
+import time
+from typing import NamedTuple
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
-from .checks import as_inputs, as_targets, describe
+from .checks import as_inputs, as_int, as_targets, check_type
 from .network import Network
+from .train import History, Trainer, batch_indices, labels_of
 
-_ACT = {
-    "sigmoid": torch.sigmoid,
-    "tanh": torch.tanh,
-    "relu": torch.relu,
-    "identity": lambda z: z,
+ACTIVATIONS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
+MODULES = {
+    "sigmoid": torch.nn.Sigmoid,
+    "tanh": torch.nn.Tanh,
+    "relu": torch.nn.ReLU,
+    "identity": torch.nn.Identity,
 }
 
 
-def _loss(name, z, y, t):
-    """The library's losses, written with torch ops; each is the mean over the batch's rows."""
-    n = y.shape[0]
-    if name == "squared_error":
-        return ((y - t) ** 2).sum() / n
-    if name == "half_squared_error":
-        return 0.5 * ((y - t) ** 2).sum() / n
-    if name == "binary_cross_entropy":
-        return torch.nn.functional.binary_cross_entropy_with_logits(z, t, reduction="sum") / n
-    return torch.nn.functional.cross_entropy(z, t, reduction="sum") / n  # t: one-hot rows
-
-
-@dataclass(frozen=True)
-class TorchParams:
+class TorchParams(NamedTuple):
     """Leaf tensors W^l and b^l (requires_grad), 0-based lists like Network's."""
 
     weights: list
     biases: list | None
 
 
-def _check_dtype(dtype):
+class TorchResult(NamedTuple):
+    """torch's loss and output (N, n_out), and dL/dW^l, dL/db^l shaped like net's parameters."""
+
+    loss: float
+    output: np.ndarray
+    weights: tuple
+    biases: tuple | None
+
+
+def _check(net, dtype):
+    check_type(net, "net", Network, "a Network")
     if dtype not in (torch.float64, torch.float32):
         raise ValueError(f"dtype: expected torch.float64 or torch.float32, got {dtype!r}")
-    return dtype
 
 
 def to_torch(net, dtype=torch.float64):
     """The network's parameters as torch leaf tensors that require grad.
 
     net: a Network; dtype: torch.float64 or torch.float32."""
-    if not isinstance(net, Network):
-        raise TypeError(f"net: expected a Network, got {describe(net)}")
-    _check_dtype(dtype)
+    _check(net, dtype)
 
     def leaf(a):
         return torch.tensor(np.asarray(a), dtype=dtype, requires_grad=True)
 
-    return TorchParams(
-        [leaf(W) for W in net.weights],
-        [leaf(b) for b in net.biases] if net.biases is not None else None,
-    )
+    biases = [leaf(b) for b in net.biases] if net.biases is not None else None
+    return TorchParams([leaf(W) for W in net.weights], biases)
 
 
-def torch_forward(net, params, x, target, dtype=torch.float64):
-    """Forward in torch; returns (loss, zs, as_), tensors, with as_[-1] the output y.
+def loss_tensor(name, z, y, t):
+    """The library's loss ``name`` in torch ops, the mean over the rows: from the logits z
+    (the cross-entropies) or the output y. One sample may be 1-D."""
+    n = 1 if y.dim() == 1 else y.shape[0]
+    if name == "squared_error":
+        return ((y - t) ** 2).sum() / n
+    if name == "half_squared_error":
+        return 0.5 * ((y - t) ** 2).sum() / n
+    if name == "binary_cross_entropy":
+        return F.binary_cross_entropy_with_logits(z, t, reduction="sum") / n
+    return F.cross_entropy(z, t, reduction="sum") / n  # softmax cross-entropy, t: one-hot rows
 
-    Call ``retain_grad()`` on any of zs / as_ before ``loss.backward()`` to see its gradient.
-    """
-    if not isinstance(net, Network):
-        raise TypeError(f"net: expected a Network, got {describe(net)}")
-    _check_dtype(dtype)
-    X, is_batch = as_inputs(net, x)  # X is (N, n_in) even for one sample
-    T = torch.tensor(as_targets(net, target, len(X), is_batch), dtype=dtype)
-    a = torch.tensor(X, dtype=dtype)
+
+def forward_tensors(net, params, a, t):
+    """(loss, zs, as_) of ``net``'s forward pass on tensors a (inputs) and t (targets), with
+    no checking at all: what ``torch_forward`` runs after its checks, and what the bench times."""
     zs, as_ = [], []
     for l, W in enumerate(params.weights):
         z = a @ W
         if params.biases is not None:
             z = z + params.biases[l]
-        a = _ACT[net.activations[l]](z)
+        act = ACTIVATIONS.get(net.activations[l])
+        a = z if act is None else act(z)
         zs.append(z)
         as_.append(a)
-    return _loss(net.loss, zs[-1], as_[-1], T), zs, as_
+    return loss_tensor(net.loss, zs[-1], as_[-1], t), zs, as_
 
 
-@dataclass(frozen=True)
-class TorchResult:
-    loss: float
-    output: np.ndarray  # (N, n_out)
-    weights: tuple  # dL/dW^l as numpy, shaped like net.weights
-    biases: tuple | None
+def torch_forward(net, params, x, target, dtype=torch.float64):
+    """Forward in torch; returns (loss, zs, as_), tensors, with as_[-1] the output y.
+
+    x and target are checked as ``backprop_lib.forward`` checks them; zs and as_ are (N, n)
+    even for one sample. Call ``retain_grad()`` on any of zs / as_ before ``loss.backward()``
+    to see its gradient.
+    """
+    _check(net, dtype)
+    X, is_batch = as_inputs(net, x)  # X is (N, n_in) even for one sample
+    T = torch.tensor(as_targets(net, target, len(X), is_batch), dtype=dtype)
+    return forward_tensors(net, params, torch.tensor(X, dtype=dtype), T)
 
 
 def torch_forward_backward(net, x, target, dtype=torch.float64):
@@ -106,3 +121,143 @@ def torch_forward_backward(net, x, target, dtype=torch.float64):
         weights=tuple(W.grad.numpy() for W in params.weights),
         biases=tuple(b.grad.numpy() for b in params.biases) if params.biases else None,
     )
+
+
+def autograd_call(net):
+    """(call, params) for timing: ``params`` are leaf tensors built once (float64); each
+    ``call(x, t)`` clears their gradients, converts x and t with ``torch.from_numpy`` (no
+    copy, no checks), runs ``forward_tensors`` and ``loss.backward()``, and returns the loss."""
+    params = to_torch(net)
+    leaves = params.weights + (params.biases or [])
+
+    def call(x, t):
+        for p in leaves:
+            p.grad = None
+        loss = forward_tensors(net, params, torch.from_numpy(x), torch.from_numpy(t))[0]
+        loss.backward()
+        return loss
+
+    return call, params
+
+
+# --------------------------------------------------------------------------- training
+
+
+def train_torch(
+    net,
+    X,
+    Y,
+    lr,
+    epochs,
+    batch_size,
+    seed,
+    X_test=None,
+    Y_test=None,
+    until_accuracy=None,
+    dtype=None,
+):
+    """The same training as ``train.train`` in PyTorch: same initial weights, same batches in
+    the same order, same evaluations; returns (the trained Network, History) like ``train``.
+
+    The model is idiomatic torch: ``nn.Sequential`` of ``nn.Linear`` layers and activations,
+    ``torch.optim.SGD``, ``loss.backward()``. float64 by default, so that the loss curves agree
+    with ``train``'s to ~1e-12. Thread count is the caller's choice (``torch.set_num_threads``).
+    """
+    dtype = torch.float64 if dtype is None else dtype
+    trainer = Trainer(net, X, Y, lr, batch_size, seed, X_test, Y_test)  # checks and batches
+    trainer.run(0, until_accuracy)  # checks until_accuracy (and trains for 0 epochs)
+    epochs = as_int(epochs, "epochs", 0)
+    h = History(trainer.lr, trainer.batch_size, trainer.seed)
+    start = time.perf_counter()
+
+    modules = []
+    for l, W in enumerate(net.weights):
+        linear = torch.nn.Linear(*W.shape, bias=net.biases is not None, dtype=dtype)
+        with torch.no_grad():
+            linear.weight.copy_(torch.tensor(W.T, dtype=dtype))  # torch keeps W as (out, in)
+            if net.biases is not None:
+                linear.bias.copy_(torch.tensor(net.biases[l], dtype=dtype))
+        modules += [linear, MODULES[net.activations[l]]()]
+    model = torch.nn.Sequential(*modules)
+
+    def loss_fn(x, t):
+        z = model[:-1](x)  # the last layer's logits
+        y = model[-1](z)
+        return loss_tensor(net.loss, z, y, t), y
+
+    def tensors(A):
+        return torch.tensor(A, dtype=dtype)
+
+    optimizer = torch.optim.SGD(model.parameters(), lr=trainer.lr)
+    Xt, Tt = tensors(trainer.X), tensors(trainer.T)
+    sets = [(Xt, Tt, trainer.labels, h.train_loss, h.train_acc)]
+    if trainer.X_test is not None:
+        test = (tensors(trainer.X_test), tensors(trainer.T_test), trainer.labels_test)
+        sets.append((*test, h.test_loss, h.test_acc))
+
+    def evaluate(epoch, step):
+        h.epoch.append(epoch)
+        h.step.append(step)
+        with torch.no_grad():
+            for x, t, labels, losses, accs in sets:
+                loss, y = loss_fn(x, t)
+                losses.append(float(loss))
+                accs.append(float(np.mean(labels_of(y.numpy()) == labels)))
+        h.seconds.append(time.perf_counter() - start)
+        acc = h.test_acc[-1] if h.test_acc else h.train_acc[-1]
+        if until_accuracy is not None and h.reached is None and acc >= until_accuracy:
+            h.reached = {"epoch": epoch, "step": step, "seconds": h.seconds[-1], "accuracy": acc}
+
+    evaluate(0, 0)
+    step = 0
+    for epoch, idx, last in batch_indices(len(Xt), trainer.batch_size, trainer.seed, epochs):
+        if h.reached is not None:
+            break
+        idx = torch.from_numpy(idx)
+        loss, _ = loss_fn(Xt[idx], Tt[idx])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        h.step_loss.append(loss.item())
+        step += 1
+        if last:
+            evaluate(epoch + 1, step)
+
+    linears = model[::2]
+    trained = net.replace(
+        weights=[m.weight.detach().double().numpy().T for m in linears],
+        biases=[m.bias.detach().double().numpy() for m in linears]
+        if net.biases is not None
+        else None,
+    )
+    return trained, h
+
+
+# --------------------------------------------------------------------------- expression graphs
+
+_BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+
+
+def expr_to_torch(expr, values, retain_grad=False):
+    """``backprop_lib.expr``'s graph ``expr`` in 0-d float64 tensors, node for node: leaves are
+    leaf tensors of ``values[name]`` (requires_grad), constants stay floats. With retain_grad,
+    every inner node keeps its gradient too. Returns the list of nodes, the output last."""
+    out = []
+    for n in expr.nodes:
+        a = [out[j] for j in n.args]
+        if n.op == "leaf":
+            v = torch.tensor(float(values[n.name]), dtype=torch.float64, requires_grad=True)
+        elif n.op == "const":
+            v = n.value
+        elif n.op in _BINARY:
+            v = _BINARY[n.op](*a)
+        elif n.op == "**":
+            v = a[0] ** n.value
+        elif n.op == "neg":
+            v = -a[0]
+        else:
+            v = getattr(torch, n.op)(a[0])
+        if retain_grad and isinstance(v, torch.Tensor) and not v.is_leaf:
+            v.retain_grad()
+        out.append(v)
+    return out

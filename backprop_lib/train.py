@@ -335,117 +335,12 @@ def train(net, X, Y, lr, epochs, batch_size, seed, X_test=None, Y_test=None, unt
 # --------------------------------------------------------------------------- the PyTorch twin
 
 
-def train_torch(
-    net,
-    X,
-    Y,
-    lr,
-    epochs,
-    batch_size,
-    seed,
-    X_test=None,
-    Y_test=None,
-    until_accuracy=None,
-    dtype=None,
-):
-    """The same training in PyTorch: same initial weights, same batches in the same order,
-    same evaluations; returns (the trained Network, History) like ``train``.
+def train_torch(net, X, Y, lr, epochs, batch_size, seed, X_test=None, Y_test=None,
+                until_accuracy=None, dtype=None):
+    """The same training in PyTorch: ``torch_bridge.train_torch`` (imports torch when called)."""
+    from .torch_bridge import train_torch as twin
 
-    The model is idiomatic torch: ``nn.Sequential`` of ``nn.Linear`` layers and activations,
-    ``torch.optim.SGD``, ``loss.backward()``. float64 by default (dtype=torch.float64), so that
-    the loss curves agree with ``train``'s to ~1e-12. Thread count is the caller's choice
-    (``torch.set_num_threads``).
-    """
-    import torch
-
-    dtype = torch.float64 if dtype is None else dtype
-    trainer = Trainer(net, X, Y, lr, batch_size, seed, X_test, Y_test)  # checks and batches
-    epochs = as_int(epochs, "epochs", 0)
-    until = _check_until(until_accuracy)
-    h = History(trainer.lr, trainer.batch_size, trainer.seed)
-    start = time.perf_counter()
-
-    acts = {
-        "sigmoid": torch.nn.Sigmoid,
-        "tanh": torch.nn.Tanh,
-        "relu": torch.nn.ReLU,
-        "identity": torch.nn.Identity,
-    }
-    modules = []
-    for l, W in enumerate(net.weights):
-        linear = torch.nn.Linear(W.shape[0], W.shape[1], bias=net.biases is not None, dtype=dtype)
-        with torch.no_grad():
-            linear.weight.copy_(torch.tensor(W.T, dtype=dtype))  # torch keeps W as (out, in)
-            if net.biases is not None:
-                linear.bias.copy_(torch.tensor(net.biases[l], dtype=dtype))
-        modules += [linear, acts[net.activations[l]]()]
-    model = torch.nn.Sequential(*modules)
-    n_layers = len(net.weights)
-
-    def loss_fn(x, t):
-        z = model[:-1](x)  # the last layer's logits
-        y = model[-1](z)
-        n = len(x)
-        if net.loss == "softmax_cross_entropy":
-            return torch.nn.functional.cross_entropy(z, t), y
-        if net.loss == "binary_cross_entropy":
-            return torch.nn.functional.binary_cross_entropy_with_logits(
-                z, t, reduction="sum"
-            ) / n, y
-        scale = 1.0 if net.loss == "squared_error" else 0.5
-        return scale * ((y - t) ** 2).sum() / n, y
-
-    optimizer = torch.optim.SGD(model.parameters(), lr=trainer.lr)
-    Xt, Tt = torch.tensor(trainer.X, dtype=dtype), torch.tensor(trainer.T, dtype=dtype)
-    sets = [(Xt, Tt, trainer.labels, h.train_loss, h.train_acc)]
-    if trainer.X_test is not None:
-        sets.append(
-            (
-                torch.tensor(trainer.X_test, dtype=dtype),
-                torch.tensor(trainer.T_test, dtype=dtype),
-                trainer.labels_test,
-                h.test_loss,
-                h.test_acc,
-            )
-        )
-
-    def evaluate(epoch, step):
-        h.epoch.append(epoch)
-        h.step.append(step)
-        with torch.no_grad():
-            for x, t, labels, losses, accs in sets:
-                loss, y = loss_fn(x, t)
-                losses.append(float(loss))
-                accs.append(float(np.mean(_classes(y.numpy()) == labels)))
-        h.seconds.append(time.perf_counter() - start)
-        acc = h.test_acc[-1] if h.test_acc else h.train_acc[-1]
-        if until is not None and h.reached is None and acc >= until:
-            h.reached = {"epoch": epoch, "step": step, "seconds": h.seconds[-1], "accuracy": acc}
-
-    evaluate(0, 0)
-    step = 0
-    for epoch, idx, last in batch_indices(len(Xt), trainer.batch_size, trainer.seed, epochs):
-        if h.reached is not None:
-            break
-        idx = torch.from_numpy(idx)
-        loss, _ = loss_fn(Xt[idx], Tt[idx])
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        h.step_loss.append(loss.item())
-        step += 1
-        if last:
-            evaluate(epoch + 1, step)
-
-    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
-    assert len(linears) == n_layers
-    trained = net.replace(
-        weights=[m.weight.detach().double().numpy().T for m in linears],
-        biases=[m.bias.detach().double().numpy() for m in linears]
-        if net.biases is not None
-        else None,
-    )
-    return trained, h
+    return twin(net, X, Y, lr, epochs, batch_size, seed, X_test, Y_test, until_accuracy, dtype)
 
 
 __all__ = [

@@ -3,18 +3,17 @@
     python -m benchmarks.classroom --students 30 60     (make classroom-bench)
 
 Each student logs in through the hub's login form (dummy authenticator, shared password), asks
-the hub for an API token, starts a server, starts a kernel in it and builds notebook 02's
-Explorer (``Explorer(examples.seed_000(), curve="w2_1_1", tangent=True, start="backward")``).
-Then, over the kernel's websocket, it does what JupyterLab does when a slider is dragged: it
-sends the slider's widget model a ``comm_msg`` ``update`` with the new value, several times a
-second, and waits for the view's ``update`` coming back (matched by its parent message id).
-Latency is measured from sending the update to receiving the view's new HTML, and every view is
-checked against the library: its loss panel must be ``draw.loss_html`` of the forward pass at
-that weight. Memory per student (server + kernel) and the hub's and proxy's CPU are read with
-psutil from the hub's process tree. Everything listens on 127.0.0.1 and stops by itself.
+for an API token, starts a server and a kernel in it and builds notebook 02's Explorer. Then,
+over the kernel's websocket, it does what JupyterLab does when a slider is dragged: it sends
+the slider's widget model a ``comm_msg`` ``update`` several times a second and waits for the
+view's update coming back (matched by its parent message id). Latency runs from sending to
+receiving; every view must show ``draw.loss_html`` of the library's forward pass at that
+weight. Memory per student (server + kernel) and the hub's and proxy's CPU are read with psutil
+from the hub's process tree. Everything listens on 127.0.0.1 and is stopped by PID.
 
-The small classroom test (tests/test_classroom_hub.py) drives the same code with 3 students and
-also kills one student's kernel and restarts another's mid-slider.
+tests/test_classroom_hub.py drives the same code (``Hub``, ``Student``, ``students``) with 3
+students, checks who can reach whom and what listens where, and kills one student's kernel and
+restarts another's mid-slider.
 """
 
 from __future__ import annotations
@@ -25,15 +24,17 @@ import contextlib
 import json
 import os
 import secrets
-import signal
 import socket
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "deploy" / "jupyterhub_config.py"
@@ -46,13 +47,13 @@ import json
 from backprop_lib import examples
 from backprop_lib.widgets import Explorer
 ex = Explorer(examples.seed_000(), curve={SLIDER!r}, tangent=True, start="backward")
-print(json.dumps({{"slider": ex.param_sliders[{SLIDER!r}].model_id, "view": ex.view.model_id,
-                   "start": ex.param_sliders[{SLIDER!r}].value}}))
+s = ex.param_sliders[{SLIDER!r}]
+print(json.dumps({{"slider": s.model_id, "view": ex.view.model_id, "start": s.value}}))
 """
 
 
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
@@ -65,97 +66,77 @@ def expected_loss_html(value: float) -> str:
     return draw.loss_html(forward(ex.net.set(SLIDER, value), ex.x, ex.target))
 
 
-# ---------------------------------------------------------------- the hub
+def wait_for_hub(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
+    """Return once the hub at ``url`` answers its API; RuntimeError if ``proc`` exits first or
+    ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the hub exited ({proc.returncode})")
+        with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/hub/api", timeout=5) as r:
+            if r.status == 200:
+                return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the hub did not answer within {timeout}s")
+        time.sleep(0.3)
 
 
 class Hub:
-    """JupyterHub with deploy/jupyterhub_config.py in a scratch runtime folder; stopped by PID."""
+    """JupyterHub with deploy/jupyterhub_config.py in a scratch runtime folder; stopped by PID.
+    ``notebooks``: a folder copied into each new student's home (BP_HUB_NOTEBOOKS)."""
 
     def __init__(self, runtime: Path, python: str = sys.executable, notebooks: Path | None = None):
-        self.runtime = Path(runtime)
-        self.notebooks = notebooks  # copied into each new student's home (BP_HUB_NOTEBOOKS)
-        self.port = free_port()
-        self.password = secrets.token_urlsafe(16)
-        self.python = python
-        self.proc: subprocess.Popen | None = None
+        self.runtime, self.python, self.notebooks = Path(runtime), python, notebooks
+        self.port, self.password, self.proc = free_port(), secrets.token_urlsafe(16), None
         self.url = f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 120) -> Hub:
-        import urllib.request
-
         if not PROXY.exists():
-            raise RuntimeError(
-                f"{PROXY} is missing: run `python course.py hub-proxy` (npm ci in deploy/)"
-            )
+            raise RuntimeError(f"{PROXY} is missing: run `python course.py hub-proxy` (npm ci)")
         self.runtime.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ)
-        env.update(
-            BP_HUB_PORT=str(self.port),
-            BP_HUB_RUNTIME=str(self.runtime),
-            BP_HUB_PASSWORD=self.password,
-            PATH=os.pathsep.join([str(Path(self.python).parent), env.get("PATH", "")]),
-        )
+        env = dict(os.environ, BP_HUB_PORT=str(self.port), BP_HUB_RUNTIME=str(self.runtime))
+        env.update(BP_HUB_PASSWORD=self.password, PATH=f"{Path(self.python).parent}:{env['PATH']}")
         if self.notebooks is not None:
             env["BP_HUB_NOTEBOOKS"] = str(self.notebooks)
         self.log = open(self.runtime / "hub.log", "w", encoding="utf-8")  # noqa: SIM115
+        command = [self.python, "-m", "jupyterhub", "-f", str(CONFIG), "--log-level=WARN"]
+        io = dict(stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
         self.proc = subprocess.Popen(
-            [self.python, "-m", "jupyterhub", "-f", str(CONFIG), "--log-level=WARN"],
-            cwd=self.runtime,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            command, cwd=self.runtime, env=env, start_new_session=True, **io
         )
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the hub exited ({self.proc.returncode}); {self.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/hub/api", timeout=5) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the hub did not answer within {timeout}s; {self.log_tail()}")
-            time.sleep(0.3)
+        try:
+            wait_for_hub(self.url, self.proc, timeout)
+        except RuntimeError as e:
+            raise RuntimeError(f"{e}; {self.log_tail()}") from None
+        return self
 
     def log_tail(self, n: int = 30) -> str:
-        try:
-            lines = (self.runtime / "hub.log").read_text(encoding="utf-8").splitlines()
-        except OSError:
-            return ""
-        return "hub log:\n" + "\n".join(lines[-n:])
+        path = self.runtime / "hub.log"
+        return "hub log:\n" + "\n".join(path.read_text().splitlines()[-n:] if path.exists() else [])
 
     def processes(self):
         """The hub, and everything under it (proxy, servers, kernels), as psutil.Process."""
         import psutil
 
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             hub = psutil.Process(self.proc.pid)
             return [hub] + hub.children(recursive=True)
-        except psutil.NoSuchProcess:
-            return []
+        return []
 
     def stop(self, timeout: float = 60) -> None:
+        """SIGTERM to the hub, which stops the servers and the proxy; then SIGKILL, by PID, to
+        whatever of its tree is still running."""
         import psutil
 
         if self.proc is None:
             return
         tree = self.processes()
-        with contextlib.suppress(ProcessLookupError):
-            self.proc.send_signal(signal.SIGTERM)  # the hub stops the servers and the proxy
-        try:
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-        for p in tree[1:]:  # anything the hub left behind, by PID
+        self.proc.terminate()
+        alive = psutil.wait_procs(tree[:1], timeout=timeout)[1] + psutil.wait_procs(tree[1:], 10)[1]
+        for p in alive:
             with contextlib.suppress(psutil.NoSuchProcess):
-                p.wait(timeout=5)
-            with contextlib.suppress(psutil.NoSuchProcess, psutil.TimeoutExpired):
                 p.kill()
+        self.proc.wait(timeout=10)
         self.log.close()
         self.proc = None
 
@@ -179,125 +160,95 @@ class Move:
 
 @dataclass
 class Student:
+    """One simulated student with its own HTTP session (``http``, cookies kept for 127.0.0.1
+    as a browser keeps them), token, server, kernel and websocket."""
+
     name: str
     hub: Hub
     token: str = ""
     kernel_id: str = ""
     ids: dict = field(default_factory=dict)
     moves: dict = field(default_factory=dict)  # msg_id -> Move
-    errors: list = field(default_factory=list)
-    timings: dict = field(default_factory=dict)
+    ws: object = None
 
-    # -- http ----------------------------------------------------------------
+    def __post_init__(self):
+        import aiohttp
 
-    async def login(self, http):
-        """The login form, as a browser posts it, then an API token for this student."""
-        base = self.hub.url
-        t0 = time.perf_counter()
-        async with http.get(f"{base}/hub/login") as r:
-            r.raise_for_status()
-        xsrf = _cookie(http, "_xsrf")
-        form = {"username": self.name, "password": self.hub.password, "_xsrf": xsrf}
-        async with http.post(f"{base}/hub/login", data=form, allow_redirects=False) as r:
-            if r.status != 302:
-                raise RuntimeError(f"login of {self.name}: HTTP {r.status}")
-        async with http.get(f"{base}/hub/home") as r:  # a fresh _xsrf for this session
-            r.raise_for_status()
-        headers = {"X-XSRFToken": _cookie(http, "_xsrf"), "Referer": f"{base}/hub/home"}
-        body = {"note": "classroom", "expires_in": 3600}
-        async with http.post(
-            f"{base}/hub/api/users/{self.name}/tokens", json=body, headers=headers
-        ) as r:
-            if r.status != 201:
-                raise RuntimeError(f"token for {self.name}: HTTP {r.status} {await r.text()}")
-            self.token = (await r.json())["token"]
-        self.timings["login_s"] = time.perf_counter() - t0
+        jar, timeout = aiohttp.CookieJar(unsafe=True), aiohttp.ClientTimeout(total=600)
+        self.http = aiohttp.ClientSession(cookie_jar=jar, timeout=timeout)
 
-    def auth(self, token: str | None = None) -> dict:
-        return {"Authorization": f"token {token or self.token}"}
-
-    async def spawn(self, http, timeout: float = 600):
-        base, t0 = self.hub.url, time.perf_counter()
-        async with http.post(f"{base}/hub/api/users/{self.name}/server", headers=self.auth()) as r:
-            if r.status not in (201, 202):
-                raise RuntimeError(f"spawn of {self.name}: HTTP {r.status} {await r.text()}")
-        while True:
-            async with http.get(f"{base}/hub/api/users/{self.name}", headers=self.auth()) as r:
-                server = (await r.json()).get("servers", {}).get("")
-            if server and server.get("ready"):
-                break
-            if server is None and time.perf_counter() - t0 > 5:
-                raise RuntimeError(f"spawn of {self.name} failed (no server); see the hub log")
-            if time.perf_counter() - t0 > timeout:
-                raise RuntimeError(f"spawn of {self.name}: not ready after {timeout}s")
-            await asyncio.sleep(0.5)
-        self.timings["spawn_s"] = time.perf_counter() - t0
+    def auth(self) -> dict:
+        return {"Authorization": f"token {self.token}"}
 
     def server_url(self, owner: str | None = None) -> str:
         return f"{self.hub.url}/user/{owner or self.name}"
 
-    async def start_kernel(self, http):
-        async with http.post(
-            f"{self.server_url()}/api/kernels", json={"name": "python3"}, headers=self.auth()
-        ) as r:
+    def _xsrf(self) -> str:
+        return next(c.value for c in self.http.cookie_jar if c.key == "_xsrf")
+
+    async def _call(self, method, url, ok=(200,), **kw):
+        """The JSON answer of an API call as this student; RuntimeError unless status in ok."""
+        async with self.http.request(method, url, headers=self.auth(), **kw) as r:
+            if r.status not in ok:
+                raise RuntimeError(f"{method} {url}: HTTP {r.status} {await r.text()}")
+            return await r.json(content_type=None)  # None for an empty body
+
+    async def join(self):
+        """Log in, spawn a server, start a kernel, connect to it and build the Explorer."""
+        base = self.hub.url
+        async with self.http.get(f"{base}/hub/login") as r:
+            r.raise_for_status()
+        form = {"username": self.name, "password": self.hub.password, "_xsrf": self._xsrf()}
+        async with self.http.post(f"{base}/hub/login", data=form, allow_redirects=False) as r:
+            if r.status != 302:
+                raise RuntimeError(f"login of {self.name}: HTTP {r.status}")
+        async with self.http.get(f"{base}/hub/home") as r:  # a fresh _xsrf for this session
+            r.raise_for_status()
+        headers = {"X-XSRFToken": self._xsrf(), "Referer": f"{base}/hub/home"}
+        body = {"note": "classroom", "expires_in": 3600}
+        tokens = f"{base}/hub/api/users/{self.name}/tokens"
+        async with self.http.post(tokens, json=body, headers=headers) as r:
             if r.status != 201:
-                raise RuntimeError(f"kernel of {self.name}: HTTP {r.status}")
-            self.kernel_id = (await r.json())["id"]
-
-    async def kernel_state(self, http) -> str:
-        async with http.get(
-            f"{self.server_url()}/api/kernels/{self.kernel_id}", headers=self.auth()
-        ) as r:
-            return (await r.json()).get("execution_state", "?") if r.status == 200 else "gone"
-
-    async def restart_kernel(self, http):
-        async with http.post(
-            f"{self.server_url()}/api/kernels/{self.kernel_id}/restart", headers=self.auth()
-        ) as r:
-            if r.status != 200:
-                raise RuntimeError(f"restart for {self.name}: HTTP {r.status}")
+                raise RuntimeError(f"token for {self.name}: HTTP {r.status} {await r.text()}")
+            self.token = (await r.json())["token"]
+        t1 = time.perf_counter()
+        await self._call("POST", f"{base}/hub/api/users/{self.name}/server", ok=(201, 202))
+        while True:
+            user = await self._call("GET", f"{base}/hub/api/users/{self.name}")
+            server, waited = user.get("servers", {}).get(""), time.perf_counter() - t1
+            if server and server.get("ready"):
+                break
+            if waited > 600 or (server is None and waited > 5):
+                raise RuntimeError(f"spawn of {self.name} failed; see the hub log")
+            await asyncio.sleep(0.5)
+        kernels = f"{self.server_url()}/api/kernels"
+        self.kernel_id = (await self._call("POST", kernels, (201,), json={"name": "python3"}))["id"]
+        await self.connect()
+        await self.build_explorer()
 
     # -- the kernel's websocket -----------------------------------------------
 
-    async def connect(self, http):
+    async def connect(self):
         url = f"{self.server_url()}/api/kernels/{self.kernel_id}/channels".replace("http", "ws", 1)
-        self.session_id = uuid.uuid4().hex
-        self.ws = await http.ws_connect(
-            f"{url}?session_id={self.session_id}", headers=self.auth(), max_msg_size=0
-        )
-        self.replies: dict[str, asyncio.Future] = {}
+        self.session_id, self.replies = uuid.uuid4().hex, {}
+        url += f"?session_id={self.session_id}"
+        self.ws = await self.http.ws_connect(url, headers=self.auth(), max_msg_size=0)
         self.reader = asyncio.ensure_future(self._read())
 
-    def _message(self, channel, msg_type, content):
-        msg_id = uuid.uuid4().hex
-        return msg_id, {
-            "header": {
-                "msg_id": msg_id,
-                "username": self.name,
-                "session": self.session_id,
-                "msg_type": msg_type,
-                "version": "5.3",
-                "date": "",
-            },
-            "parent_header": {},
-            "metadata": {},
-            "content": content,
-            "channel": channel,
-            "buffers": [],
-        }
+    async def _send(self, msg_id, msg_type, content):
+        """A message on the shell channel, as JupyterLab sends it over the websocket."""
+        header = dict(msg_id=msg_id, username=self.name, session=self.session_id, version="5.3")
+        header.update(msg_type=msg_type, date="")
+        msg = dict(header=header, parent_header={}, metadata={}, content=content, buffers=[])
+        await self.ws.send_str(json.dumps(msg | {"channel": "shell"}))
 
     async def _read(self):
-        import aiohttp
-
         async for frame in self.ws:
-            if frame.type != aiohttp.WSMsgType.TEXT:
-                continue
-            msg = json.loads(frame.data)
-            parent = msg.get("parent_header", {}).get("msg_id")
-            kind = msg["header"]["msg_type"]
-            if kind == "comm_msg" and msg["content"].get("comm_id") == self.ids.get("view"):
-                move = self.moves.get(parent)
-                state = msg["content"]["data"].get("state", {})
+            msg = json.loads(frame.data) if isinstance(frame.data, str) else {}
+            parent, content = msg.get("parent_header", {}).get("msg_id"), msg.get("content", {})
+            kind = msg.get("header", {}).get("msg_type")
+            if kind == "comm_msg" and content.get("comm_id") == self.ids.get("view"):
+                move, state = self.moves.get(parent), content["data"].get("state", {})
                 if move is not None and move.latency_ms is None and "value" in state:
                     move.latency_ms = (time.perf_counter() - move.sent) * 1000
                     move.right = expected_loss_html(move.value) in state["value"]
@@ -305,126 +256,69 @@ class Student:
                 reply, idle = self.replies[parent]
                 if kind == "execute_reply" and not reply.done():
                     reply.set_result(msg)
-                elif kind == "stream" and msg["content"]["name"] == "stdout":
-                    self.stdout.append(msg["content"]["text"])
-                elif kind == "status" and msg["content"]["execution_state"] == "idle":
-                    if not idle.done():  # idle comes after the request's last output
-                        idle.set_result(msg)
+                elif kind == "stream" and content["name"] == "stdout":
+                    self.stdout.append(content["text"])
+                elif kind == "status" and content["execution_state"] == "idle" and not idle.done():
+                    idle.set_result(msg)  # idle comes after the request's last output
 
     async def execute(self, code: str, timeout: float = 300, wait: bool = True):
-        msg_id, msg = self._message(
-            "shell",
-            "execute_request",
-            {
-                "code": code,
-                "silent": False,
-                "store_history": False,
-                "user_expressions": {},
-                "allow_stdin": False,
-            },
-        )
-        self.stdout = []
-        loop = asyncio.get_running_loop()
+        self.stdout, loop, msg_id = [], asyncio.get_running_loop(), uuid.uuid4().hex
         self.replies[msg_id] = (loop.create_future(), loop.create_future())
-        await self.ws.send_str(json.dumps(msg))
+        content = dict(code=code, silent=False, store_history=False, allow_stdin=False)
+        await self._send(msg_id, "execute_request", content | {"user_expressions": {}})
         if wait:
             reply, _ = await asyncio.wait_for(asyncio.gather(*self.replies[msg_id]), timeout)
             if reply["content"]["status"] != "ok":
                 raise RuntimeError(f"{self.name}: {reply['content'].get('evalue')}")
 
     async def build_explorer(self):
-        t0 = time.perf_counter()
         await self.execute(SETUP_CODE)
         self.ids = json.loads("".join(self.stdout))
-        self.timings["explorer_s"] = time.perf_counter() - t0
-
-    async def move(self, value: float):
-        """Drag the slider to `value`: the message JupyterLab's slider view sends."""
-        content = {
-            "comm_id": self.ids["slider"],
-            "data": {"method": "update", "state": {"value": value}, "buffer_paths": []},
-        }
-        msg_id, msg = self._message("shell", "comm_msg", content)
-        self.moves[msg_id] = Move(value, time.perf_counter())
-        await self.ws.send_str(json.dumps(msg))
 
     async def slide(self, n: int, rate: float):
         """n moves at `rate` per second, alternating between two values near the start (each
-        move changes the value, so each must produce a new view)."""
-        start = round(self.ids["start"], 2)
-        t0 = time.perf_counter()
+        move changes the value, so each must produce a new view): the message JupyterLab's
+        slider view sends."""
+        start, t0 = round(self.ids["start"], 2), time.perf_counter()
         for i in range(n):
-            await self.move(round(start + (0.05 if i % 2 == 0 else 0.10), 2))
+            state = {"value": round(start + (0.05 if i % 2 == 0 else 0.10), 2)}
+            data, msg_id = (
+                {"method": "update", "state": state, "buffer_paths": []},
+                uuid.uuid4().hex,
+            )
+            self.moves[msg_id] = Move(state["value"], time.perf_counter())
+            await self._send(msg_id, "comm_msg", {"comm_id": self.ids["slider"], "data": data})
             await asyncio.sleep(max(0.0, t0 + (i + 1) / rate - time.perf_counter()))
 
     async def drain(self, timeout: float):
+        """Wait until every move's view has come back, or ``timeout`` seconds have passed."""
         deadline = time.perf_counter() + timeout
-        while any(m.latency_ms is None for m in self.moves.values()):
-            if time.perf_counter() > deadline:
-                break
+        while time.perf_counter() < deadline and None in [
+            m.latency_ms for m in self.moves.values()
+        ]:
             await asyncio.sleep(0.05)
 
     async def close(self):
+        """Close the websocket (the HTTP session stays open: ``connect`` again)."""
         with contextlib.suppress(Exception):
             await self.ws.close()
-        with contextlib.suppress(Exception):
             self.reader.cancel()
 
 
-def _cookie(http, name: str) -> str:
-    for c in http.cookie_jar:
-        if c.key == name:
-            return c.value
-    raise RuntimeError(f"no {name} cookie")
-
-
-def client_session():
-    import aiohttp
-
-    # unsafe=True: keep cookies for a bare IP address (127.0.0.1), as a browser does
-    return aiohttp.ClientSession(
-        cookie_jar=aiohttp.CookieJar(unsafe=True),
-        timeout=aiohttp.ClientTimeout(total=600),
-    )
+@contextlib.asynccontextmanager
+async def students(hub: Hub, names):
+    """Students of ``names`` on ``hub`` (not joined yet); their sockets and sessions are closed
+    on the way out."""
+    group = [Student(name, hub) for name in names]
+    try:
+        yield group
+    finally:
+        for s in group:
+            await s.close()
+            await s.http.close()
 
 
 # ---------------------------------------------------------------- measuring
-
-
-def memory_by_student(hub: Hub) -> dict:
-    """{student: {"rss_mb", "uss_mb", "processes"}} over each student's server and kernels."""
-    import psutil
-
-    out = {}
-    for p in hub.processes()[1:]:
-        try:
-            user = p.environ().get("USER")
-            cmd = " ".join(p.cmdline())
-            if "jupyterhub.singleuser" not in cmd and "ipykernel" not in cmd:
-                continue
-            info = p.memory_full_info()
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-        row = out.setdefault(user, {"rss_mb": 0.0, "uss_mb": 0.0, "processes": 0})
-        row["rss_mb"] += info.rss / 2**20
-        row["uss_mb"] += info.uss / 2**20
-        row["processes"] += 1
-    return out
-
-
-def listening(hub: Hub) -> list[tuple[str, int, str]]:
-    """(address, port, process name) of every listening TCP socket of the hub's tree."""
-    import psutil
-
-    found = []
-    for p in hub.processes():
-        try:
-            for conn in p.net_connections(kind="tcp"):
-                if conn.status == psutil.CONN_LISTEN:
-                    found.append((conn.laddr.ip, conn.laddr.port, p.name()))
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-    return found
 
 
 def cpu_seconds(processes) -> float:
@@ -433,191 +327,88 @@ def cpu_seconds(processes) -> float:
     total = 0.0
     for p in processes:
         with contextlib.suppress(psutil.NoSuchProcess):
-            t = p.cpu_times()
-            total += t.user + t.system
+            total += sum(p.cpu_times()[:2])
     return total
 
 
-def percentile(values, q):
-    """Nearest-rank percentile (q in 0..100)."""
-    if not values:
-        return None
-    s = sorted(values)
-    return s[max(0, min(len(s) - 1, int(round(q / 100 * len(s) + 0.5)) - 1))]
-
-
-async def run_class(
-    hub: Hub, n_students: int, seconds: float, rate: float, drain_timeout: float = 60
-) -> dict:
-    """Log in, spawn, build the Explorer and slide, all students at once; the figures."""
+def memory_mb(hub: Hub) -> list:
+    """[[unique MB, resident MB]] of each student: its server and kernels, summed."""
     import psutil
 
-    students = [Student(f"student{i:02d}", hub) for i in range(n_students)]
-    sessions = [client_session() for _ in students]
-    errors = []
+    out = {}
+    for p in hub.processes()[1:]:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            if any(k in " ".join(p.cmdline()) for k in ("jupyterhub.singleuser", "ipykernel")):
+                info, user = p.memory_full_info(), p.environ().get("USER", "")
+                out[user] = out.get(user, 0) + np.array([info.uss, info.rss]) / 2**20
+    return [v for user, v in out.items() if user.startswith("student")]
+
+
+async def run_class(hub: Hub, n: int, seconds: float, rate: float, drain_s: float = 60) -> dict:
+    """Join, then slide, all n students at once; the figures of one run."""
+    import psutil
+
     t_start = time.perf_counter()
-
-    async def prepare(s, http):
-        await s.login(http)
-        await s.spawn(http)
-        await s.start_kernel(http)
-        await s.connect(http)
-        await s.build_explorer()
-
-    try:
-        results = await asyncio.gather(
-            *(prepare(s, h) for s, h in zip(students, sessions)), return_exceptions=True
-        )
-        ready = []
-        for s, r in zip(students, results):
-            if isinstance(r, BaseException):
-                errors.append(f"{s.name}: {type(r).__name__}: {r}")
-            else:
-                ready.append(s)
-        t_ready = time.perf_counter()
-        hub_proc = psutil.Process(hub.proc.pid)
-        groups = {"proxy": [], "servers": [], "kernels": []}
-        for p in hub.processes()[1:]:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                cmd = " ".join(p.cmdline())
-                key = (
-                    "proxy"
-                    if "configurable-http-proxy" in cmd
-                    else "servers"
-                    if "jupyterhub.singleuser" in cmd
-                    else "kernels"
-                    if "ipykernel" in cmd
-                    else None
-                )
-                if key:
-                    groups[key].append(p)
-        proxy = groups["proxy"]
-        cpu0 = (cpu_seconds([hub_proc]), cpu_seconds(proxy), time.perf_counter())
-        cpu0_groups = {k: cpu_seconds(v) for k, v in groups.items()}
-        psutil.cpu_percent(None)
-        n_moves = max(1, int(seconds * rate))
-        slide = asyncio.gather(*(s.slide(n_moves, rate) for s in ready))
+    async with students(hub, [f"student{i:02d}" for i in range(n)]) as group:
+        joined = await asyncio.gather(*(s.join() for s in group), return_exceptions=True)
+        errors = [
+            f"{s.name}: {type(r).__name__}: {r}" for s, r in zip(group, joined) if r is not None
+        ]
+        ready, t_ready = [s for s, r in zip(group, joined) if r is None], time.perf_counter()
+        tree = hub.processes()
+        watched = [
+            tree[:1],
+            [p for p in tree if "configurable-http-proxy" in " ".join(p.cmdline())],
+        ]
+        cpu0, t0, _ = [cpu_seconds(p) for p in watched], time.perf_counter(), psutil.cpu_percent()
+        slide = asyncio.gather(*(s.slide(max(1, int(seconds * rate)), rate) for s in ready))
         await asyncio.sleep(seconds / 2)
-        memory = memory_by_student(hub)  # in the middle of the sliding
+        memory = memory_mb(hub)  # in the middle of the sliding
         await slide
-        await asyncio.gather(*(s.drain(drain_timeout) for s in ready))
-        wall = time.perf_counter() - cpu0[2]
-        machine_cpu = psutil.cpu_percent(None)
-        hub_cpu = (cpu_seconds([hub_proc]) - cpu0[0]) / wall * 100
-        proxy_cpu = (cpu_seconds(proxy) - cpu0[1]) / wall * 100
-        group_cpu = {k: (cpu_seconds(v) - cpu0_groups[k]) / wall * 100 for k, v in groups.items()}
-        t_done = max(
-            (m.sent + m.latency_ms / 1000 for s in ready for m in s.moves.values() if m.latency_ms),
-            default=time.perf_counter(),
-        )
-        listen = listening(hub)
-    finally:
-        for s in students:
-            if getattr(s, "ws", None) is not None:
-                await s.close()
-        for h in sessions:
-            await h.close()
-
-    moves = [m for s in ready for m in s.moves.values()]
+        await asyncio.gather(*(s.drain(drain_s) for s in ready))
+        wall, machine_cpu = time.perf_counter() - t0, psutil.cpu_percent()
+        hub_cpu, proxy_cpu = ((cpu_seconds(p) - c) / wall * 100 for p, c in zip(watched, cpu0))
+        moves = [m for s in ready for m in s.moves.values()]
     lat = [m.latency_ms for m in moves if m.latency_ms is not None]
-    lost = sum(m.latency_ms is None for m in moves)
-    wrong = sum(m.right is False for m in moves)
-    per_student = [v for k, v in memory.items() if k and k.startswith("student")]
+    median = float(np.median(lat)) if lat else None
+    p95 = float(np.percentile(lat, 95, method="inverted_cdf")) if lat else None  # nearest rank
+    uss, rss = np.median(memory, axis=0).tolist() if memory else (None, None)
     return {
-        "students": n_students,
+        "students": n,
         "ready": len(ready),
         "rate_per_s": rate,
         "seconds": seconds,
         "moves": len(moves),
-        "lost": lost,
-        "wrong": wrong,
-        "errors": errors,
-        "latency_ms": {
-            "median": statistics.median(lat) if lat else None,
-            "p95": percentile(lat, 95),
-            "max": max(lat) if lat else None,
-        },
-        "memory_mb_per_student": {
-            "rss_median": statistics.median([r["rss_mb"] for r in per_student])
-            if per_student
-            else None,
-            "uss_median": statistics.median([r["uss_mb"] for r in per_student])
-            if per_student
-            else None,
-        },
-        "cpu_percent_of_one_core": {
-            "hub": hub_cpu,
-            "proxy": proxy_cpu,
-            "all_servers": group_cpu["servers"],
-            "all_kernels": group_cpu["kernels"],
-        },
-        "updates_per_s_offered": len(ready) * rate,
-        "updates_per_s_delivered": (len(moves) - lost) / max(1e-9, t_done - cpu0[2]),
+        "lost": len(moves) - len(lat),
+        "wrong": sum(m.right is False for m in moves),
+        "errors": errors[:20],
+        "latency_ms": {"median": median, "p95": p95},
+        "memory_mb_per_student": {"uss_median": uss, "rss_median": rss},
+        "cpu_percent_of_one_core": {"hub": hub_cpu, "proxy": proxy_cpu},
         "machine_cpu_percent": machine_cpu,
         "setup_s": t_ready - t_start,
-        "spawn_s_median": statistics.median([s.timings["spawn_s"] for s in ready])
-        if ready
-        else None,
-        "listening": sorted({(a, p) for a, p, _ in listen}),
-        "students_obj": students,
     }
 
 
-def summary(r: dict) -> str:
-    lat, mem, cpu = r["latency_ms"], r["memory_mb_per_student"], r["cpu_percent_of_one_core"]
-    return (
-        f"{r['students']} students ({r['ready']} ready in {r['setup_s']:.0f} s): "
-        f"{r['moves']} slider moves ({r['rate_per_s']:g}/s per student), lost {r['lost']}, wrong {r['wrong']}, "
-        f"errors {len(r['errors'])}; latency median {_f(lat['median'])} ms, p95 {_f(lat['p95'])} ms; "
-        f"memory per student {_f(mem['uss_median'])} MB unique ({_f(mem['rss_median'])} MB RSS); "
-        f"CPU in % of a core: hub {cpu['hub']:.0f}, proxy {cpu['proxy']:.0f}, servers "
-        f"{cpu['all_servers']:.0f}, kernels {cpu['all_kernels']:.0f} (machine "
-        f"{r['machine_cpu_percent']:.0f}% of all cores); updates/s offered "
-        f"{r['updates_per_s_offered']:.0f}, delivered {r['updates_per_s_delivered']:.0f}"
-    )
-
-
-def _f(v):
-    return "—" if v is None else f"{v:.0f}"
-
-
 def main(argv=None) -> int:
-    import platform
-    import tempfile
+    from . import figures, report
 
     p = argparse.ArgumentParser(prog="python -m benchmarks.classroom")
     p.add_argument("--students", type=int, nargs="+", default=[30, 60])
     p.add_argument("--seconds", type=float, default=20.0, help="sliding time per run")
     p.add_argument("--rate", type=float, default=4.0, help="slider updates per second per student")
-    p.add_argument("--out", default=str(RESULTS))
+    p.add_argument("--out", type=Path, default=RESULTS)
     args = p.parse_args(argv)
     runs = {}
     for n in args.students:
         with tempfile.TemporaryDirectory(prefix="classroom-") as tmp, Hub(Path(tmp)) as hub:
             print(f"[classroom] {n} students, hub on {hub.url} ...", flush=True)
-            r = asyncio.run(run_class(hub, n, args.seconds, args.rate))
-            r.pop("students_obj")
-            r["listening"] = [list(x) for x in r["listening"]]
-            r["errors"] = r["errors"][:20]
-            print("[classroom] " + summary(r), flush=True)
-            runs[str(n)] = r
-    import psutil
-
-    data = {
-        "schema": 1,
-        "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GB, "
-        f"{platform.platform()}, Python {platform.python_version()}",
-        "load_average_at_end": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
-        "runs": runs,
-    }
-    Path(args.out).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    print(f"[classroom] wrote {args.out}")
-    if Path(args.out).resolve() == RESULTS.resolve():  # the default: figure 9 of make bench
-        from .fig_classroom import update_bench_results
-
-        for path in update_bench_results():
-            print(f"[classroom] figure 9 updated in {path}")
+            runs[str(n)] = asyncio.run(run_class(hub, n, args.seconds, args.rate))
+    facts = report.machine_facts()
+    machine = report.facts_line(facts).replace("`", "")
+    data = dict(schema=1, measured_at=facts["date"], machine=machine, runs=runs)
+    args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(report.section_text(figures.figure_9(None, path=args.out)), f"\nwrote {args.out}")
     return 0
 
 

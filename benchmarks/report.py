@@ -1,412 +1,298 @@
-"""Tables: one ``Section`` per figure, printed as text and written as Markdown and JSON.
+"""Statistics, timing loops and tables: what every figure of ``make bench`` is made of.
 
-A Section holds formatted cells (what the tables show) and the raw numbers (what
-results.json keeps), side by side. The last cell of every row is its verdict:
-
-* ``PASS`` / ``MISS``: the row has targets and meets them all / misses some (the missed ones
-  are named, e.g. ``MISS (lib ÷ fused ≤ 2)``);
-* ``—``: a figure without a target (e.g. a teaching figure, or a part of a comparison);
-* ``SKIP``: not measured (the reason is in the row); ``ERROR``: the measurement failed.
+median is ``numpy.median``; p90 ``numpy.percentile(..., 90, method="linear")`` (numpy's default).
+Timing is *interleaved*: repeat 1 times A, B, C, repeat 2 times A, B, C again..., so that a slow
+phase of the machine hits all alike, and ratios A / B are taken per repeat. One sample is
+``timeit`` of k calls (k calibrated so a sample lasts ``min_sample_ms``), with the garbage
+collector on: the garbage a call leaves is part of its cost. A row's last cell is its verdict:
+PASS / MISS (the missed targets named), ``—`` (no target), SKIP (not measured: why) or ERROR.
 """
 
+import contextlib
 import json
 import os
 import platform
 import re
 import subprocess
 import time
-from dataclasses import dataclass, field
+import timeit
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
 from pathlib import Path
 
-from . import stats
+import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-
 PASS, MISS, NONE, SKIP, ERROR = "PASS", "MISS", "—", "SKIP", "ERROR"
+P90_METHOD = "linear"
+
+# --------------------------------------------------------------------------- statistics
 
 
-# --------------------------------------------------------------------------- numbers
+def _as_samples(samples):
+    arr = np.asarray(samples, dtype=float).ravel()
+    if arr.size == 0:
+        raise ValueError("samples: expected at least one value, got none")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"samples: expected finite numbers, got {arr.tolist()}")
+    return arr
 
 
-def num(v):
-    """A number with about three significant digits, never in exponent form for v >= 0.01."""
-    if v is None:
-        return "—"
-    a = abs(v)
-    if a >= 100:
-        return f"{v:,.0f}"
-    if a >= 10:
-        return f"{v:.1f}"
-    if a >= 1:
-        return f"{v:.2f}"
-    if a >= 0.01:
-        return f"{v:.3f}"
-    return f"{v:.2e}"
+def median(samples):
+    return float(np.median(_as_samples(samples)))
 
 
-def med_p90(summary):
-    """'median / p90' of a stats.summary."""
-    return f"{num(summary['median'])} / {num(summary['p90'])}"
+def p90(samples):
+    return float(np.percentile(_as_samples(samples), 90, method=P90_METHOD))
 
 
-def verdict(checks):
-    """The row's verdict from [(short name, passed: bool)]: PASS, MISS (names), or — if none."""
-    if not checks:
-        return NONE
-    missed = [name for name, ok in checks if not ok]
-    return PASS if not missed else f"{MISS} ({', '.join(missed)})"
+def summary(samples, unit=""):
+    """{median, p90, min, max, n, unit, samples}: what results.json keeps of a sample."""
+    arr = _as_samples(samples)
+    out = dict(median=median(arr), p90=p90(arr), min=float(arr.min()), max=float(arr.max()))
+    return out | dict(n=int(arr.size), unit=unit, samples=arr.tolist())
+
+
+def ratios(numerators, denominators):
+    """Per-repeat ratios a_i / b_i of two equally long samples timed in the same repeats."""
+    a, b = _as_samples(numerators), _as_samples(denominators)
+    if a.shape != b.shape:
+        raise ValueError(f"ratios: expected as many numerators as denominators, got {a.shape}")
+    return a / b
+
+
+# --------------------------------------------------------------------------- timing
+
+
+def calibrate(fn, min_sample_ms=5.0, max_k=1_000_000):
+    """The number of calls k that makes one sample of ``fn`` last at least ``min_sample_ms``."""
+    timer, target, k = timeit.Timer(fn, setup="gc.enable()"), min_sample_ms / 1e3, 1
+    while (elapsed := timer.timeit(k)) < target and k < max_k:
+        k = min(max_k, max(2 * k, int(k * 1.2 * target / max(elapsed, 1e-9))))
+    return k
+
+
+def interleaved(functions, repeats, min_sample_ms=5.0, warmup=1):
+    """Time each of ``functions`` ({name: fn}) ``repeats`` times, interleaved, after ``warmup``
+    discarded rounds. Returns ({name: [ns per call, one per repeat]}, {name: k})."""
+    ks = {name: calibrate(fn, min_sample_ms) for name, fn in functions.items()}
+    timers = {name: timeit.Timer(fn, setup="gc.enable()") for name, fn in functions.items()}
+    samples = {name: [] for name in functions}
+    for r in range(warmup + repeats):
+        for name, timer in timers.items():
+            samples[name] += [timer.timeit(ks[name]) / ks[name] * 1e9] * (r >= warmup)
+    return samples, ks
+
+
+def time_once_ms(fn, *args, **kwargs):
+    """Milliseconds of one call ``fn(*args, **kwargs)`` (long enough to be timed on its own)."""
+    t0 = time.perf_counter()
+    fn(*args, **kwargs)
+    return (time.perf_counter() - t0) * 1e3
 
 
 # --------------------------------------------------------------------------- sections
+
+
+def num(v):
+    """About three significant digits, never in exponent form for |v| >= 0.01."""
+    if v is None:
+        return "—"
+    for limit, spec in ((100, ",.0f"), (10, ".1f"), (1, ".2f"), (0.01, ".3f")):
+        if abs(v) >= limit:
+            return format(v, spec)
+    return f"{v:.2e}"
+
+
+def target(name, value, op, limit, unit=""):
+    """One target of a row, ("median ≤ 20 ms", met), for op "≤" or "≥"."""
+    return f"{name} {op} {limit:g}{unit}", bool(value <= limit if op == "≤" else value >= limit)
+
+
+def med_p90(s):
+    return f"{num(s['median'])} / {num(s['p90'])}"
+
+
+def _show(cell):
+    return (
+        med_p90(cell)
+        if isinstance(cell, dict)
+        else num(cell)
+        if isinstance(cell, float)
+        else str(cell)
+    )
 
 
 @dataclass
 class Section:
     figure: int
     title: str
-    columns: list  # column headers; the last is the verdict
+    columns: list  # column headers, the last the verdict; or one string "a | b | result"
     rows: list = field(default_factory=list)  # formatted cells
-    data: list = field(default_factory=list)  # one dict of raw numbers per row
-    notes: list = field(default_factory=list)  # sentences shown under the table
-    seconds: float = 0.0  # how long measuring this figure took
+    data: list = field(default_factory=list)  # one dict of raw cells (and extras) per row
+    notes: list = field(default_factory=list)  # Markdown sentences under the table
+    seconds: float = 0.0
 
-    def add(self, cells, result, data=None):
-        """Add a row: ``result`` is either [(target, met: bool), ...], from which the verdict is
-        made (an empty list: no target, "—"), or a verdict string (SKIP, ERROR, ...)."""
-        checks = []
+    def __post_init__(self):
+        if isinstance(self.columns, str):
+            self.columns = self.columns.split(" | ")
+
+    def add(self, cells, result, **extra):
+        """Add a row of raw cells: a summary is shown as "median / p90", a float by ``num``.
+        results.json keeps them under their column names, with ``extra``. ``result``:
+        [(target, met: bool)] (empty: no target), from which the verdict is made, or SKIP..."""
+        checks = result if isinstance(result, list) else []
         if isinstance(result, list):
-            checks, result = result, verdict(result)
+            missed = [name for name, ok in result if not ok]
+            result = NONE if not result else f"{MISS} ({', '.join(missed)})" if missed else PASS
         if len(cells) + 1 != len(self.columns):
-            raise ValueError(
-                f"figure {self.figure}: expected {len(self.columns) - 1} cells, got {len(cells)}"
-            )
-        self.rows.append([str(c) for c in cells] + [result])
+            raise ValueError(f"figure {self.figure}: expected {len(self.columns) - 1} cells")
+        self.rows.append([_show(c) for c in cells] + [result])
+        checks = [{"target": n, "met": ok} for n, ok in checks]
         self.data.append(
-            dict(data or {}, result=result, checks=[{"target": n, "met": ok} for n, ok in checks])
+            dict(zip(self.columns, cells)) | extra | dict(result=result, checks=checks)
         )
 
     def results(self):
         return [row[-1] for row in self.rows]
 
     def to_json(self):
-        return {
-            "figure": self.figure,
-            "title": self.title,
-            "columns": self.columns,
-            "rows": self.rows,
-            "data": self.data,
-            "notes": self.notes,
-            "seconds": round(self.seconds, 2),
-        }
+        return asdict(self) | {"seconds": round(self.seconds, 2)}
 
 
 def count(sections):
-    """{'PASS': n, 'MISS': n, 'SKIP': n, 'ERROR': n} over every row of every section."""
-    out = {PASS: 0, MISS: 0, SKIP: 0, ERROR: 0}
-    for s in sections:
-        for r in s.results():
-            key = r.split(" ")[0]
-            if key in out:
-                out[key] += 1
-    return out
+    c = Counter(r.split(" ")[0] for s in sections for r in s.results())
+    return {k: c[k] for k in (PASS, MISS, SKIP, ERROR)}
 
 
 def missed_targets(sections):
     """[(figure, target, rows missing it, rows with it)] for every target missed somewhere."""
     tally = {}
     for s in sections:
-        for row in s.data:
-            for c in row.get("checks", ()):
-                key = (s.figure, c["target"])
-                missed, total = tally.get(key, (0, 0))
-                tally[key] = (missed + (not c["met"]), total + 1)
+        for c in (c for row in s.data for c in row.get("checks", ())):
+            missed, total = tally.get((s.figure, c["target"]), (0, 0))
+            tally[(s.figure, c["target"])] = (missed + (not c["met"]), total + 1)
     return [(f, t, m, n) for (f, t), (m, n) in tally.items() if m]
 
 
 def summary_line(sections):
-    """'Rows with targets: 11 PASS, 6 MISS, 1 not measured. Missed: ...'"""
     c = count(sections)
     parts = [f"{c[PASS]} PASS", f"{c[MISS]} MISS"]
-    if c[SKIP]:
-        parts.append(f"{c[SKIP]} not measured")
-    if c[ERROR]:
-        parts.append(f"{c[ERROR]} ERROR")
-    line = "Rows with targets: " + ", ".join(parts) + "."
-    missed = missed_targets(sections)
-    if missed:
-        line += (
-            " Missed: "
-            + "; ".join(
-                f"figure {f}, {t} ({m} of {n} row{'s' if n > 1 else ''})" for f, t, m, n in missed
-            )
-            + "."
-        )
-    return line
-
-
-# --------------------------------------------------------------------------- text
-
-
-def _text_table(columns, rows):
-    widths = [max(len(str(c)) for c in col) for col in zip(columns, *rows)]
-    line = "  ".join("-" * w for w in widths)
-    fmt = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths))  # noqa: E731
-    return "\n".join([fmt(columns), line] + [fmt(r) for r in rows])
-
-
-def section_text(section):
-    out = [f"\n{section.figure}. {section.title}", _text_table(section.columns, section.rows)]
-    out += [f"   {_plain(n)}" for n in section.notes]
-    return "\n".join(out)
-
-
-def _plain(markdown):
-    """Notes are written in Markdown; for the terminal drop the backticks and asterisks."""
-    return re.sub(r"[`*]", "", markdown)
-
-
-# --------------------------------------------------------------------------- markdown
-
-
-def _md_cell(c):
-    return str(c).replace("|", "\\|")
-
-
-def section_markdown(section):
-    out = [f"### {section.figure}. {section.title}", ""]
-    out.append("| " + " | ".join(_md_cell(c) for c in section.columns) + " |")
-    out.append("|" + "|".join("---" for _ in section.columns) + "|")
-    for row in section.rows:
-        cells = [_md_cell(c) for c in row]
-        if row[-1].startswith(MISS):
-            cells[-1] = f"**{cells[-1]}**"
-        out.append("| " + " | ".join(cells) + " |")
-    if section.notes:
-        out.append("")
-        out += [f"{n}" if n.startswith("-") else f"- {n}" for n in section.notes]
-    return "\n".join(out)
-
-
-def markdown(sections, facts, settings, only):
-    head = [
-        "## Speed (`make bench`)",
-        "",
-        f"Measured {facts['date']} on {facts_line(facts)}.",
-        "",
-        *([_load_sentence(facts), ""] if load_line(facts) else []),
-        "How to read the tables: every figure is the **median / p90** over repeated runs "
-        f"(p90: `numpy.percentile`, method `{stats.P90_METHOD}`). Comparisons (÷) are ratios "
-        "taken within each repeat of *interleaved* runs (A, B, C, A, B, C, ...) and then "
-        "summarised, so that the machine's noise cancels. BLAS and PyTorch run on one thread. "
-        "µs = microseconds per call.",
-        "",
-        f"**{summary_line(sections)}**"
-        + ("" if settings.name == "full" else f" (a `--{settings.name}` run: few repeats)")
-        + ("" if not only else f" (only figures {', '.join(map(str, sorted(only)))})"),
-        "",
+    parts += [f"{c[SKIP]} not measured"] * bool(c[SKIP]) + [f"{c[ERROR]} ERROR"] * bool(c[ERROR])
+    missed = [
+        f"figure {f}, {t} ({m} of {n} row{'s' * (n > 1)})"
+        for f, t, m, n in missed_targets(sections)
     ]
-    body = []
-    for s in sections:
-        body += [section_markdown(s), ""]
-    return "\n".join(head + body).rstrip() + "\n"
+    return f"Rows with targets: {', '.join(parts)}." + (
+        f" Missed: {'; '.join(missed)}." if missed else ""
+    )
+
+
+def section_text(s):
+    widths = [max(len(str(c)) for c in col) for col in zip(s.columns, *s.rows)]
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths))  # noqa: E731
+    out = [f"\n{s.figure}. {s.title}", line(s.columns), line("-" * w for w in widths)]
+    return "\n".join(
+        out + [line(r) for r in s.rows] + [f"   {re.sub(r'[`*]', '', n)}" for n in s.notes]
+    )
+
+
+def section_markdown(s):
+    def md(cells):
+        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+    rows = [md(r[:-1] + [f"**{r[-1]}**" if r[-1].startswith(MISS) else r[-1]]) for r in s.rows]
+    out = [f"### {s.figure}. {s.title}", "", md(s.columns), "|" + "---|" * len(s.columns), *rows]
+    return "\n".join(out + ([""] + [f"- {n}" for n in s.notes] if s.notes else []))
 
 
 # --------------------------------------------------------------------------- the machine
 
 
 def machine_facts():
-    """Date, CPU, cores, memory, OS and the versions that matter, for the tables' header."""
-    import numpy as np
+    """The machine in a few facts: CPU, memory, OS, the versions that matter, commit, load."""
+    import psutil
+    from threadpoolctl import threadpool_info
 
-    facts = {
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "cpu": _cpu_model(),
-        "logical_cpus": os.cpu_count(),
-        "physical_cores": _physical_cores(),
-        "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "memory_gb": _memory_gb(),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "blas": _blas(),
-        "threads": {
-            v: os.environ.get(v)
-            for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-        },
-        "commit": _git_commit(),
-        "load_average": {"start": load_average(), "end": None},  # "end" is set after the run
-    }
-    for mod in ("torch", "ipywidgets", "nbclient"):
-        try:
-            facts[mod] = __import__(mod).__version__
-        except Exception:  # noqa: BLE001 - an optional package missing or broken
-            facts[mod] = None
-    try:
-        import torch
-
-        facts["torch_threads"] = torch.get_num_threads()
-    except ImportError:
-        facts["torch_threads"] = None
-    return facts
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    cpu = re.search(r"model name\s*:\s*(.*)", cpuinfo)
+    blas = [
+        f"{i['internal_api']} {i['version']}" for i in threadpool_info() if i["user_api"] == "blas"
+    ]
+    git = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True
+    )
+    facts = dict(date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os=platform.platform())
+    facts.update(cpu=cpu[1] if cpu else platform.machine(), logical_cpus=os.cpu_count())
+    facts.update(memory_gb=psutil.virtual_memory().total / 2**30, python=platform.python_version())
+    facts.update(blas=", ".join(blas), commit=git.stdout.decode().strip())
+    for name in ("numpy", "torch", "ipywidgets", "nbclient"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            facts[name] = metadata.version(name)
+    return facts | {"load_average": {"start": round(os.getloadavg()[0], 2), "end": None}}
 
 
 def facts_line(f):
-    cores = f"{f['physical_cores'] or '?'} cores ({f['logical_cpus']} logical)"
-    mem = f", {f['memory_gb']:.0f} GB RAM" if f.get("memory_gb") else ""
-    torch = f", torch {f['torch']}" if f.get("torch") else ", no torch"
-    blas = f" ({f['blas']})" if f.get("blas") else ""
-    commit = f", commit `{f['commit']}`" if f.get("commit") else ""
     return (
-        f"{f['cpu']}, {cores}{mem}; {f['os']}; Python {f['python']}, numpy {f['numpy']}{blas}"
-        f"{torch}, ipywidgets {f.get('ipywidgets')}, nbclient {f.get('nbclient')}{commit}"
+        f"{f['cpu']}, {f['logical_cpus']} CPUs, {f['memory_gb']:.0f} GB RAM; {f['os']}; "
+        f"Python {f['python']}, numpy {f['numpy']} ({f['blas']}, 1 thread), torch "
+        f"{f.get('torch')}, ipywidgets {f.get('ipywidgets')}, nbclient {f.get('nbclient')}, "
+        f"commit `{f['commit']}`"
     )
-
-
-def load_average():
-    """The 1-minute load average (runnable processes), or None where the OS has none: above
-    the number of cores, other processes competed with the benchmark for the CPU."""
-    try:
-        return round(os.getloadavg()[0], 2)
-    except (AttributeError, OSError):
-        return None
 
 
 def load_line(f):
-    load = f.get("load_average") or {}
-    if load.get("start") is None:
-        return ""
-    end = f" / {load['end']:.1f}" if load.get("end") is not None else ""
+    start, end = f["load_average"]["start"], f["load_average"]["end"]
+    busy = max(start, end or 0) > f["logical_cpus"]
     return (
-        f"1-minute load average at start{' / end' if end else ''}: {load['start']:.1f}{end} "
-        f"on {f['logical_cpus']} CPUs"
+        f"1-minute load average at start / end: {start:.1f} / {end or 0:.1f} on "
+        f"{f['logical_cpus']} CPUs"
+        + " (above the CPU count: other processes competed for the CPU; the interleaved ratios "
+        "suffer less)" * busy
     )
-
-
-def _load_sentence(f):
-    load = f["load_average"]
-    busy = max(load["start"], load["end"] or 0) > (f["logical_cpus"] or 1)
-    return load_line(f) + (
-        " (above the CPU count: other processes competed for the CPU, so absolute times are"
-        " inflated; the interleaved ratios less so)."
-        if busy
-        else "."
-    )
-
-
-def _cpu_model():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _physical_cores():
-    try:
-        cores, phys, core = set(), None, None
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("physical id"):
-                phys = line.split(":", 1)[1].strip()
-            elif line.startswith("core id"):
-                core = line.split(":", 1)[1].strip()
-            elif not line.strip() and core is not None:
-                cores.add((phys, core))
-                phys = core = None
-        if core is not None:
-            cores.add((phys, core))
-        return len(cores) or None
-    except OSError:
-        return None
-
-
-def _memory_gb():
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                return int(line.split()[1]) / 1024**2
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
-def _blas():
-    """numpy's BLAS, e.g. 'OpenBLAS 0.3.31, SkylakeX, 1 thread', from threadpoolctl."""
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return None
-    infos = [i for i in threadpool_info() if i.get("user_api") == "blas"]
-    mine = [i for i in infos if "numpy" in i.get("filepath", "")] or infos
-    if not mine:
-        return None
-    i = mine[0]
-    name = {"openblas": "OpenBLAS", "mkl": "MKL", "blis": "BLIS"}.get(
-        i.get("internal_api"), i.get("internal_api")
-    )
-    arch = f", {i['architecture']}" if i.get("architecture") else ""
-    n = i.get("num_threads")
-    return f"{name} {i.get('version') or ''}{arch}, {n} thread{'s' if n != 1 else ''}".replace(
-        "  ", " "
-    )
-
-
-def _git_commit():
-    """The checked-out commit (read only: ``git rev-parse``), or None."""
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        return out.stdout.strip() or None if out.returncode == 0 else None
-    except (OSError, subprocess.SubprocessError):
-        return None
 
 
 # --------------------------------------------------------------------------- files
 
 
 def _without_samples(obj):
-    """A copy of obj without the stats.summary "samples" lists (results.json stays small)."""
     if isinstance(obj, dict):
         return {k: _without_samples(v) for k, v in obj.items() if k != "samples"}
-    if isinstance(obj, list):
-        return [_without_samples(v) for v in obj]
-    return obj
+    return [_without_samples(v) for v in obj] if isinstance(obj, list) else obj
 
 
-def write(out_dir, sections, facts, settings, only, keep_samples=False):
-    """Write results.md and results.json into out_dir (atomically: via a .tmp file).
+def markdown(sections, facts, settings, only):
+    run = "" if settings.name == "full" else f" (a `--{settings.name}` run: few repeats)"
+    run += f" (only figures {', '.join(map(str, sorted(only)))})" if only else ""
+    paragraphs = [
+        "## Speed (`make bench`)",
+        f"Measured {facts['date']} on {facts_line(facts)}.",
+        load_line(facts) + ".",
+        "How to read the tables: every figure is the **median / p90** over repeated runs "
+        f"(p90: `numpy.percentile`, method `{P90_METHOD}`). Comparisons (÷) are ratios "
+        "taken within each repeat of *interleaved* runs (A, B, C, A, B, C, ...) and then "
+        "summarised, so that the machine's noise cancels. BLAS and PyTorch run on one thread. "
+        "µs = microseconds per call.",
+        f"**{summary_line(sections)}**{run}",
+    ]
+    return "\n\n".join(paragraphs + [section_markdown(s) for s in sections]) + "\n"
 
-    results.json keeps every figure's median, p90, min, max and n; with keep_samples also
-    every individual sample."""
-    out_dir = Path(out_dir)
+
+def write(out_dir, sections, facts, settings, only):
+    """Write results.md and results.json into out_dir (each via a .tmp file); their paths."""
+    out_dir, md = Path(out_dir), markdown(sections, facts, settings, only)
     out_dir.mkdir(parents=True, exist_ok=True)
-    md = markdown(sections, facts, settings, only)
-    data = {
-        "schema": 1,
-        "date": facts["date"],
-        "machine": facts,
-        "settings": dict(
-            vars(settings), only=sorted(only) if only else None, p90_method=stats.P90_METHOD
-        ),
-        "summary": count(sections),
-        "figures": [s.to_json() for s in sections],
+    settings = dict(vars(settings), only=sorted(only) if only else None, p90_method=P90_METHOD)
+    data = dict(schema=1, date=facts["date"], machine=facts, settings=settings)
+    data |= dict(summary=count(sections), figures=[s.to_json() for s in sections])
+    data = _without_samples(data)  # median, p90, min, max and n stay
+    texts = {
+        "results.md": md,
+        "results.json": json.dumps(data, indent=1, ensure_ascii=False) + "\n",
     }
-    if not keep_samples:
-        data = _without_samples(data)
-    paths = []
-    for name, text in (
-        ("results.md", md),
-        ("results.json", json.dumps(data, indent=1, ensure_ascii=False) + "\n"),
-    ):
-        path = out_dir / name
-        tmp = path.with_name(path.name + ".tmp")
+    for name, text in texts.items():
+        tmp = out_dir / f"{name}.tmp"
         tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-        paths.append(path)
-    return paths
+        tmp.replace(out_dir / name)
+    return [out_dir / name for name in texts]

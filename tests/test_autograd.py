@@ -5,7 +5,6 @@ from collections import Counter
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,34 +12,12 @@ import backprop_lib as bp
 from backprop_lib import examples
 from backprop_lib.autograd import Value
 from backprop_lib.expr import OPS, build, parse, random_expr
+from backprop_lib.torch_bridge import expr_to_torch
 
 
 def torch_build(expr, leaf_values):
     """The same graph in PyTorch float64, every node retaining its gradient."""
-    out = []
-    for n in expr.nodes:
-        a = [out[j] for j in n.args]
-        if n.op == "leaf":
-            v = torch.tensor(float(leaf_values[n.name]), dtype=torch.float64, requires_grad=True)
-        elif n.op == "const":
-            v = n.value
-        elif n.op in ("+", "-", "*", "/"):
-            v = {
-                "+": lambda p, q: p + q,
-                "-": lambda p, q: p - q,
-                "*": lambda p, q: p * q,
-                "/": lambda p, q: p / q,
-            }[n.op](*a)
-        elif n.op == "**":
-            v = a[0] ** n.value
-        elif n.op == "neg":
-            v = -a[0]
-        else:
-            v = getattr(torch, n.op)(a[0])
-        if isinstance(v, torch.Tensor) and not v.is_leaf:
-            v.retain_grad()
-        out.append(v)
-    return out
+    return expr_to_torch(expr, leaf_values, retain_grad=True)
 
 
 def assert_close(ours, theirs, tol, what):

@@ -17,22 +17,22 @@ if str(ROOT) not in sys.path:  # benchmarks/ is not installed: it sits next to t
     sys.path.insert(0, str(ROOT))
 
 import backprop_lib as bp  # noqa: E402
-from benchmarks import config, fig_browser, fig_explorer, fused, report, run, stats, timing  # noqa: E402
+from benchmarks import figures, fused, report, run  # noqa: E402
 
 # --------------------------------------------------------------------------- statistics
 
 
 def test_median_and_p90_follow_numpy_linear_percentile():
-    assert stats.median([3, 1, 2]) == 2.0
-    assert stats.median([4, 1, 3, 2]) == 2.5
+    assert report.median([3, 1, 2]) == 2.0
+    assert report.median([4, 1, 3, 2]) == 2.5
     # 1..10: rank 0.9 * 9 = 8.1 -> between the 9th (9) and 10th (10) smallest value
-    assert stats.p90(range(1, 11)) == pytest.approx(9.1)
-    assert stats.p90([5.0]) == 5.0
-    assert stats.P90_METHOD == "linear"
+    assert report.p90(range(1, 11)) == pytest.approx(9.1)
+    assert report.p90([5.0]) == 5.0
+    assert report.P90_METHOD == "linear"
 
 
 def test_summary_keeps_the_samples_and_their_statistics():
-    s = stats.summary([2.0, 1.0, 4.0, 3.0], "ms")
+    s = report.summary([2.0, 1.0, 4.0, 3.0], "ms")
     assert s["median"] == 2.5 and s["n"] == 4 and s["unit"] == "ms"
     assert (s["min"], s["max"]) == (1.0, 4.0)
     assert s["samples"] == [2.0, 1.0, 4.0, 3.0]
@@ -40,15 +40,15 @@ def test_summary_keeps_the_samples_and_their_statistics():
 
 
 def test_ratios_are_per_repeat_and_need_matching_lengths():
-    np.testing.assert_allclose(stats.ratios([2, 6, 9], [1, 3, 3]), [2, 2, 3])
+    np.testing.assert_allclose(report.ratios([2, 6, 9], [1, 3, 3]), [2, 2, 3])
     with pytest.raises(ValueError, match="as many"):
-        stats.ratios([1, 2], [1, 2, 3])
+        report.ratios([1, 2], [1, 2, 3])
 
 
 @pytest.mark.parametrize("bad", [[], [1.0, float("nan")], [float("inf")]])
 def test_statistics_refuse_empty_or_non_finite_samples(bad):
     with pytest.raises(ValueError, match="samples"):
-        stats.median(bad)
+        report.median(bad)
 
 
 # --------------------------------------------------------------------------- timing loops
@@ -57,9 +57,9 @@ def test_statistics_refuse_empty_or_non_finite_samples(bad):
 def test_calibrate_and_interleaved_give_one_sample_per_repeat():
     calls = []
     fns = {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}
-    assert timing.calibrate(fns["a"], min_sample_ms=0.05) >= 1
+    assert report.calibrate(fns["a"], min_sample_ms=0.05) >= 1
     calls.clear()
-    samples, ks = timing.interleaved(fns, repeats=3, min_sample_ms=0.05, warmup=1)
+    samples, ks = report.interleaved(fns, repeats=3, min_sample_ms=0.05, warmup=1)
     assert set(samples) == {"a", "b"} and all(len(v) == 3 for v in samples.values())
     assert all(v > 0 for vs in samples.values() for v in vs)
     # interleaved: calibration runs first, then blocks of k calls alternate a, b, a, b, ...
@@ -115,17 +115,15 @@ def test_fused_check_catches_a_wrong_gradient(monkeypatch):
 
 def test_torch_twin_matches_the_library_to_1e12():
     pytest.importorskip("torch")
-    from benchmarks import torch_twin
-
     for net, x, t in _random_cases():
-        assert torch_twin.check_against_library(net, x, t, tol=1e-12) <= 1e-12
+        assert fused.check_against_library(net, x, t, tol=1e-12, who="torch") <= 1e-12
 
 
 # --------------------------------------------------------------------------- figure 4's file
 
 
 def test_browser_figure_reads_the_latency_file_or_says_not_measured(tmp_path):
-    missing = fig_browser.figure_4(config.QUICK, path=tmp_path / "absent.json")
+    missing = figures.figure_4(run.QUICK, path=tmp_path / "absent.json")
     assert missing.results() == ["SKIP"] and "run make test-browser first" in missing.rows[0][0]
 
     path = tmp_path / "browser_latency.json"
@@ -142,7 +140,7 @@ def test_browser_figure_reads_the_latency_file_or_says_not_measured(tmp_path):
             }
         )
     )
-    s = fig_browser.figure_4(config.QUICK, path=path)
+    s = figures.figure_4(run.QUICK, path=path)
     assert s.results() == ["PASS", "MISS (median ≤ 50 ms, p95 ≤ 100 ms)", "—"]
     assert report.missed_targets([s]) == [(4, "median ≤ 50 ms", 1, 2), (4, "p95 ≤ 100 ms", 1, 2)]
 
@@ -176,12 +174,12 @@ def test_a_tiny_run_prints_and_writes_markdown_and_json(tmp_path, capsys):
     fig1 = data["figures"][0]
     assert len(fig1["rows"]) == 6  # three seeds, 64-32-10 at batch 1, 32, 256
     for row in fig1["data"]:
-        assert row["us_per_call"]["backprop_lib"]["n"] == config.QUICK.calls_repeats
+        assert row["us_per_call"]["backprop_lib"]["n"] == run.QUICK.calls_repeats
         assert row["max_diff_vs_library"]["fused"] <= 1e-12
         assert row["result"] in ("PASS",) or row["result"].startswith("MISS")
         assert [c["target"] for c in row["checks"]][:1] == ["lib ÷ fused ≤ 2"]
     fig3 = data["figures"][1]
-    assert len(fig3["rows"]) == 2 * len(fig_explorer.CONFIGS)  # two sliders per live view
+    assert len(fig3["rows"]) == 2 * len(figures.CONFIGS)  # two sliders per live view
 
     md = (tmp_path / "results.md").read_text()
     assert md.startswith("## Speed (`make bench`)")
@@ -192,10 +190,8 @@ def test_a_tiny_run_prints_and_writes_markdown_and_json(tmp_path, capsys):
 def test_the_autograd_figure_checks_its_engines_and_times_the_graph_explorer():
     pytest.importorskip("torch")
     pytest.importorskip("ipywidgets")
-    from benchmarks import fig_autograd
-
-    s = fig_autograd.figure_8(config.QUICK)
-    assert len(s.rows) == 2 + len(fig_autograd.EXPLORER_EXPRS)
+    s = figures.figure_8(run.QUICK)
+    assert len(s.rows) == 2 + len(figures.EXPLORER_EXPRS)
     seed, big = s.data[0], s.data[1]
     assert seed["max_diff"] <= 1e-12 and big["max_diff"] <= 1e-12
     assert 900 <= big["nodes"] <= 1100
@@ -205,9 +201,7 @@ def test_the_autograd_figure_checks_its_engines_and_times_the_graph_explorer():
 
 
 def test_classroom_figure_reads_the_bench_file_or_says_not_measured(tmp_path):
-    from benchmarks import fig_classroom
-
-    s = fig_classroom.figure_9(None, path=tmp_path / "missing.json")
+    s = figures.figure_9(None, path=tmp_path / "missing.json")
     assert s.results() == [report.SKIP] and "make classroom-bench" in s.rows[0][0]
     run_ok = {
         "students": 30,
@@ -234,7 +228,7 @@ def test_classroom_figure_reads_the_bench_file_or_says_not_measured(tmp_path):
     path.write_text(
         json.dumps({"measured_at": "x", "machine": "y", "runs": {"60": run_bad, "30": run_ok}})
     )
-    s = fig_classroom.figure_9(None, path=path)
+    s = figures.figure_9(None, path=path)
     assert [row[0] for row in s.rows] == ["30 (30)", "60 (59)"]
     assert s.results()[0] == report.PASS
     assert s.results()[1].startswith(report.MISS) and "0 lost or wrong" in s.results()[1]

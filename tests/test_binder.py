@@ -19,7 +19,7 @@ import nbformat
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.test_environment import ENVIRONMENT, environment_pins, parse_simple_yaml
+from tests.test_environment import ENVIRONMENT, environment_pins, load_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,7 +67,7 @@ def closure(names: set[str]) -> set[str]:
 
 
 def test_notebooks_import_only_what_environment_yml_installs():
-    pins = environment_pins(parse_simple_yaml(ENVIRONMENT.read_text(encoding="utf-8")))
+    pins = environment_pins(load_environment(ENVIRONMENT.read_text(encoding="utf-8")))
     provided = closure(set(pins) | {"backprop-lib"})
     module_to_dists = metadata.packages_distributions()
     missing = {}

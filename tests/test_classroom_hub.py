@@ -9,6 +9,7 @@ nobody else an update. The same code, with 30 and 60 students, is `make classroo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import json
 import os
@@ -55,20 +56,47 @@ def hub(tmp_path_factory):
         h.stop()
 
 
-async def _await_kernel_back(student, http, timeout=120):
+def _listening(hub):
+    """(address, port, process name) of every listening TCP socket of the hub's tree."""
+    import psutil
+
+    found = []
+    for p in hub.processes():
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            found += [
+                (c.laddr.ip, c.laddr.port, p.name())
+                for c in p.net_connections(kind="tcp")
+                if c.status == psutil.CONN_LISTEN
+            ]
+    return found
+
+
+async def _kernel_state(student):
+    url = f"{student.server_url()}/api/kernels/{student.kernel_id}"
+    async with student.http.get(url, headers=student.auth()) as r:
+        return (await r.json()).get("execution_state", "?") if r.status == 200 else "gone"
+
+
+async def _restart_kernel(student):
+    url = f"{student.server_url()}/api/kernels/{student.kernel_id}/restart"
+    async with student.http.post(url, headers=student.auth()) as r:
+        assert r.status == 200, f"restart for {student.name}: HTTP {r.status}"
+
+
+async def _await_kernel_back(student, timeout=120):
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     await asyncio.sleep(0.5)
-    while await student.kernel_state(http) in ("restarting", "dead", "gone", "?"):
+    while await _kernel_state(student) in ("restarting", "dead", "gone", "?"):
         assert loop.time() < deadline, f"{student.name}'s kernel did not come back"
         await asyncio.sleep(0.3)
 
 
-async def _pull_course(student, http, upstream, branch):
+async def _pull_course(student, upstream, branch):
     """nbgitpuller's link, as the student's browser follows it: the server streams progress."""
     query = {"repo": upstream.as_uri(), "branch": branch, "targetpath": "backprop", "depth": "1"}
     phases = []
-    async with http.get(
+    async with student.http.get(
         f"{student.server_url()}/git-pull/api", params=query, headers=student.auth()
     ) as r:
         assert r.status == 200, r.status
@@ -83,39 +111,32 @@ async def _pull_course(student, http, upstream, branch):
 async def _scenario(hub, upstream, branch):
     import aiohttp
 
-    students = [classroom.Student(f"pupil{i}", hub) for i in range(3)]
-    sessions = [classroom.client_session() for _ in students]
-    out = {"students": students}
-    try:
-        for s, http in zip(students, sessions):
-            await s.login(http)
-        await asyncio.gather(*(s.spawn(http) for s, http in zip(students, sessions)))
-        for s, http in zip(students, sessions):
-            await s.start_kernel(http)
-            await s.connect(http)
-        await asyncio.gather(*(s.build_explorer() for s in students))
-        out["listening"] = classroom.listening(hub)
+    out = {}
+    async with classroom.students(hub, [f"pupil{i}" for i in range(3)]) as students:
+        out["students"] = students
+        await asyncio.gather(*(s.join() for s in students))
+        out["listening"] = _listening(hub)
 
         # --- who may reach whom: pupil0's token against pupil1's server and kernel
-        a, b, http = students[0], students[1], sessions[0]
-        async with http.get(f"{a.server_url(b.name)}/api/kernels", headers=a.auth()) as r:
+        a, b = students[0], students[1]
+        async with a.http.get(f"{a.server_url(b.name)}/api/kernels", headers=a.auth()) as r:
             out["other_api"] = r.status
-        async with http.get(
+        async with a.http.get(
             f"{a.server_url(b.name)}/api/contents", headers=a.auth(), allow_redirects=False
         ) as r:
             out["other_contents"] = r.status
         url = f"{a.server_url(b.name)}/api/kernels/{b.kernel_id}/channels".replace("http", "ws", 1)
         try:
-            ws = await http.ws_connect(url, headers=a.auth())
+            ws = await a.http.ws_connect(url, headers=a.auth())
             await ws.close()
             out["other_ws"] = 101
         except aiohttp.WSServerHandshakeError as err:
             out["other_ws"] = err.status
-        async with http.get(f"{a.server_url()}/api/kernels", headers=a.auth()) as r:
+        async with a.http.get(f"{a.server_url()}/api/kernels", headers=a.auth()) as r:
             out["own_api"] = r.status
 
         # --- the course handed out with nbgitpuller into pupil2's fresh home
-        out["pull"] = await _pull_course(students[2], sessions[2], upstream, branch)
+        out["pull"] = await _pull_course(students[2], upstream, branch)
 
         # --- sliding, all at once; half-way pupil0's kernel dies and pupil1's is restarted.
         # The kernel handles its messages in order, so the moves pupil0 sends after the exit
@@ -126,40 +147,33 @@ async def _scenario(hub, upstream, branch):
             await s.execute("import os; os._exit(1)", wait=False)
             await s.slide(N_MOVES - N_MOVES // 2, RATE)
 
-        async def kernel_restarted(s, http):
+        async def kernel_restarted(s):
             await s.slide(N_MOVES // 2, RATE)
-            await s.restart_kernel(http)
+            await _restart_kernel(s)
             await s.slide(N_MOVES - N_MOVES // 2, RATE)
 
         await asyncio.gather(
             kernel_dies(students[0]),
-            kernel_restarted(students[1], sessions[1]),
+            kernel_restarted(students[1]),
             students[2].slide(N_MOVES, RATE),
         )
         await students[2].drain(60)
         out["first"] = {s.name: dict(s.moves) for s in students}
 
         # --- the two unlucky ones carry on in their restarted kernels
-        for s, http in zip(students[:2], sessions[:2]):
-            await _await_kernel_back(s, http)
+        for s in students[:2]:
+            await _await_kernel_back(s)
             await s.close()
-            await s.connect(http)
+            await s.connect()
             s.moves = {}
             await s.build_explorer()
             await s.slide(8, RATE)
             await s.drain(60)
         out["second"] = {s.name: dict(s.moves) for s in students[:2]}
         out["hub_alive"] = hub.proc.poll() is None
-        async with sessions[2].get(
-            f"{students[2].server_url()}/api/kernels", headers=students[2].auth()
-        ) as r:
+        c = students[2]
+        async with c.http.get(f"{c.server_url()}/api/kernels", headers=c.auth()) as r:
             out["bystander_kernels"] = [k["id"] for k in await r.json()]
-    finally:
-        for s in students:
-            if getattr(s, "ws", None) is not None:
-                await s.close()
-        for h in sessions:
-            await h.close()
     return out
 
 
@@ -253,8 +267,6 @@ def test_make_hub_stops_everything_it_started(tmp_path):
     servers, and nothing is left running."""
     import signal
     import sys
-    import time
-    import urllib.request
 
     import psutil
 
@@ -269,16 +281,7 @@ def test_make_hub_stops_everything_it_started(tmp_path):
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/hub/api", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "the hub did not start"
-            time.sleep(0.3)
+        classroom.wait_for_hub(f"http://127.0.0.1:{port}", proc, timeout=120)
         tree = psutil.Process(proc.pid).children(recursive=True)
         assert any("configurable-http-proxy" in " ".join(p.cmdline()) for p in tree)
         proc.send_signal(signal.SIGTERM)  # to course.py only, not its process group

@@ -6,8 +6,9 @@
 * ``environment.yml`` -- the same top-level packages, at the same exact
   versions, for people who use conda instead of ``make env``.
 
-The helpers below are plain functions so that their failure modes can be
-tested on deliberately broken samples (see the ``*_detects_*`` tests).
+environment.yml is read with PyYAML. The helpers below are plain functions so
+that their failure modes can be tested on deliberately broken samples (see the
+``*_detects_*`` and ``*_rejects_*`` tests).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
@@ -66,48 +68,32 @@ def parse_constraints(text: str) -> dict[str, str]:
     return pins
 
 
-def _strip_yaml_comment(line: str) -> str:
-    """Drop a YAML comment: '#' at the start or after whitespace."""
-    return re.sub(r"(^|\s)#.*$", "", line)
+def load_environment(text: str) -> dict:
+    """environment.yml's data, read with PyYAML, checked to have the shape the tests read: a
+    mapping with a plain ``name`` (no spaces, as conda requires), ``channels`` (strings) and
+    ``dependencies`` (strings, and ``{"pip": [strings]}`` sections). Anything else raises
+    ValueError, so the file cannot silently grow a shape the checks below would misread."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise ValueError(f"environment.yml: not valid YAML: {e}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"environment.yml: expected a mapping, got {type(data).__name__}")
+    if not re.fullmatch(r"[A-Za-z0-9._-]+", str(data.get("name", ""))):
+        raise ValueError(f"environment.yml: name must be one word, got {data.get('name')!r}")
 
+    def strings(items, what):
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise ValueError(f"environment.yml: {what} must be a list of strings, got {items!r}")
 
-def parse_simple_yaml(text: str) -> dict:
-    """Parse the small YAML subset that environment.yml uses.
-
-    Top-level ``key: value`` and ``key:`` followed by a list of ``- item``
-    lines; a list item ``- key:`` opens a nested list (the ``pip:`` section).
-    Anything else raises ValueError, so the file cannot silently grow syntax
-    this parser would misread. (PyYAML, when installed, cross-checks it.)
-    """
-    data: dict = {}
-    key = None
-    nested: list | None = None
-    nested_indent = -1
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = _strip_yaml_comment(raw).rstrip()
-        if not line.strip():
-            continue
-        indent = len(line) - len(line.lstrip(" "))
-        body = line.strip()
-        if indent == 0:
-            key, sep, value = (part.strip() for part in body.partition(":"))
-            if not sep or not key:
-                raise ValueError(f"line {lineno}: expected 'key:' or 'key: value': {raw!r}")
-            data[key] = value if value else []
-            nested = None
-            continue
-        if key is None or not isinstance(data[key], list) or not body.startswith("- "):
-            raise ValueError(f"line {lineno}: unsupported YAML: {raw!r}")
-        item = body[2:].strip()
-        if nested is not None and indent > nested_indent:
-            nested.append(item)
-            continue
-        nested = None
-        if item.endswith(":"):
-            nested, nested_indent = [], indent
-            data[key].append({item[:-1].strip(): nested})
+    strings(data.get("channels", []), "channels")
+    for entry in data.get("dependencies", []):
+        if isinstance(entry, dict):
+            if set(entry) != {"pip"}:
+                raise ValueError(f"environment.yml: unsupported section {entry!r}")
+            strings(entry["pip"], "pip")
         else:
-            data[key].append(item)
+            strings([entry], "dependencies")
     return data
 
 
@@ -179,7 +165,7 @@ def constraints() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def environment() -> dict:
-    return parse_simple_yaml(ENVIRONMENT.read_text(encoding="utf-8"))
+    return load_environment(ENVIRONMENT.read_text(encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------
@@ -235,10 +221,9 @@ def test_torch_is_pinned_to_the_cpu_wheel_version(pyproject, constraints, enviro
     assert environment_pins(environment)["torch"] == TORCH_VERSION
 
 
-def test_simple_yaml_parser_agrees_with_pyyaml():
-    yaml = pytest.importorskip("yaml")
+def test_environment_loader_returns_pyyaml_data_unchanged():
     text = ENVIRONMENT.read_text(encoding="utf-8")
-    assert parse_simple_yaml(text) == yaml.safe_load(text)
+    assert load_environment(text) == yaml.safe_load(text)
 
 
 # --------------------------------------------------------------------------
@@ -269,7 +254,7 @@ playwright==1.0.0
 
 
 def test_find_mismatches_detects_version_missing_and_unpinned_packages():
-    env = parse_simple_yaml(SAMPLE_ENV)
+    env = load_environment(SAMPLE_ENV)
     assert env["name"] == "sample"
     pins = environment_pins(env)
     assert pins == {
@@ -302,6 +287,6 @@ def test_parse_constraints_rejects_loose_lines(text):
     ["name: x\n  nested: map\n", "- orphan item\n", "name: x\n  - item under a scalar\n"],
     ids=["nested-map", "orphan", "list-under-scalar"],
 )
-def test_simple_yaml_parser_rejects_unsupported_syntax(text):
+def test_environment_loader_rejects_unsupported_syntax(text):
     with pytest.raises(ValueError):
-        parse_simple_yaml(text)
+        load_environment(text)

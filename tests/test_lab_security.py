@@ -1,22 +1,25 @@
 """`make lab` must start JupyterLab the safe way: on localhost only, with a token.
 
 A notebook server runs arbitrary code for whoever can reach it, so the
-course keeps JupyterLab's own defaults. The fast tests read the Makefile;
-the slow ones start the real server through `make lab` and probe it over
-loopback (urllib only).
+course keeps JupyterLab's own defaults. The fast tests read the Makefile
+and course.py; the slow ones start the real server with the very command
+`make lab` runs (``course.lab_command``, in this venv's Python: `make lab`
+itself would first bring the venv to the learner's packages) and probe it
+over loopback (urllib only).
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import ipaddress
 import os
 import queue
 import re
-import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -93,6 +96,7 @@ def test_lab_recipe_runs_jupyterlab_on_notebooks_with_extra_args():
     assert '"-m", "jupyterlab"' in lab
     assert '"--ServerApp.root_dir={NOTEBOOK_DIR}"' in lab
     assert "list(args)" in lab
+    assert "run_server(lab_command(py, rest))" in source  # what `course.py lab` starts
     assert "--ip" not in lab.split('"""')[2] and "token" not in lab.split('"""')[2]
 
 
@@ -138,14 +142,14 @@ def _free_port() -> int:
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    """Stop make and JupyterLab: the whole process group, politely first."""
+    """Stop JupyterLab and its kernels: the whole process group, politely first."""
     try:
         os.killpg(proc.pid, signal.SIGTERM)
     except ProcessLookupError:
         return
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        proc.poll()  # reap make once it has exited
+        proc.poll()  # reap the server once it has exited
         try:
             os.killpg(proc.pid, 0)  # anyone left in the group?
         except ProcessLookupError:
@@ -158,24 +162,27 @@ def _stop(proc: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory) -> Iterator[LabServer]:
-    if shutil.which("make") is None:
-        pytest.skip("make is not installed")
     tmp = tmp_path_factory.mktemp("jupyter")
     port = _free_port()
-    lab_args = (
-        f"--no-browser --port={port} --ServerApp.port_retries=0 --ServerApp.open_browser=False"
-    )
+    lab_args = [
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        "--ServerApp.open_browser=False",
+    ]
+    spec = importlib.util.spec_from_file_location("course_for_lab", COURSE_PY)
+    course = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(course)
+    cmd = course.lab_command(Path(sys.executable), lab_args)  # what `make lab` starts
 
     env = dict(os.environ)
-    # Run as a top-level make (not as a sub-make of `make test`), and keep the
-    # developer's own Jupyter config and runtime files out of the picture.
-    for var in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
-        env.pop(var, None)
+    # Keep the developer's own Jupyter config and runtime files out of the picture.
     env["JUPYTER_CONFIG_DIR"] = str(tmp / "config")
     env["JUPYTER_RUNTIME_DIR"] = str(tmp / "runtime")
 
+    course.NOTEBOOK_DIR.mkdir(exist_ok=True)
     proc = subprocess.Popen(
-        ["make", "lab", f"LAB_ARGS={lab_args}"],
+        cmd,
         cwd=ROOT,
         env=env,
         stdin=subprocess.DEVNULL,

@@ -255,8 +255,11 @@ def slide_source(source: str) -> str:
         return source
     drop = set()
     for node in ast.walk(tree):
-        only_asserts = (isinstance(node, (ast.If, ast.For, ast.With, ast.While)) and not
-                        getattr(node, "orelse", None) and all(isinstance(n, ast.Assert) for n in node.body))
+        only_asserts = (
+            isinstance(node, (ast.If, ast.For, ast.With, ast.While))
+            and not getattr(node, "orelse", None)
+            and all(isinstance(n, ast.Assert) for n in node.body)
+        )
         if isinstance(node, ast.Assert) or only_asserts:
             drop.update(range(node.lineno, node.end_lineno + 1))
     if not drop:
@@ -276,7 +279,9 @@ def instructor_notes(stem: str) -> str:
     if not m:
         return ""
     number = stem[:2]
-    block = re.search(rf"^\*\*{number} ·[^\n]*\*\*\n(.*?)(?=^\*\*\d\d ·|^#|\Z)", m.group(1), re.S | re.M)
+    block = re.search(
+        rf"^\*\*{number} ·[^\n]*\*\*\n(.*?)(?=^\*\*\d\d ·|^#|\Z)", m.group(1), re.S | re.M
+    )
     if not block:
         return ""
     return "**Questions for the class** (answers in brackets)\n\n" + block.group(1).strip()
@@ -294,8 +299,9 @@ def add_speaker_notes(nb, stem: str):
     cell.metadata["slideshow"] = {"slide_type": "notes"}
     kinds = [c.metadata.get("slideshow", {}).get("slide_type", "-") for c in nb.cells]
     first = next((k for k, t in enumerate(kinds) if t != "skip"), 0)
-    end = next((k for k in range(first + 1, len(kinds)) if kinds[k] in ("slide", "subslide")),
-               len(kinds))
+    end = next(
+        (k for k in range(first + 1, len(kinds)) if kinds[k] in ("slide", "subslide")), len(kinds)
+    )
     nb.cells.insert(end, cell)
     return nb
 
