@@ -1,4 +1,9 @@
-"""Drawing: the network as a computation graph, the current step, and a loss curve, as SVG/HTML.
+"""Drawing: a computation graph, the current step, and a loss curve, as SVG/HTML.
+
+The course has one drawing of a graph, ``render_graph``: nodes (``Node``: a box with its value
+and gradient), edges (``Edge``: labelled, coloured and dashed by the gradient's sign) and a
+layout that places them (``Placed``). The network is one layout fed to it (``network_svg``: its
+layer columns); any expression graph is another (``graph_view.graph_svg``: layered).
 
 Plain strings, no plotting library: building the whole view takes well under a millisecond, so
 a slider can redraw it on every move. The views only read a Network, a Trace, Grads and Steps;
