@@ -164,8 +164,9 @@ def render_graph(nodes, edges, placed, highlight=(), mark=None, description="", 
     highlight: keys of nodes and edges to light up, the first being what the current step
     computes (the rest: what it reads); mark: a node's key to mark wrong (✗). description: the
     graph in words (the aria-label: a screen reader's and an image's text). width_by_grad: an
-    edge's width grows with |grad| (relative to the largest). grad_digits: of the ∂ lines. fit: (max_width, min_width) in CSS
-    px, to scale with the page between them; else drawn at ``scale`` times its natural size.
+    edge's width grows with |grad| (relative to the largest). grad_digits: the ∂ lines' digits.
+    fit: (max_width, min_width) in CSS px, to scale with the page between them; else drawn at
+    ``scale`` times its natural size. data_bp: the SVG's ``data-bp`` (what tests look for).
     """
     pos, width, height, (box_w, box_h) = placed
     hl = list(highlight)
@@ -639,8 +640,11 @@ __all__ = [
     "still_step_html",
     "still_view_html",
     "CSS",
+    "Edge",
     "Figure",
     "LEGEND",
+    "Node",
+    "Placed",
     "chips_html",
     "curve_svg",
     "esc",
@@ -652,6 +656,7 @@ __all__ = [
     "network_svg",
     "num",
     "params_table_html",
+    "render_graph",
     "slider_still",
     "step_html",
     "terms_html",

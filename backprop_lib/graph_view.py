@@ -219,4 +219,5 @@ LEGEND = (
     "vermillion: positive</span>, grey: zero); dashed boxes are constants</div>"
 )
 
-__all__ = ["Figure", "LEGEND", "Layout", "figure", "graph_description", "graph_html", "graph_svg", "layout"]
+__all__ = ["Figure", "LEGEND", "Layout", "figure", "graph_description", "graph_html", "graph_svg", "layout",
+           "placed"]
