@@ -32,7 +32,8 @@ from .svgplot import CLASS_COLOURS, boundary_rgb, curve_panel, fmt_tick, marker,
 from .theme import paint
 from .train import Trainer, predict_proba
 
-MUTED, FONT = theme.LIGHT["muted"], theme.FONT
+INK, MUTED, GRID = (theme.LIGHT[k] for k in ("ink", "muted", "grid"))
+FONT = theme.FONT
 
 DATASETS = {
     "two moons": lambda seed: datasets.two_moons(200, 0.2, seed),
