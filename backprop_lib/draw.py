@@ -1,4 +1,9 @@
-"""Drawing: the network as a computation graph, the current step, and a loss curve, as SVG/HTML.
+"""Drawing: a computation graph, the current step, and a loss curve, as SVG/HTML.
+
+The course has one drawing of a graph, ``render_graph``: nodes (``Node``: a box with its value
+and gradient), edges (``Edge``: labelled, coloured and dashed by the gradient's sign) and a
+layout that places them (``Placed``). The network is one layout fed to it (``network_svg``: its
+layer columns); any expression graph is another (``graph_view.graph_svg``: layered).
 
 Plain strings, no plotting library: building the whole view takes well under a millisecond, so
 a slider can redraw it on every move. The views only read a Network, a Trace, Grads and Steps;
@@ -13,12 +18,14 @@ gradient's size. ``Figure`` shows an SVG as an output that reads right in an unt
 import html
 import json
 import re
+from typing import NamedTuple
 
 import numpy as np
 
 from . import theme
 from .names import bias_key, node_label, param_label, weight_key
 from .steps import fmt
+from .svgplot import ticks
 from .theme import paint, var
 
 CSS = f"""
@@ -94,12 +101,169 @@ def _fit(text, width, size):
     return f' textLength="{width:.0f}" lengthAdjust="spacingAndGlyphs"'
 
 
-# --------------------------------------------------------------------------- the graph
+# --------------------------------------------------------------------------- a graph, any graph
+# The course's one drawing of a graph. A graph is its nodes (a box with a value and, under it, the
+# gradient ∂ of what the graph computes with respect to the node) and its edges (an arrow that
+# carries a value forward and is coloured by the gradient flowing back along it); a layout gives
+# every node its place. Two layouts feed it: the network's layer columns (``network_svg``) and any
+# expression's layered, few-crossings layout (``graph_view.graph_svg``).
 
 
-BOX_W, BOX_H = 96, 62  # a node's box, in the SVG's units
-FONT_LABEL, FONT_VALUE, FONT_GRAD = 16, 16, 15  # graph text, in the SVG's units
-MIN_SCALE = 0.8  # the graph is never drawn smaller: 15 units stay >= 12 CSS px
+BOX_W, BOX_H = 96, 62  # a node's box, in the SVG's units (a layout may ask for another width)
+FONT_LABEL, FONT_VALUE, FONT_GRAD, FONT_BADGE = 16, 16, 15, 13  # graph text, in the SVG's units
+MIN_SCALE = 0.8  # the network's graph is never drawn smaller: 15 units stay >= 12 CSS px
+
+
+class Node(NamedTuple):
+    """A box. key: its id (``data-key``, what a highlight names); label: its name (the bold top
+    line; also the tooltip's); value; grad: the ∂ line under the value (None: no line);
+    kind: 'const' draws a dashed pill with the value only; badge: (symbol, text, kind) with kind
+    'ok', 'warn' or 'bad', a line under the box; data: extra ``data-*`` attributes, (name, text) pairs."""
+
+    key: str
+    label: str
+    value: float
+    grad: float | None = None
+    kind: str = ""
+    badge: tuple | None = None
+    data: tuple = ()
+
+
+class Edge(NamedTuple):
+    """An arrow from node src to node dst. grad: the gradient it carries back (its sign is the
+    colour, and a negative one is also dashed; None: a plain grey arrow); label: written on it;
+    key: its id (``data-key``, what a highlight names; a network's parameter); title: its tooltip;
+    via: points (SVG units) it bends through; at: where on its last segment the label sits (0..1);
+    arrow: an arrowhead at dst."""
+
+    src: str
+    dst: str
+    grad: float | None = None
+    label: str = ""
+    key: str = ""
+    title: str = ""
+    via: tuple = ()
+    at: float = 0.5
+    arrow: bool = True
+
+
+class Placed(NamedTuple):
+    """A layout in the SVG's units: pos[key] = a node's centre (cx, cy); the drawing's size; the
+    boxes' size."""
+
+    pos: dict
+    width: float
+    height: float
+    box: tuple = (BOX_W, BOX_H)
+
+
+def render_graph(nodes, edges, placed, highlight=(), mark=None, description="", width_by_grad=False,
+                 grad_digits=3, fit=None, scale=1.0, data_bp=""):
+    """Nodes and edges, placed by a layout, as a standalone SVG string.
+
+    highlight: keys of nodes and edges to light up, the first being what the current step
+    computes (the rest: what it reads); mark: a node's key to mark wrong (✗). description: the
+    graph in words (the aria-label: a screen reader's and an image's text). width_by_grad: an
+    edge's width grows with |grad| (relative to the largest). grad_digits: the ∂ lines' digits.
+    fit: (max_width, min_width) in CSS px, to scale with the page between them; else drawn at
+    ``scale`` times its natural size. data_bp: the SVG's ``data-bp`` (what tests look for).
+    """
+    pos, width, height, (box_w, box_h) = placed
+    hl = list(highlight)
+    main, soft = (hl[0] if hl else None), set(hl[1:])
+    if fit is None:
+        size = (f'width="{width * scale:.0f}" height="{height * scale:.0f}" '
+                f'style="max-width:{width * scale:.0f}px; min-width:{width * scale:.0f}px"')
+    else:
+        size = f'width="100%" style="max-width:{fit[0]:.0f}px; min-width:{fit[1]:.0f}px"'
+    data = f' data-bp="{data_bp}"' if data_bp else ""
+    out = [
+        f'<svg class="bp-graph"{data} viewBox="0 0 {width:.0f} {height:.0f}" {size} '
+        f'xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{_esc(description)}">',
+        '<defs><marker id="bp-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="10" '
+        'markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+        f'<path d="M0,0 L10,5 L0,10 z" {paint(fill="line")}/></marker></defs>',
+    ]
+    gmax = max([abs(e.grad) for e in edges if e.grad is not None] + [1e-300])
+    labels = []
+    for e in edges:
+        (x1, y1), (x2, y2) = pos[e.src], pos[e.dst]
+        pts = [(x1 + box_w / 2, y1), *e.via, (x2 - box_w / 2 - (2 if e.arrow else 0), y2)]
+        g = e.grad
+        w = 1.5 if g is None else 1.6 + 7.0 * abs(g) / gmax if width_by_grad else 2.0
+        if len(pts) == 2 and not e.arrow:  # a straight edge: a line
+            (ax, ay), (bx, by) = pts
+            shape, geometry = "line", f'x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" y2="{by:.1f}"'
+        else:
+            shape, geometry = "path", 'd="M' + " L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + '" fill="none"'
+        lit = e.key and (e.key == main or e.key in soft)
+        if lit:  # the highlight under the edge, so the sign's colour and dashes stay
+            out.append(f'<{shape} {geometry} {paint(stroke="hilite")} '
+                       f'stroke-width="{w + (12 if e.key == main else 8):.1f}" stroke-linecap="round"/>')
+        if g is None:
+            attrs = f'{paint(stroke="line")}'
+        else:
+            cls = "bp-edge" + (" bp-hl-main" if e.key == main else " bp-hl" if lit else "")
+            attrs = f'{paint(stroke=_grad_colour(g), cls=cls)}' + (f' data-key="{e.key}"' if e.key else "")
+            attrs += f' data-sign="{int(g > 0) - int(g < 0)}"'
+        dash = f' stroke-dasharray="{2.2 * w + 3:.1f} {w + 4:.1f}"' if g is not None and g < 0 else ""
+        arrow = ' marker-end="url(#bp-arrow)"' if e.arrow else ""
+        title = f"<title>{_esc(e.title)}</title>" if e.title else ""
+        out.append(f'<{shape} {attrs} {geometry} stroke-width="{w:.2f}"{dash}{arrow}>{title}</{shape}>')
+        if e.label:
+            (ax, ay), (bx, by) = pts[-2], pts[-1]
+            colour = "muted" if g is None else "ink"
+            labels.append(
+                f'<text x="{ax + e.at * (bx - ax):.1f}" y="{ay + e.at * (by - ay) - 6:.1f}" '
+                f'font-size="{FONT_LABEL}" text-anchor="middle" {paint(fill=colour, stroke="paper")} '
+                f'stroke-width="4" paint-order="stroke">{_esc(e.label)}</text>'
+            )
+    out += labels  # over every edge
+
+    def text(x, y, s, size, colour, bold=False, extra=""):
+        weight = ' font-weight="bold"' if bold else ""
+        out.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}"{weight} text-anchor="middle" '
+                   f'{paint(fill=colour)}{extra}{_fit(s, box_w - 8, size)}>{_esc(s)}</text>')
+
+    for n in nodes:
+        cx, cy = pos[n.key]
+        top, is_const = cy - box_h / 2, n.kind == "const"
+        fill = "hilite" if n.key == main else "hilite_soft" if n.key in soft else "paper"
+        cls = "bp-node" + (" bp-hl-main" if n.key == main else " bp-hl" if n.key in soft else "")
+        stroke, sw = ("bad", 4.5) if n.key == mark else ("ink", 3.5 if n.key == main else 1.6)
+        data = "".join(f' data-{k}="{_esc(v)}"' for k, v in n.data)
+        out.append(f'<g class="{cls}" data-key="{n.key}"{data}>')
+        grad = "" if n.grad is None else f", ∂/∂{n.label} = {_num(n.grad, 8)}"
+        out.append(f"<title>{_esc(n.label)} = {_esc(_num(n.value, 8))}{_esc(grad)}</title>")
+        rx = box_h / 2 if is_const else 9
+        out.append(f'<rect x="{cx - box_w / 2:.1f}" y="{top:.1f}" width="{box_w}" height="{box_h}" '
+                   f'rx="{rx:.0f}" {paint(fill=fill, stroke=stroke)} stroke-width="{sw}"'
+                   + (' stroke-dasharray="5 3"/>' if is_const else "/>"))
+        # the lines: name, value, ∂ (a constant: value and ∂, or its value alone, centred)
+        y_value = top + 39 if not is_const else top + 28 if n.grad is not None else cy + 6
+        if not is_const:
+            text(cx, top + 20, n.label, FONT_LABEL, "ink", bold=True)
+        text(cx, y_value, _num(n.value), FONT_VALUE, "ink")
+        if n.grad is not None:
+            # on the highlight's yellow the sign's colour would be faint: ink (the − says it)
+            colour = "ink" if n.key == main else _grad_colour(n.grad)
+            text(cx, y_value + 17, f"∂ {_num(n.grad, grad_digits)}", FONT_GRAD, colour,
+                 extra=' data-bp="node-grad"')
+        if n.badge is not None:
+            symbol, words, kind = n.badge
+            colour = "ink" if n.key == main else {"ok": "ok", "warn": "bad", "bad": "bad"}[kind]
+            text(cx, top + BOX_H + 10, f"{symbol} {words}", FONT_BADGE, colour,
+                 extra=f' data-bp="badge" data-badge="{kind}"')
+        if n.key == mark:
+            out.append(f'<text x="{cx + box_w / 2 - 4:.1f}" y="{top + 14:.1f}" font-size="{FONT_LABEL}" '
+                       f'text-anchor="end" {paint(fill="bad")} font-weight="bold">✗</text>')
+        out.append("</g>")
+    out.append("</svg>")
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- the network's graph
+# Its layout is fixed: the layer columns x | z¹ | a¹ | z² | ... | y | L.
 
 
 def _layout(net, compact=False):
@@ -175,7 +339,8 @@ def graph_description(net, trace, grads):
 
 
 def network_svg(net, trace, grads, highlight=(), max_width=900, compact=False):
-    """The computation graph of one sample as a standalone SVG string.
+    """The computation graph of one sample as a standalone SVG string (``render_graph`` on the
+    layer columns).
 
     Nodes (x, z, a, y, L) show their value and, below it, ∂L/∂(node). Edges are the weights
     (and the biases, as edges from a constant 1): colour is the sign of ∂L/∂w (a negative one
@@ -187,113 +352,36 @@ def network_svg(net, trace, grads, highlight=(), max_width=900, compact=False):
         raise ValueError("trace: expected the trace of one sample, got a batch")
     pos, width, height = _layout(net, compact)
     sizes, n_layers = net.sizes, len(net.weights)
-    hl = list(highlight)
-    main, soft = (hl[0] if hl else None), set(hl[1:])
-    gmax = max([np.abs(g).max() for g in grads.weights]
-               + [np.abs(b).max() for b in (grads.biases or ())] + [1e-300])
-    out = [
-        f'<svg class="bp-graph" viewBox="0 0 {width:.0f} {height:.0f}" width="100%" '
-        f'style="max-width:{max(max_width, MIN_SCALE * width):.0f}px; min-width:{MIN_SCALE * width:.0f}px" '
-        f'xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'aria-label="{_esc(graph_description(net, trace, grads))}">',
-        '<defs><marker id="bp-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-        f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" {paint(fill="line")}/>'
-        "</marker></defs>",
-    ]
-    box_w, box_h = BOX_W, BOX_H
+    nodes = [Node(f"x{i}", node_label("x", 0, i, sizes[0]), trace.x[i - 1]) for i in range(1, sizes[0] + 1)]
+    edges = []
 
-    def edge(key, src, dst, grad, label, show_label):
-        (x1, y1), (x2, y2) = pos[src], pos[dst]
-        x1, x2 = x1 + box_w / 2, x2 - box_w / 2
-        w = 1.6 + 7.0 * abs(grad) / gmax
-        cls = "bp-edge" + (" bp-hl-main" if key == main else " bp-hl" if key in soft else "")
-        if key == main or key in soft:
-            out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-                       f'{paint(stroke="hilite")} stroke-width="{w + (12 if key == main else 8):.1f}" '
-                       'stroke-linecap="round"/>')
-        value = net.get(key)
-        dash = f' stroke-dasharray="{2.2 * w + 3:.1f} {w + 4:.1f}"' if grad < 0 else ""
-        out.append(
-            f'<line {paint(stroke=_grad_colour(grad), cls=cls)} data-key="{key}" x1="{x1:.1f}" '
-            f'y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke-width="{w:.2f}"{dash}>'
-            f"<title>{_esc(label)} = {_esc(_num(value))}, ∂L/∂{_esc(label)} = {_esc(_num(grad))}"
-            "</title></line>"
-        )
-        if show_label:
-            f = 0.34
-            lx, ly = x1 + f * (x2 - x1), y1 + f * (y2 - y1) - 6
-            out.append(
-                f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="{FONT_LABEL}" text-anchor="middle" '
-                f'{paint(fill="ink", stroke="paper")} stroke-width="4" paint-order="stroke">'
-                f"{_esc(label)}</text>"
-            )
+    def parameter(key, src, dst, grad, show_label):
+        label = param_label(key)
+        edges.append(Edge(src, dst, grad, label if show_label else "", key, arrow=False, at=0.34,
+                          title=f"{label} = {_num(net.get(key))}, ∂L/∂{label} = {_num(grad)}"))
 
-    # edges: weights and biases into each z, then z -> a, then y -> L
     for l in range(1, n_layers + 1):
-        n_in, n_out = sizes[l - 1], sizes[l]
-        show = n_in * n_out <= 9
+        n_in, n_out, is_out = sizes[l - 1], sizes[l], l == n_layers
+        show = n_in * n_out <= 9  # more labels than that would cover the edges
+        if net.biases is not None:
+            nodes.append(Node(f"one{l}", "1", 1.0, kind="const"))
         for j in range(1, n_out + 1):
+            z = f"z{l}_{j}"
             for i in range(1, n_in + 1):
                 src = f"x{i}" if l == 1 else f"a{l - 1}_{i}"
-                k = weight_key(l, i, j)
-                edge(k, src, f"z{l}_{j}", grads.weights[l - 1][i - 1, j - 1], param_label(k), show)
+                parameter(weight_key(l, i, j), src, z, grads.weights[l - 1][i - 1, j - 1], show)
             if net.biases is not None:
-                k = bias_key(l, j)
-                edge(k, f"one{l}", f"z{l}_{j}", grads.biases[l - 1][j - 1], param_label(k), show)
-    for l in range(1, n_layers + 1):
-        for j in range(1, sizes[l] + 1):
-            (x1, y1) = pos[f"z{l}_{j}"]
-            akey = f"y{j}" if l == n_layers else f"a{l}_{j}"
-            (x2, y2) = pos[akey]
-            out.append(f'<line x1="{x1 + box_w / 2:.1f}" y1="{y1:.1f}" x2="{x2 - box_w / 2 - 2:.1f}" '
-                       f'y2="{y2:.1f}" {paint(stroke="line")} stroke-width="1.5" marker-end="url(#bp-arrow)"/>')
-            act = net.activations[l - 1]
-            out.append(f'<text x="{(x1 + x2) / 2:.1f}" y="{y1 - 8:.1f}" font-size="{FONT_GRAD}" '
-                       f'text-anchor="middle" {paint(fill="muted")}>{_esc(_ACT_SYMBOL[act])}</text>')
-    for k in range(1, sizes[-1] + 1):
-        (x1, y1), (x2, y2) = pos[f"y{k}"], pos["L"]
-        out.append(f'<line x1="{x1 + box_w / 2:.1f}" y1="{y1:.1f}" x2="{x2 - box_w / 2 - 2:.1f}" y2="{y2:.1f}" '
-                   f'{paint(stroke="line")} stroke-width="1.5" marker-end="url(#bp-arrow)"/>')
-
-    def text(x, y, s, size, colour, bold=False):
-        weight = ' font-weight="bold"' if bold else ""
-        out.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}"{weight} text-anchor="middle" '
-                   f'{paint(fill=colour)}{_fit(s, box_w - 8, size)}>{_esc(s)}</text>')
-
-    def node(key, label, value, grad):
-        cx, cy = pos[key]
-        fill = "hilite" if key == main else "hilite_soft" if key in soft else "paper"
-        stroke_w = 3.5 if key == main else 1.6
-        cls = "bp-node" + (" bp-hl-main" if key == main else " bp-hl" if key in soft else "")
-        out.append(f'<g class="{cls}" data-key="{key}">')
-        out.append(f'<rect x="{cx - box_w / 2:.1f}" y="{cy - box_h / 2:.1f}" width="{box_w}" '
-                   f'height="{box_h}" rx="9" {paint(fill=fill, stroke="ink")} stroke-width="{stroke_w}"/>')
-        text(cx, cy - 11, label, FONT_LABEL, "ink", bold=True)
-        text(cx, cy + 8, _num(value), FONT_VALUE, "ink")
-        if grad is not None:
-            # on the highlight's yellow the sign's colour would be faint: ink (the − says it)
-            colour = "ink" if key == main else _grad_colour(grad)
-            text(cx, cy + 25, f"∂ {_num(grad, 3)}", FONT_GRAD, colour)
-        out.append("</g>")
-
-    for i in range(1, sizes[0] + 1):
-        node(f"x{i}", node_label("x", 0, i, sizes[0]), trace.x[i - 1], None)
-    for l in range(1, n_layers + 1):
-        if net.biases is not None:
-            cx, cy = pos[f"one{l}"]
-            out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="17" {paint(fill="panel", stroke="line")}/>'
-                       f'<text x="{cx:.1f}" y="{cy + 5:.1f}" font-size="{FONT_VALUE}" text-anchor="middle" '
-                       f'{paint(fill="ink")}>1</text>')
-        for j in range(1, sizes[l] + 1):
-            node(f"z{l}_{j}", node_label("z", l, j, sizes[l]), trace.z[l - 1][j - 1],
-                 grads.dL_dz[l - 1][j - 1])
-            is_out = l == n_layers
-            key = f"y{j}" if is_out else f"a{l}_{j}"
-            label = node_label("y" if is_out else "a", l, j, sizes[l])
-            node(key, label, trace.a[l - 1][j - 1], grads.dL_da[l - 1][j - 1])
-    node("L", "L", trace.loss, None)
-    out.append("</svg>")
-    return "".join(out)
+                parameter(bias_key(l, j), f"one{l}", z, grads.biases[l - 1][j - 1], show)
+            a = f"y{j}" if is_out else f"a{l}_{j}"
+            nodes.append(Node(z, node_label("z", l, j, n_out), trace.z[l - 1][j - 1], grads.dL_dz[l - 1][j - 1]))
+            nodes.append(Node(a, node_label("y" if is_out else "a", l, j, n_out), trace.a[l - 1][j - 1],
+                              grads.dL_da[l - 1][j - 1]))
+            edges.append(Edge(z, a, label=_ACT_SYMBOL[net.activations[l - 1]]))
+    nodes.append(Node("L", "L", trace.loss))
+    edges += [Edge(f"y{k}", "L") for k in range(1, sizes[-1] + 1)]
+    return render_graph(nodes, edges, Placed(pos, width, height), highlight,
+                        description=graph_description(net, trace, grads), width_by_grad=True,
+                        fit=(max(max_width, MIN_SCALE * width), MIN_SCALE * width))
 
 
 _ACT_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "identity": "id"}
@@ -415,15 +503,6 @@ LEGEND = (
 # --------------------------------------------------------------------------- a curve
 
 
-def _nice_ticks(lo, hi, n=5):
-    span = hi - lo if hi > lo else 1.0
-    raw = span / n
-    mag = 10 ** np.floor(np.log10(raw))
-    step = mag * min((m for m in (1, 2, 2.5, 5, 10) if m * mag >= raw), default=10)
-    start = np.ceil(lo / step) * step
-    return [start + k * step for k in range(int((hi - start) / step + 1e-9) + 1)]
-
-
 def curve_svg(xs, ys, x_now, y_now, slope=None, xlabel="w", ylabel="L", width=520, height=300,
               y_range=None):
     """A line plot of ys against xs as a standalone SVG, with the current point and optionally
@@ -457,12 +536,12 @@ def curve_svg(xs, ys, x_now, y_now, slope=None, xlabel="w", ylabel="L", width=52
            f'height="{height - top - bottom}"/></clipPath>',
            f'<rect x="{left}" y="{top}" width="{width - left - right}" '
            f'height="{height - top - bottom}" fill="none" {paint(stroke="line")}/>']
-    for t in _nice_ticks(x0, x1):
+    for t in ticks(x0, x1, 5):
         out.append(f'<line x1="{px(t):.1f}" y1="{height - bottom}" x2="{px(t):.1f}" '
                    f'y2="{height - bottom + 5}" {paint(stroke="line")}/><text x="{px(t):.1f}" '
                    f'y="{height - bottom + 21}" font-size="15" text-anchor="middle" {paint(fill="ink")}>'
                    f"{_num(t, 3)}</text>")
-    for t in _nice_ticks(y0, y1, 4):
+    for t in ticks(y0, y1, 4):
         out.append(f'<line x1="{left - 5}" y1="{py(t):.1f}" x2="{left}" y2="{py(t):.1f}" '
                    f'{paint(stroke="line")}/><text x="{left - 8}" y="{py(t) + 5:.1f}" font-size="15" '
                    f'text-anchor="end" {paint(fill="ink")}>{_num(t, 3)}</text>')
@@ -561,8 +640,11 @@ __all__ = [
     "still_step_html",
     "still_view_html",
     "CSS",
+    "Edge",
     "Figure",
     "LEGEND",
+    "Node",
+    "Placed",
     "chips_html",
     "curve_svg",
     "esc",
@@ -574,6 +656,7 @@ __all__ = [
     "network_svg",
     "num",
     "params_table_html",
+    "render_graph",
     "slider_still",
     "step_html",
     "terms_html",

@@ -1,4 +1,4 @@
-"""Any expression graph as SVG: node boxes with value and gradient, edges labelled with the op.
+"""Any expression graph as SVG: its layered layout, fed to the course's one graph drawing.
 
     svg = graph_svg(f)                       # after f.backward()
     svg = graph_svg(f, highlight=step.highlight, badges={key: ("✓", "3·10^−10", "ok")})
@@ -6,10 +6,11 @@
 The layout is layered (Sugiyama's method, small): each node sits one column right of its
 latest operand, an input one column left of its first use; an edge that spans several columns
 bends through placeholder points; the order within each column is improved by barycenter
-sweeps, keeping the order with the fewest crossings. Drawn with the views' one palette
-(``backprop_lib.theme``: light and dark) and the network view's number format; an edge takes the
-colour of the sign of its operand's gradient ∂f/∂(operand), and a negative one is also dashed, as
-in the network graph. It reads the graph and computes nothing. ``figure`` gives the picture as a
+sweeps, keeping the order with the fewest crossings. The drawing is the network's
+(``draw.render_graph``: the same boxes, edges, highlight and palette): a node is a box with its
+value and gradient, an edge is labelled with the operation it feeds and takes the colour of the
+sign of its operand's gradient ∂f/∂(operand), dashed when negative. It reads the graph and
+computes nothing. ``figure`` gives the picture as a
 stored output that reads right in an untrusted notebook (``theme.still``).
 """
 
@@ -18,10 +19,9 @@ from typing import NamedTuple
 
 from . import draw, theme
 from .graph_steps import SYMBOL, graph_nodes
-from .theme import paint
 
 EDGE_SYMBOL = {"*": "×", "/": "÷", "neg": "−(·)"}  # larger than the formula's · and /
-BOX_W, BOX_H, BADGE_H = 104, 58, 16
+BOX_W, BADGE_H = 104, 16  # the boxes are wider than the network's (longer names); a badge line
 COL, ROW = 168, 84  # distances between column centres and between row centres
 
 
@@ -126,8 +126,24 @@ def graph_description(out):
     return "Expression graph, each node with its value and ∂f/∂(node): " + "; ".join(parts) + "."
 
 
+def placed(lay, compact=False, badges=False):
+    """A Layout's grid places in the SVG's units: a ``draw.Placed`` and the bend points."""
+    row = ROW + (BADGE_H if badges else 0) - (8 if compact else 0)
+    col = COL - (14 if compact else 0)
+    h_box = draw.BOX_H + (BADGE_H if badges else 0)
+
+    def xy(p):
+        return 12 + BOX_W / 2 + p[0] * col, 12 + h_box / 2 + p[1] * row
+
+    width, height = 24 + col * (lay.n_cols - 1) + BOX_W, 24 + row * (lay.n_rows - 1) + h_box
+    pos = {k: xy(p) for k, p in lay.place.items()}
+    bends = {e: [xy(p) for p in pts] for e, pts in lay.bends.items()}
+    return draw.Placed(pos, width, height, (BOX_W, h_box)), bends
+
+
 def graph_svg(out, highlight=(), badges=None, mark=None, compact=False, scale=1.0):
-    """The graph of ``out`` (a Value, after ``backward()``) as a standalone SVG string.
+    """The graph of ``out`` (a Value, after ``backward()``) as a standalone SVG string
+    (``draw.render_graph`` on the layered layout).
 
     highlight: keys to light up, the first being the current step's node; badges:
     {key: (symbol, text, kind)} with kind 'ok', 'warn' or 'bad', a line under the node (the
@@ -136,116 +152,34 @@ def graph_svg(out, highlight=(), badges=None, mark=None, compact=False, scale=1.
     scale > 1 enlarges it (the presenter view). compact: closer columns and rows.
     """
     nodes = graph_nodes(out)
-    place, bends, n_cols, n_rows, *_ = layout(nodes)
     badges = badges or {}
-    row = ROW + (BADGE_H if badges else 0) - (8 if compact else 0)
-    col = COL - (14 if compact else 0)
-    h_box = BOX_H + (BADGE_H if badges else 0)
-    width, height = 24 + col * (n_cols - 1) + BOX_W, 24 + row * (n_rows - 1) + h_box
-
-    def xy(p):
-        return 12 + BOX_W / 2 + p[0] * col, 12 + h_box / 2 + p[1] * row
-
+    where, bends = placed(layout(nodes), compact, bool(badges))
     hl = list(highlight)
     main, soft = (hl[0] if hl else None), set(hl[1:])
     by_value = {n.value: n for n in nodes}
-    e = draw.esc
-    svg = [
-        f'<svg class="bp-graph" '
-        f'data-bp="expr-graph" viewBox="0 0 {width:.0f} {height:.0f}" width="{width * scale:.0f}" '
-        f'height="{height * scale:.0f}" style="max-width:{width * scale:.0f}px; '
-        f'min-width:{width * scale:.0f}px" xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'aria-label="{e(graph_description(out))}">',
-        '<defs><marker id="bp-garrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="10" '
-        f'markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-        f'{paint(fill="line")}/></marker></defs>',
-    ]
-    labels = []
+    drawn, edges, lit = [], [], []
     for n in nodes:
-        for p, o in enumerate(n.value.operands):
-            src = by_value[o]
-            (x1, y1), (x2, y2) = xy(place[src.key]), xy(place[n.key])
-            pts = [(x1 + BOX_W / 2, y1)] + [xy(b) for b in bends[(src.key, n.key, p)]]
-            pts.append((x2 - BOX_W / 2 - 2, y2))
-            same = sum(1 for q, o2 in enumerate(n.value.operands) if o2 is o and q < p)
-            if same:  # the same operand twice (a * a): bend the second edge apart
-                (ax, ay), (bx, by) = pts[-2], pts[-1]
-                pts.insert(-1, ((ax + bx) / 2, (ay + by) / 2 + 22))
-            d = "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in pts)
-            lit = n.key == main or n.key in soft and src.key in (main, *soft)
-            if lit:  # the highlight under the edge, so the sign's colour and dashes stay
-                svg.append(f'<path d="{d}" fill="none" {paint(stroke="hilite")} stroke-width="9" '
-                           'stroke-linecap="round"/>')
-            g = o.grad
-            dash = ' stroke-dasharray="7 4"' if g < 0 else ""
-            svg.append(
-                f'<path {paint(stroke=draw.grad_colour(g), cls="bp-edge")} data-sign="{(g > 0) - (g < 0)}" '
-                f'd="{d}" fill="none" stroke-width="{3 if lit else 2}"{dash} marker-end="url(#bp-garrow)"/>'
-            )
-            (ax, ay), (bx, by) = pts[-2], pts[-1]
-            f = 0.5 if len(pts) > 2 or n.value.op in ("+", "*", "-", "/") else 0.45
-            sym = EDGE_SYMBOL.get(n.value.op, SYMBOL[n.value.op]) + (
-                f"{draw.num(n.value.exponent)}" if n.value.op == "**" else ""
-            )
-            labels.append(
-                f'<text x="{ax + f * (bx - ax):.1f}" y="{ay + f * (by - ay) - 5:.1f}" '
-                f'font-size="15" text-anchor="middle" {paint(fill="ink", stroke="paper")} '
-                f'stroke-width="4" paint-order="stroke">{e(sym)}</text>'
-            )
-    svg += labels
-    for n in nodes:
-        cx, cy = xy(place[n.key])
         v = n.value
-        fill = "hilite" if n.key == main else "hilite_soft" if n.key in soft else "paper"
-        cls = "bp-node" + (" bp-hl-main" if n.key == main else " bp-hl" if n.key in soft else "")
-        stroke, sw = ("bad", 4.5) if n.key == mark else ("ink", 3.5 if n.key == main else 1.6)
-        svg.append(
-            f'<g class="{cls}" data-key="{n.key}" data-kind="{n.kind}" '
-            f'data-value="{v.data!r}" data-grad="{v.grad!r}">'
-        )
-        svg.append(
-            f"<title>{e(n.label)} = {e(draw.num(v.data, 8))}, ∂/∂{e(n.label)} = "
-            f"{e(draw.num(v.grad, 8))}</title>"
-        )
-        rx = h_box / 2 if n.kind == "const" else 9
-        box_dash = ' stroke-dasharray="5 3"' if n.kind == "const" else ""
-        svg.append(
-            f'<rect x="{cx - BOX_W / 2:.1f}" y="{cy - h_box / 2:.1f}" width="{BOX_W}" '
-            f'height="{h_box}" rx="{rx:.0f}" {paint(fill=fill, stroke=stroke)} '
-            f'stroke-width="{sw}"{box_dash}/>'
-        )
-        top = cy - h_box / 2
-        if n.kind != "const":
-            svg.append(
-                f'<text x="{cx:.1f}" y="{top + 18:.1f}" font-size="15" font-weight="bold" '
-                f'text-anchor="middle" {paint(fill="ink")}>{e(n.label)}</text>'
-            )
-        svg.append(
-            f'<text x="{cx:.1f}" y="{top + (36 if n.kind != "const" else 26):.1f}" '
-            f'font-size="15" text-anchor="middle" {paint(fill="ink")}>{e(draw.num(v.data))}</text>'
-        )
-        # on the highlight's yellow the sign's colour would be faint: ink (the − says it)
-        gcol = "ink" if n.key == main else draw.grad_colour(v.grad)
-        svg.append(
-            f'<text x="{cx:.1f}" y="{top + (52 if n.kind != "const" else 44):.1f}" '
-            f'font-size="13" text-anchor="middle" {paint(fill=gcol)} '
-            f'data-bp="node-grad">∂ {e(draw.num(v.grad, 4))}</text>'
-        )
-        if n.key in badges:
-            symbol, text, kind = badges[n.key]
-            colour = "ink" if n.key == main else {"ok": "ok", "warn": "bad", "bad": "bad"}[kind]
-            svg.append(
-                f'<text x="{cx:.1f}" y="{top + 68:.1f}" font-size="13" text-anchor="middle" '
-                f'{paint(fill=colour)} data-bp="badge" data-badge="{kind}">{e(symbol)} {e(text)}</text>'
-            )
-        if n.key == mark:
-            svg.append(
-                f'<text x="{cx + BOX_W / 2 - 4:.1f}" y="{top + 14:.1f}" font-size="15" '
-                f'text-anchor="end" {paint(fill="bad")} font-weight="bold">✗</text>'
-            )
-        svg.append("</g>")
-    svg.append("</svg>")
-    return "".join(svg)
+        drawn.append(draw.Node(n.key, n.label, v.data, v.grad, "const" if n.kind == "const" else "",
+                               badges.get(n.key), (("kind", n.kind), ("value", repr(v.data)),
+                                                   ("grad", repr(v.grad)))))
+        for p, o in enumerate(v.operands):
+            src = by_value[o]
+            via = list(bends[(src.key, n.key, p)])
+            if any(o2 is o for o2 in v.operands[:p]):  # the same operand twice (a * a): bend apart
+                (ax, ay) = via[-1] if via else (where.pos[src.key][0] + BOX_W / 2, where.pos[src.key][1])
+                bx, by = where.pos[n.key][0] - BOX_W / 2 - 2, where.pos[n.key][1]
+                via.append(((ax + bx) / 2, (ay + by) / 2 + 22))
+            key = f"{src.key}-{n.key}-{p}"
+            if n.key == main or n.key in soft and src.key in (main, *soft):
+                lit.append(key)
+            sym = EDGE_SYMBOL.get(v.op, SYMBOL[v.op]) + (draw.num(v.exponent) if v.op == "**" else "")
+            at = 0.5 if via or v.op in ("+", "*", "-", "/") else 0.45
+            edges.append(draw.Edge(src.key, n.key, o.grad, sym, key, via=tuple(via), at=at,
+                                   title=f"{src.label} into {sym}: ∂f/∂{src.label} = {draw.num(o.grad, 8)}"))
+    # the edges' highlight never is the current step's own: the node's is
+    return draw.render_graph(drawn, edges, where, [main, *soft, *lit] if hl else (), mark,
+                             graph_description(out), grad_digits=4, scale=scale, data_bp="expr-graph")
 
 
 def graph_html(out, **kwargs):
@@ -285,4 +219,5 @@ LEGEND = (
     "vermillion: positive</span>, grey: zero); dashed boxes are constants</div>"
 )
 
-__all__ = ["Figure", "LEGEND", "Layout", "figure", "graph_description", "graph_html", "graph_svg", "layout"]
+__all__ = ["Figure", "LEGEND", "Layout", "figure", "graph_description", "graph_html", "graph_svg", "layout",
+           "placed"]

@@ -1,4 +1,5 @@
-"""Matplotlib figures for notebooks 03 and 04: finite differences, the epsilon sweep, a kink.
+"""Matplotlib figures: finite differences, the epsilon sweep and a kink (notebooks 03 and 04);
+XOR's runs, an image grid, training curves and two runs compared (notebook 05).
 
 Each function returns a ``matplotlib.figure.Figure`` built without pyplot, so a notebook cell
 that ends with it shows it exactly once, and nothing stays open between cells. Fonts are large
@@ -10,17 +11,14 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from . import numerics, theme
+from .network import forward
+from .train import predict_proba
 
-# Okabe–Ito
-BLUE, VERMILLION, GREEN, ORANGE, SKY, PURPLE = (
-    "#0072B2",
-    "#D55E00",
-    "#009E73",
-    "#E69F00",
-    "#56B4E9",
-    "#CC79A7",
-)
-INK, GREY = "#1a1a1a", "#777777"
+# the views' palette (``theme``, light): Okabe–Ito's blue, vermillion, bluish green, orange, sky
+# blue, reddish purple (the classes' colours), text, secondary text and grid lines
+CLASSES = [theme.LIGHT[f"c{k}"] for k in range(6)]
+BLUE, VERMILLION, GREEN, ORANGE, SKY, PURPLE = CLASSES
+INK, GREY, GRID, PAPER = (theme.LIGHT[k] for k in ("ink", "muted", "grid", "paper"))
 FONT = 14  # tick labels, legends
 LABEL = 16  # axis labels, titles
 DPI = 80  # modest: keeps the notebooks small; the fonts are sized for it
@@ -36,7 +34,7 @@ def _figure(width, height, ncols=1, sharey=False):
     axes = fig.subplots(1, ncols, sharey=sharey, squeeze=False)[0]
     for ax in axes:
         ax.tick_params(labelsize=FONT)
-        ax.grid(True, which="major", color="#dddddd", linewidth=0.8)
+        ax.grid(True, which="major", color=GRID, linewidth=0.8)
     return fig, axes
 
 
@@ -85,7 +83,7 @@ def finite_difference_figure(f, w, eps, slope, xlabel="w", ylabel="L", span=2.5)
         color=BLUE,
         markersize=14,
         zorder=5,
-        markerfacecolor="white",
+        markerfacecolor=PAPER,
         markeredgewidth=2.5,
     )
     ax.plot([w, w + eps], [f0, fp], "o", color=VERMILLION, markersize=8, zorder=6)
@@ -100,7 +98,7 @@ def finite_difference_figure(f, w, eps, slope, xlabel="w", ylabel="L", span=2.5)
             va="bottom",
             fontsize=FONT,
             color=GREY,
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+            bbox={"facecolor": PAPER, "edgecolor": "none", "pad": 1},
         )
     ax.set_xlabel(xlabel, fontsize=LABEL)
     ax.set_ylabel(ylabel, fontsize=LABEL)
@@ -224,4 +222,213 @@ def kink_figure(z0=0.0, delta=1.0):
     ax.set_ylabel("ReLU(z)", fontsize=LABEL)
     ax.set_title(r"a finite difference across the kink at $z = 0$", fontsize=LABEL)
     ax.legend(fontsize=FONT, loc="upper left", framealpha=0.95)
+    return fig
+
+
+# --------------------------------------------------------------------------- notebook 05: training
+# (these take the notebook's rcParams: its font sizes and dpi)
+
+
+def _plain_figure(width, height):
+    return theme.with_alt(Figure(figsize=(width, height), layout="constrained"))
+
+
+def _diverging():
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list(
+        "blue-white-vermillion", [BLUE, theme.LIGHT["paper"], VERMILLION]
+    )
+
+
+def _xor_panels(ax_in, ax_hidden, net, X, y, title):
+    """Left: the output y over the input plane, with the 0.5 contour; right: the inputs'
+    images in the hidden plane (a¹₁, a¹₂). Points that land together get one label."""
+    g = np.linspace(-0.5, 1.5, 121)
+    grid = np.array(np.meshgrid(g, g)).reshape(2, -1).T
+    y_grid = predict_proba(net, grid)[:, 1].reshape(len(g), len(g))
+    ax_in.imshow(
+        y_grid, origin="lower", extent=(-0.5, 1.5, -0.5, 1.5), cmap=_diverging(), vmin=0, vmax=1
+    )
+    ax_in.contour(g, g, y_grid, levels=[0.5], colors=INK, linewidths=2)
+    hidden = np.asarray(forward(net, X, y).a[0])
+    for ax, pts in ((ax_in, X), (ax_hidden, hidden)):
+        for (px, py), t in zip(pts, y):  # class 0: big circles; class 1: smaller squares on top
+            ax.scatter(
+                px,
+                py,
+                s=420 if t == 0 else 170,
+                marker="o" if t == 0 else "s",
+                zorder=3 if t == 0 else 4,
+                color=CLASSES[int(t)],
+                edgecolor=INK,
+                linewidth=1.5,
+            )
+    groups = []  # inputs whose hidden points (nearly) coincide share one label
+    for k, h in enumerate(hidden):
+        for group in groups:
+            if np.abs(hidden[group[0]] - h).max() < 0.05:
+                group.append(k)
+                break
+        else:
+            groups.append([k])
+    centre = np.array([0.5, 0.5])
+    for group in groups:  # the label sits between the point and the middle, with a thin line
+        label = " & ".join(f"({int(X[k][0])},{int(X[k][1])})" for k in group)
+        point = hidden[group[0]]
+        ax_hidden.annotate(
+            label,
+            point,
+            xytext=point + 0.42 * (centre - point),
+            fontsize=13,
+            ha="center",
+            va="center",
+            zorder=5,
+            fontweight="bold" if len(group) > 1 else "normal",
+            arrowprops={"arrowstyle": "-", "color": GREY, "lw": 1, "shrinkB": 12},
+        )
+    ax_in.set(title=f"{title}: output y", xlabel="x₁", ylabel="x₂", xticks=[0, 1], yticks=[0, 1])
+    ax_hidden.set(
+        title=f"{title}: hidden layer",
+        xlabel="a¹₁",
+        ylabel="a¹₂",
+        xlim=(-0.2, 1.2),
+        ylim=(-0.2, 1.2),
+        xticks=[0, 1],
+        yticks=[0, 1],
+    )
+    ax_hidden.set_aspect("equal")
+    ax_in.set_aspect("equal")
+
+
+def xor_figure(runs, X, y, lr):
+    """XOR runs {seed: (net, history)}: the loss curves on top; below, for each run, the output
+    over the input plane and the four inputs' positions in the hidden layer."""
+    fig = _plain_figure(15, 9.2)
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1, 0.9])
+    ax = top.subplots()
+    colours = [GREEN, VERMILLION, BLUE, ORANGE]
+    for (seed, (_, hist)), colour in zip(runs.items(), colours):
+        ax.plot(hist.epoch, hist.train_loss, color=colour, lw=3, label=f"seed {seed}")
+    floor = 0.5 * np.log(2)
+    ax.axhline(floor, color=INK, ls="--", lw=1.5)
+    ax.text(
+        0.99,
+        floor + 0.015,
+        "½ ln 2 ≈ 0.347",
+        transform=ax.get_yaxis_transform(),
+        ha="right",
+        va="bottom",
+    )
+    ax.set(
+        xlabel="epoch",
+        ylabel="loss (binary cross-entropy)",
+        ylim=(0, None),
+        title=f"XOR, 2-2-1 sigmoid network, full batch, lr = {lr:g}",
+    )
+    ax.legend(loc="upper right")
+    axes = bottom.subplots(1, 2 * len(runs))
+    for k, (seed, (net, _)) in enumerate(runs.items()):
+        _xor_panels(axes[2 * k], axes[2 * k + 1], net, X, y, f"seed {seed}")
+    return fig
+
+
+def image_grid(
+    images,
+    titles=(),
+    cols=10,
+    title=None,
+    cmap="gray_r",
+    vmin=0.0,
+    vmax=1.0,
+    cell=1.5,
+    colorbar=None,
+    title_size=14,
+):
+    """A grid of small images (each a 2-D array, or a row of 64 pixels drawn as 8×8)."""
+    images = [np.asarray(im, dtype=float) for im in images]
+    images = [im.reshape(8, 8) if im.ndim == 1 and im.size == 64 else im for im in images]
+    rows = max(1, -(-len(images) // cols))
+    extra = 0.45 if title else 0.0
+    fig = _plain_figure(cell * cols + (1.0 if colorbar else 0.0), (cell + 0.35) * rows + extra)
+    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+    cmap = _diverging() if cmap == "diverging" else cmap
+    im = None
+    for k, ax in enumerate(axes):
+        ax.axis("off")
+        if k < len(images):
+            im = ax.imshow(images[k], cmap=cmap, vmin=vmin, vmax=vmax)
+            if k < len(titles):
+                ax.set_title(titles[k], fontsize=title_size)
+    if colorbar and im is not None:
+        fig.colorbar(im, ax=axes.tolist(), shrink=0.8, label=colorbar)
+    if title:
+        fig.suptitle(title, fontsize=16)
+    return fig
+
+
+def training_curves(hist, threshold=None):
+    """Loss (each batch, training set, test set; log scale) and accuracy against epochs."""
+    fig = _plain_figure(15, 4.8)
+    ax1, ax2 = fig.subplots(1, 2)
+    blue, vermillion, sky = BLUE, VERMILLION, SKY
+    per_epoch = len(hist.step_loss) / max(hist.epoch[-1], 1)
+    ax1.plot(
+        np.arange(1, len(hist.step_loss) + 1) / per_epoch,
+        hist.step_loss,
+        color=sky,
+        lw=1,
+        label="each batch",
+    )
+    ax1.plot(hist.epoch, hist.train_loss, color=blue, lw=3, label="training set")
+    if hist.test_loss:
+        ax1.plot(hist.epoch, hist.test_loss, color=vermillion, lw=3, ls="--", label="test set")
+    ax1.set(xlabel="epoch", ylabel="loss", yscale="log", title="loss")
+    ax1.legend()
+    ax2.plot(hist.epoch, hist.train_acc, color=blue, lw=3, label="training set")
+    if hist.test_acc:
+        ax2.plot(hist.epoch, hist.test_acc, color=vermillion, lw=3, ls="--", label="test set")
+    if threshold is not None:
+        ax2.axhline(threshold, color=INK, lw=1.5, ls=":")
+        ax2.text(
+            0.02, threshold, f"{threshold:.0%}", transform=ax2.get_yaxis_transform(), va="bottom"
+        )
+    low = min(hist.train_acc[1:] + hist.test_acc[1:] or [0.0])
+    ax2.set(
+        xlabel="epoch",
+        ylabel="accuracy",
+        ylim=(max(0.0, low - 0.02), 1.005),
+        title="accuracy (after each epoch)",
+    )
+    ax2.legend(loc="lower right")
+    return fig
+
+
+def comparison_figure(hist_a, hist_b, label_a="backprop_lib", label_b="PyTorch", tol=1e-9):
+    """Two runs' batch losses on top of each other, and their difference per step."""
+    fig = _plain_figure(15, 4.3)
+    ax1, ax2 = fig.subplots(1, 2)
+    a, b = np.asarray(hist_a.step_loss), np.asarray(hist_b.step_loss)
+    first = min(len(a), 200)  # the first steps, where the curves move most, stay readable
+    ax1.plot(a[:first], color=SKY, lw=5, label=label_a)
+    ax1.plot(b[:first], color=VERMILLION, lw=0, marker=".", ms=5, label=label_b)
+    ax1.set(
+        xlabel="step",
+        ylabel="batch loss",
+        yscale="log",
+        title=f"batch loss, the first {first} steps",
+    )
+    ax1.legend()
+    diff = np.abs(a - b)
+    ax2.semilogy(np.maximum(diff, 1e-18), ".", color=PURPLE, ms=3)
+    ax2.axhline(tol, color=INK, ls="--", lw=1.5)
+    ax2.text(
+        0.02, tol * 1.6, f"tolerance {tol:g}", transform=ax2.get_yaxis_transform(), va="bottom"
+    )
+    ax2.set(
+        xlabel="step",
+        ylabel="|difference|",
+        ylim=(1e-18, 1e-7),
+        title=f"|difference| at every one of the {len(a)} steps",
+    )
     return fig

@@ -1,7 +1,7 @@
 """The views' one palette: named colours that follow JupyterLab's theme, and the SVG still.
 
-Every view (``draw``, ``widgets``, ``train_view``, and any new one) paints with the names in
-``LIGHT`` and nowhere else spells a colour. An SVG element carries both a presentation
+Every view (``draw``, ``graph_view``, ``widgets``, ``train_view``, ``svgplot``, ``plots``, and
+any new one) paints with the names in ``LIGHT`` and nowhere else spells a colour. An SVG element carries both a presentation
 attribute with the light colour and a class naming the colour (``paint(fill="ink")`` gives
 ``fill="#1a1a1a" class="bp-f-ink"``):
 

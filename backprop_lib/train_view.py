@@ -10,36 +10,29 @@ Training never blocks the notebook: the start button creates an asyncio task on 
 event loop that trains in chunks of about ``chunk_seconds`` and ``await``s between chunks, so
 the kernel handles widget messages (the stop button, the sliders) and other cells in between.
 
-Drawing is one SVG string per frame: the boundary is a small PNG (a grid of the network's class
-probabilities, encoded with zlib, no plotting library) stretched under the data points, and the
-curves are polylines. A frame takes a few milliseconds. Colours are Okabe–Ito; each class also
-has its own marker shape (circle, square, triangle, ...), so colour is never the only cue.
-
-The notebook's static figures are here too (``xor_figure``, ``training_curves``, ``image_grid``,
-``comparison_figure``): matplotlib, imported only when one is drawn.
+Drawing is one SVG string per frame, made with ``svgplot``: the boundary is a small PNG (a grid
+of the network's class probabilities) stretched under the data points, and the curves are
+polylines. A frame takes a few milliseconds. The network is ``classifier``'s choice for the
+number of classes. Notebook 05's static figures are in ``plots`` (still importable from here).
 """
 
 import asyncio
 import base64
-import html
 import re
-import struct
 import time
 import weakref
-import zlib
 
 import ipywidgets as w
 import numpy as np
 
 from . import datasets, theme
 from .checks import as_choice, as_float_array, as_int, as_lr, as_number, as_seed, describe
-from .network import Network
+from .classifier import classifier
+from .svgplot import CLASS_COLOURS, boundary_rgb, curve_panel, fmt_tick, marker, png_bytes, ticks
 from .theme import paint
 from .train import Trainer, predict_proba
 
-# Okabe–Ito: blue, vermillion, bluish green, orange, sky blue, reddish purple
-CLASS_COLOURS = [theme.LIGHT[f"c{k}"] for k in range(6)]
-INK, MUTED, GRID = theme.LIGHT["ink"], theme.LIGHT["muted"], theme.LIGHT["grid"]
+INK, MUTED, GRID = (theme.LIGHT[k] for k in ("ink", "muted", "grid"))
 FONT = theme.FONT
 
 DATASETS = {
@@ -49,143 +42,6 @@ DATASETS = {
 ACTIVATIONS = ["tanh", "relu", "sigmoid"]
 _CSS = f"<style>{theme.CSS}</style>"  # the palette, for the live view's SVG
 LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
-
-
-# --------------------------------------------------------------------------- a PNG from numpy
-
-
-def png_bytes(rgb):
-    """Encode an (H, W, 3) uint8 array as PNG bytes (8-bit RGB, no filtering): the format's
-    minimum, a signature and three chunks."""
-    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
-    h, wd, _ = rgb.shape
-    raw = np.hstack([np.zeros((h, 1), np.uint8), rgb.reshape(h, wd * 3)]).tobytes()
-
-    def chunk(kind, data):
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    header = struct.pack(">IIBBBBB", wd, h, 8, 2, 0, 0, 0)  # 8-bit, colour type 2 (RGB)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw, 6))
-        + chunk(b"IEND", b"")
-    )
-
-
-def _hex_rgb(colour):
-    return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
-
-
-def boundary_rgb(proba, shape, strength=0.6):
-    """Colour each grid point by its most probable class, paler where the network is unsure:
-    (G*G, C) probabilities -> (G, G, 3) uint8. White where all classes are equally likely."""
-    n_classes = proba.shape[1]
-    colours = np.array([_hex_rgb(c) for c in CLASS_COLOURS[:n_classes]])
-    best = proba.argmax(axis=1)
-    confidence = (proba.max(axis=1) - 1.0 / n_classes) / (1.0 - 1.0 / n_classes)
-    alpha = (strength * np.clip(confidence, 0.0, 1.0))[:, None]
-    rgb = 255.0 * (1.0 - alpha) + colours[best] * alpha
-    return np.round(rgb).astype(np.uint8).reshape(*shape, 3)
-
-
-# --------------------------------------------------------------------------- SVG pieces
-
-
-def _ticks(lo, hi, n=4):
-    span = hi - lo if hi > lo else 1.0
-    raw = span / n
-    mag = 10.0 ** np.floor(np.log10(raw))
-    step = mag * next(m for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    first = np.ceil(lo / step - 1e-9) * step
-    return [first + k * step for k in range(int((hi - first) / step + 1e-9) + 1)]
-
-
-def _fmt_tick(v):
-    v = 0.0 if abs(v) < 1e-12 else v
-    return f"{v:g}".replace("-", "−")
-
-
-def _marker(shape, x, y, colour, r=5.5):
-    style = f'fill="{colour}" stroke="{INK}" stroke-width="1"'
-    if shape == 0:
-        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" {style}/>'
-    if shape == 1:
-        s = r * 0.9
-        return f'<rect x="{x - s:.1f}" y="{y - s:.1f}" width="{2 * s:.1f}" height="{2 * s:.1f}" {style}/>'
-    k = 3 + (shape - 2)  # triangle, then diamond-ish polygons
-    pts = " ".join(
-        f"{x + 1.25 * r * np.sin(2 * np.pi * i / k):.1f},{y - 1.25 * r * np.cos(2 * np.pi * i / k):.1f}"
-        for i in range(k)
-    )
-    return f'<polygon points="{pts}" {style}/>'
-
-
-def curve_panel(x0, y0, width, height, xs, series, title, y_range=None, x_label="epoch"):
-    """An SVG group: axes at (x0, y0), size width × height, and one polyline per
-    (values, colour, dash, label) in ``series``, all against xs (colour: a ``theme`` name)."""
-    left, bottom, top = 58, 42, 30
-    pw, ph = width - left - 12, height - top - bottom
-    xs = np.asarray(xs, dtype=float)
-    x_hi = max(float(xs.max()) if len(xs) else 1.0, 1.0)
-    all_y = (
-        np.concatenate([np.asarray(s[0], dtype=float) for s in series]) if series else np.zeros(1)
-    )
-    lo, hi = y_range if y_range is not None else (0.0, max(float(all_y.max()) * 1.05, 1e-3))
-
-    def px(v):
-        return x0 + left + v / x_hi * pw
-
-    def py(v):
-        return y0 + top + ph - (v - lo) / (hi - lo) * ph
-
-    out = [
-        f'<text x="{x0 + left}" y="{y0 + 20}" font-size="17" font-weight="bold" {paint(fill="ink")}>'
-        f"{html.escape(title)}</text>"
-    ]
-    for t in _ticks(lo, hi):
-        out.append(
-            f'<line x1="{px(0):.1f}" y1="{py(t):.1f}" x2="{px(x_hi):.1f}" y2="{py(t):.1f}" '
-            f'{paint(stroke="grid")}/><text x="{px(0) - 6:.1f}" y="{py(t) + 5:.1f}" font-size="14" '
-            f'text-anchor="end" {paint(fill="muted")}>{_fmt_tick(t)}</text>'
-        )
-    for t in _ticks(0.0, x_hi):
-        out.append(
-            f'<text x="{px(t):.1f}" y="{py(lo) + 19:.1f}" font-size="14" '
-            f'text-anchor="middle" {paint(fill="muted")}>{_fmt_tick(t)}</text>'
-        )
-    out.append(
-        f'<rect x="{px(0):.1f}" y="{py(hi):.1f}" width="{pw}" height="{ph}" fill="none" '
-        f'{paint(stroke="line")}/>'
-    )
-    out.append(
-        f'<text x="{px(x_hi / 2):.1f}" y="{y0 + height - 4:.1f}" font-size="14" '
-        f'text-anchor="middle" {paint(fill="muted")}>{html.escape(x_label)}</text>'
-    )
-    stride = max(1, len(xs) // 400)  # at most ~400 points per line
-    legend_x = x0 + width - 12
-    for values, colour, dash, label in series:
-        v = np.asarray(values, dtype=float)
-        if len(v):
-            idx = np.unique(np.r_[np.arange(0, len(v), stride), len(v) - 1])
-            pts = " ".join(f"{px(xs[i]):.1f},{py(np.clip(v[i], lo, hi)):.1f}" for i in idx)
-            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-            out.append(
-                f'<polyline points="{pts}" fill="none" {paint(stroke=colour)} '
-                f'stroke-width="3"{dash_attr}/>'
-            )
-        if label:
-            out.append(
-                f'<text x="{legend_x:.1f}" y="{y0 + 20}" font-size="14" text-anchor="end" '
-                f'{paint(fill=colour)}>{html.escape(label)}</text>'
-            )
-            legend_x -= 9 * len(label) + 16
-    return "".join(out)
 
 
 # --------------------------------------------------------------------------- the view
@@ -326,14 +182,9 @@ class TrainingView:
         """A fresh network (same seed) with the controls' width and activation; keeps running
         if it was running."""
         self.X, self.y = self._data()
-        n_classes = int(self.y.max()) + 1
-        hidden, act = self.hidden_slider.value, self.activation_dropdown.value
-        if n_classes == 2:  # one sigmoid output and binary cross-entropy
-            sizes, out, loss = [2, hidden, 1], "sigmoid", "binary_cross_entropy"
-        else:  # one logit per class and softmax cross-entropy
-            sizes, out, loss = [2, hidden, n_classes], "identity", "softmax_cross_entropy"
-        self.n_classes = n_classes
-        net = Network.random(sizes, activations=[act, out], loss=loss, seed=self.seed)
+        self.n_classes = int(self.y.max()) + 1
+        net = classifier(2, self.hidden_slider.value, self.n_classes, self.activation_dropdown.value,
+                         self.seed)
         self.trainer = Trainer(
             net, self.X, self.y, self.lr_slider.value, min(self.batch_size, len(self.X)), self.seed
         )
@@ -477,27 +328,27 @@ class TrainingView:
             return pad + (y1 - v) / (y1 - y0) * size
 
         axes = []  # the boundary plot's axes (the data's two features) and its class legend
-        for t in _ticks(x0, x1):
+        for t in ticks(x0, x1):
             axes.append(f'<line x1="{sx(t):.1f}" y1="{pad + size}" x2="{sx(t):.1f}" y2="{pad + size + 5}" '
                         f'{paint(stroke="line")}/><text x="{sx(t):.1f}" y="{pad + size + 20}" font-size="14" '
-                        f'text-anchor="middle" {paint(fill="ink")}>{_fmt_tick(t)}</text>')
-        for t in _ticks(y0, y1):
+                        f'text-anchor="middle" {paint(fill="ink")}>{fmt_tick(t)}</text>')
+        for t in ticks(y0, y1):
             axes.append(f'<line x1="{left - 5}" y1="{sy(t):.1f}" x2="{left}" y2="{sy(t):.1f}" '
                         f'{paint(stroke="line")}/><text x="{left - 8}" y="{sy(t) + 5:.1f}" font-size="14" '
-                        f'text-anchor="end" {paint(fill="ink")}>{_fmt_tick(t)}</text>')
+                        f'text-anchor="end" {paint(fill="ink")}>{fmt_tick(t)}</text>')
         axes.append(f'<text x="{left + size / 2:.1f}" y="{pad + size + 38}" font-size="15" '
                     f'text-anchor="middle" {paint(fill="ink")}>feature x₁</text>'
                     f'<text x="14" y="{pad + size / 2:.1f}" font-size="15" text-anchor="middle" '
                     f'transform="rotate(-90 14 {pad + size / 2:.1f})" {paint(fill="ink")}>feature x₂</text>')
         for c in range(self.n_classes):
             lx = left + c * 90
-            axes.append(_marker(c, lx + 6, pad + size + 56, CLASS_COLOURS[c])
+            axes.append(marker(c, lx + 6, pad + size + 56, CLASS_COLOURS[c])
                         + f'<text x="{lx + 18}" y="{pad + size + 61}" font-size="14" '
                         f'{paint(fill="ink")}>class {c}</text>')
 
         if self._points_svg is None:  # the data do not move: draw them once per reset
             self._points_svg = "".join(
-                _marker(int(c), sx(a), sy(b), CLASS_COLOURS[int(c)])
+                marker(int(c), sx(a), sy(b), CLASS_COLOURS[int(c)])
                 for (a, b), c in zip(self.X, self.y)
             )
         png = base64.b64encode(self.boundary_png()).decode("ascii")
@@ -561,215 +412,18 @@ class TrainingView:
         return bundle
 
 
-# --------------------------------------------------------------------------- static figures
-# matplotlib Figures (not pyplot's: nothing global is created or left open); a notebook cell
-# that ends with one of these calls shows the figure once.
+# the names that lived here before the split (notebooks and tests import them from here); the
+# figures import matplotlib, so only when one is asked for
+_FIGURES = ("comparison_figure", "image_grid", "training_curves", "xor_figure")
 
 
-def _figure(width, height):
-    from matplotlib.figure import Figure
+def __getattr__(name):
+    if name in _FIGURES:
+        from . import plots
 
-    return theme.with_alt(Figure(figsize=(width, height), layout="constrained"))
-
-
-def _diverging():
-    from matplotlib.colors import LinearSegmentedColormap
-
-    return LinearSegmentedColormap.from_list(
-        "blue-white-vermillion", [CLASS_COLOURS[0], "white", CLASS_COLOURS[1]]
-    )
+        return getattr(plots, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _xor_panels(ax_in, ax_hidden, net, X, y, title):
-    """Left: the output y over the input plane, with the 0.5 contour; right: the inputs'
-    images in the hidden plane (a¹₁, a¹₂). Points that land together get one label."""
-    from .network import forward
-
-    g = np.linspace(-0.5, 1.5, 121)
-    grid = np.array(np.meshgrid(g, g)).reshape(2, -1).T
-    y_grid = predict_proba(net, grid)[:, 1].reshape(len(g), len(g))
-    ax_in.imshow(
-        y_grid, origin="lower", extent=(-0.5, 1.5, -0.5, 1.5), cmap=_diverging(), vmin=0, vmax=1
-    )
-    ax_in.contour(g, g, y_grid, levels=[0.5], colors=INK, linewidths=2)
-    hidden = np.asarray(forward(net, X, y).a[0])
-    for ax, pts in ((ax_in, X), (ax_hidden, hidden)):
-        for (px, py), t in zip(pts, y):  # class 0: big circles; class 1: smaller squares on top
-            ax.scatter(
-                px,
-                py,
-                s=420 if t == 0 else 170,
-                marker="o" if t == 0 else "s",
-                zorder=3 if t == 0 else 4,
-                color=CLASS_COLOURS[int(t)],
-                edgecolor=INK,
-                linewidth=1.5,
-            )
-    groups = []  # inputs whose hidden points (nearly) coincide share one label
-    for k, h in enumerate(hidden):
-        for group in groups:
-            if np.abs(hidden[group[0]] - h).max() < 0.05:
-                group.append(k)
-                break
-        else:
-            groups.append([k])
-    centre = np.array([0.5, 0.5])
-    for group in groups:  # the label sits between the point and the middle, with a thin line
-        label = " & ".join(f"({int(X[k][0])},{int(X[k][1])})" for k in group)
-        point = hidden[group[0]]
-        ax_hidden.annotate(
-            label,
-            point,
-            xytext=point + 0.42 * (centre - point),
-            fontsize=13,
-            ha="center",
-            va="center",
-            zorder=5,
-            fontweight="bold" if len(group) > 1 else "normal",
-            arrowprops={"arrowstyle": "-", "color": MUTED, "lw": 1, "shrinkB": 12},
-        )
-    ax_in.set(title=f"{title}: output y", xlabel="x₁", ylabel="x₂", xticks=[0, 1], yticks=[0, 1])
-    ax_hidden.set(
-        title=f"{title}: hidden layer",
-        xlabel="a¹₁",
-        ylabel="a¹₂",
-        xlim=(-0.2, 1.2),
-        ylim=(-0.2, 1.2),
-        xticks=[0, 1],
-        yticks=[0, 1],
-    )
-    ax_hidden.set_aspect("equal")
-    ax_in.set_aspect("equal")
-
-
-def xor_figure(runs, X, y, lr):
-    """XOR runs {seed: (net, history)}: the loss curves on top; below, for each run, the output
-    over the input plane and the four inputs' positions in the hidden layer."""
-    fig = _figure(15, 9.2)
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1, 0.9])
-    ax = top.subplots()
-    colours = [CLASS_COLOURS[2], CLASS_COLOURS[1], CLASS_COLOURS[0], CLASS_COLOURS[3]]
-    for (seed, (_, hist)), colour in zip(runs.items(), colours):
-        ax.plot(hist.epoch, hist.train_loss, color=colour, lw=3, label=f"seed {seed}")
-    floor = 0.5 * np.log(2)
-    ax.axhline(floor, color=INK, ls="--", lw=1.5)
-    ax.text(
-        0.99,
-        floor + 0.015,
-        "½ ln 2 ≈ 0.347",
-        transform=ax.get_yaxis_transform(),
-        ha="right",
-        va="bottom",
-    )
-    ax.set(
-        xlabel="epoch",
-        ylabel="loss (binary cross-entropy)",
-        ylim=(0, None),
-        title=f"XOR, 2-2-1 sigmoid network, full batch, lr = {lr:g}",
-    )
-    ax.legend(loc="upper right")
-    axes = bottom.subplots(1, 2 * len(runs))
-    for k, (seed, (net, _)) in enumerate(runs.items()):
-        _xor_panels(axes[2 * k], axes[2 * k + 1], net, X, y, f"seed {seed}")
-    return fig
-
-
-def image_grid(
-    images,
-    titles=(),
-    cols=10,
-    title=None,
-    cmap="gray_r",
-    vmin=0.0,
-    vmax=1.0,
-    cell=1.5,
-    colorbar=None,
-    title_size=14,
-):
-    """A grid of small images (each a 2-D array, or a row of 64 pixels drawn as 8×8)."""
-    images = [np.asarray(im, dtype=float) for im in images]
-    images = [im.reshape(8, 8) if im.ndim == 1 and im.size == 64 else im for im in images]
-    rows = max(1, -(-len(images) // cols))
-    extra = 0.45 if title else 0.0
-    fig = _figure(cell * cols + (1.0 if colorbar else 0.0), (cell + 0.35) * rows + extra)
-    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
-    cmap = _diverging() if cmap == "diverging" else cmap
-    im = None
-    for k, ax in enumerate(axes):
-        ax.axis("off")
-        if k < len(images):
-            im = ax.imshow(images[k], cmap=cmap, vmin=vmin, vmax=vmax)
-            if k < len(titles):
-                ax.set_title(titles[k], fontsize=title_size)
-    if colorbar and im is not None:
-        fig.colorbar(im, ax=axes.tolist(), shrink=0.8, label=colorbar)
-    if title:
-        fig.suptitle(title, fontsize=16)
-    return fig
-
-
-def training_curves(hist, threshold=None):
-    """Loss (each batch, training set, test set; log scale) and accuracy against epochs."""
-    fig = _figure(15, 4.8)
-    ax1, ax2 = fig.subplots(1, 2)
-    blue, vermillion, sky = CLASS_COLOURS[0], CLASS_COLOURS[1], CLASS_COLOURS[4]
-    per_epoch = len(hist.step_loss) / max(hist.epoch[-1], 1)
-    ax1.plot(
-        np.arange(1, len(hist.step_loss) + 1) / per_epoch,
-        hist.step_loss,
-        color=sky,
-        lw=1,
-        label="each batch",
-    )
-    ax1.plot(hist.epoch, hist.train_loss, color=blue, lw=3, label="training set")
-    if hist.test_loss:
-        ax1.plot(hist.epoch, hist.test_loss, color=vermillion, lw=3, ls="--", label="test set")
-    ax1.set(xlabel="epoch", ylabel="loss", yscale="log", title="loss")
-    ax1.legend()
-    ax2.plot(hist.epoch, hist.train_acc, color=blue, lw=3, label="training set")
-    if hist.test_acc:
-        ax2.plot(hist.epoch, hist.test_acc, color=vermillion, lw=3, ls="--", label="test set")
-    if threshold is not None:
-        ax2.axhline(threshold, color=INK, lw=1.5, ls=":")
-        ax2.text(
-            0.02, threshold, f"{threshold:.0%}", transform=ax2.get_yaxis_transform(), va="bottom"
-        )
-    low = min(hist.train_acc[1:] + hist.test_acc[1:] or [0.0])
-    ax2.set(
-        xlabel="epoch",
-        ylabel="accuracy",
-        ylim=(max(0.0, low - 0.02), 1.005),
-        title="accuracy (after each epoch)",
-    )
-    ax2.legend(loc="lower right")
-    return fig
-
-
-def comparison_figure(hist_a, hist_b, label_a="backprop_lib", label_b="PyTorch", tol=1e-9):
-    """Two runs' batch losses on top of each other, and their difference per step."""
-    fig = _figure(15, 4.3)
-    ax1, ax2 = fig.subplots(1, 2)
-    a, b = np.asarray(hist_a.step_loss), np.asarray(hist_b.step_loss)
-    first = min(len(a), 200)  # the first steps, where the curves move most, stay readable
-    ax1.plot(a[:first], color=CLASS_COLOURS[4], lw=5, label=label_a)
-    ax1.plot(b[:first], color=CLASS_COLOURS[1], lw=0, marker=".", ms=5, label=label_b)
-    ax1.set(
-        xlabel="step",
-        ylabel="batch loss",
-        yscale="log",
-        title=f"batch loss, the first {first} steps",
-    )
-    ax1.legend()
-    diff = np.abs(a - b)
-    ax2.semilogy(np.maximum(diff, 1e-18), ".", color=CLASS_COLOURS[5], ms=3)
-    ax2.axhline(tol, color=INK, ls="--", lw=1.5)
-    ax2.text(
-        0.02, tol * 1.6, f"tolerance {tol:g}", transform=ax2.get_yaxis_transform(), va="bottom"
-    )
-    ax2.set(
-        xlabel="step",
-        ylabel="|difference|",
-        ylim=(1e-18, 1e-7),
-        title=f"|difference| at every one of the {len(a)} steps",
-    )
-    return fig
+__all__ = ["ACTIVATIONS", "CLASS_COLOURS", "DATASETS", "LEARNING_RATES", "TrainingView", "boundary_rgb",
+           "curve_panel", "png_bytes", *_FIGURES]
