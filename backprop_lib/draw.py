@@ -49,7 +49,9 @@ CSS = f"""
 .bp-table th {{ border-bottom: 1px solid {var("line")}; }}
 .bp-table tr.bp-hl td {{ background: {var("hilite_soft")}; }}
 .bp-pos {{ color: {var("pos")}; }} .bp-neg {{ color: {var("neg")}; }}
-.bp-legend {{ font-size: 13px; color: {var("muted")}; }}
+.bp-legend {{ font-size: 13px; color: {var("muted")}; overflow-wrap: anywhere; white-space: normal; }}
+.bp-curve-panel {{ flex: 1 1 240px; min-width: 240px; max-width: 300px; }}
+.bp-curve-title {{ font-size: 14px; color: {var("muted")}; }}
 .bp-presenter .bp-formula {{ font-size: 24px; }}
 .bp-presenter .bp-loss {{ font-size: 26px; }}
 .bp-presenter .bp-terms {{ font-size: 20px; }}
@@ -588,7 +590,10 @@ def explorer_view_html(m, index, presenter=False):
     )
 
 
-def explorer_curve_svgs(curve, tangent=False, width=380, height=240):
+CURVE_W, CURVE_H = 300, 240  # the live curves' SVG units; drawn 240-300 px wide, text >= 12 px
+
+
+def explorer_curve_svgs(curve, tangent=False, width=CURVE_W, height=CURVE_H):
     """The loss curve's two pictures, (whole range, close-up), as SVG strings: the dot at the
     current value and, with ``tangent``, the tangent whose slope is ∂L/∂(parameter)."""
     label = param_label(curve.key)
@@ -612,7 +617,8 @@ def explorer_curve_html(curve, tangent=False):
     legend, whole, zoom = _curve_titles(curve, tangent)
     svgs = explorer_curve_svgs(curve, tangent)
     panels = "".join(
-        f'<div class="bp-panel bp-curve-panel" data-bp="{what}">{_esc(title)}{svg}</div>'
+        f'<div class="bp-panel bp-curve-panel" data-bp="{what}"><div class="bp-curve-title">{_esc(title)}</div>'
+        f"{svg}</div>"
         for what, title, svg in zip(("curve-all", "curve-zoom"), (whole, zoom), svgs)
     )
     return (f'<div class="bp-view bp-theme" data-bp="curve"><div class="bp-legend">{_esc(legend)}</div>'
@@ -627,9 +633,9 @@ def explorer_still_html(m, index, sliders, tangent=False):
     graph = theme.still(svg, graph_description(m.net, m.trace, m.grads), 900)
     footer = ""
     if m.curve is not None:
-        stills = [theme.still(svg, _alt(svg), 380) for svg in explorer_curve_svgs(m.curve, tangent)]
+        stills = [theme.still(svg, _alt(svg), CURVE_W) for svg in explorer_curve_svgs(m.curve, tangent)]
         footer = ('<div style="margin-top: 6px; display: flex; flex-wrap: wrap; gap: 10px">'
-                  + "".join(f'<div style="flex: 1 1 300px; max-width: 380px">{x}</div>' for x in stills)
+                  + "".join(f'<div style="flex: 1 1 250px; max-width: {CURVE_W}px">{x}</div>' for x in stills)
                   + "</div>")
     loss = f'<div style="font-size: 20px">L = <b>{_esc(_num(m.trace.loss, 8))}</b></div>'
     return still_view_html(sliders, graph + loss + still_step_html(step, len(m.steps)), footer=footer)

@@ -118,7 +118,9 @@ class Explorer(LiveView):
             [w.HTML("<b>weights and biases</b>")] + list(self.param_sliders.values())
             + [w.HTML("<b>input and target</b>")] + self.x_sliders + self.t_sliders
             + [self.reset_button], layout=w.Layout(min_width="320px", flex="0 0 auto"))
-        self._right = w.VBox(layout=w.Layout(flex="1 1 560px", min_width="0"))
+        # 500 px: the two curves side by side (2 × 240 px and the gap) beside the sliders at
+        # 1280 px with the file browser open
+        self._right = w.VBox(layout=w.Layout(flex="1 1 500px", min_width="0"))
         self._right.add_class("bp-explorer-right")
         self._normal_body = w.HBox([self._sliders_box, self._right],
                                    layout=w.Layout(flex_flow="row wrap"))  # the view under the sliders when narrow
