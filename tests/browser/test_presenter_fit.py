@@ -20,6 +20,10 @@ browser OPEN.
   widths), file browser open and closed: no legend and no slider row ends past its view or the
   notebook's right edge, and none overflows its own box.
 
+* ``test_graph_explorer_toggle_keeps_focus``: notebook 06's GraphExplorer (on the same base):
+  its presenter toggle, pressed from the keyboard, keeps the focus and says aria-pressed, and
+  the view takes its presenter layout.
+
 Screenshots: artifacts/screenshots/fit-*.png. Waits are conditions only.
 """
 
@@ -52,8 +56,8 @@ def _explorer_cell() -> str:
     return "from backprop_lib import examples\nfrom backprop_lib.widgets import Explorer\n" + src
 
 
-def _open(page, width, height):
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_explorer_cell())])
+def _open(page, width, height, cell=None):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell or _explorer_cell())])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                                  "language": "python"}
     name = current_server().add_file("fit_check.ipynb", nbformat.writes(nb))
@@ -61,7 +65,8 @@ def _open(page, width, height):
     open_notebook(page, name)
     run_all(page)
     _file_browser(page, True)
-    page.locator(".bp-explorer [data-bp='curve-point']").first.wait_for(state="visible")
+    if cell is None:
+        page.locator(".bp-explorer [data-bp='curve-point']").first.wait_for(state="visible")
 
 
 _SIDEBAR_OPEN_JS = "() => !!document.querySelector('.jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current')"
@@ -280,3 +285,23 @@ def test_nothing_clipped_at_any_width(page):
             if where["clipped"]:
                 _shot(page, f"clipped-{width}-{'filebrowser' if sidebar else 'nosidebar'}")
     assert not problems, "\n".join(problems)
+
+
+def test_graph_explorer_toggle_keeps_focus(page):
+    nb = nbformat.read(NOTEBOOKS_DIR / "06_autograd.ipynb", as_version=4)
+    src = next(c.source for c in nb.cells if c.cell_type == "code" and "GraphExplorer(" in c.source)
+    _open(page, 1366, 768, "from backprop_lib.graph_explorer import GraphExplorer\n" + src)
+    toggle = page.locator(".bp-graph-explorer button.widget-toggle-button", has_text="presenter view").first
+    toggle.scroll_into_view_if_needed()
+    toggle.focus()
+    page.keyboard.press("Space")
+    page.locator(".bp-graph-explorer.bp-presenter .bp-view.bp-presenter").first.wait_for(
+        state="attached", timeout=30_000)
+    page.wait_for_function(
+        "() => (document.activeElement.textContent || '').trim() === 'presenter view'"
+        " && !!document.activeElement.closest('.bp-graph-explorer')", timeout=10_000, polling=100)
+    page.wait_for_function(
+        "() => document.querySelector('.bp-graph-explorer button.widget-toggle-button')"
+        ".getAttribute('aria-pressed') === 'true'", timeout=10_000, polling=100)
+    _wait_sidebar(page, False)
+    _shot(page, "graph-explorer-presenter-1366x768")
