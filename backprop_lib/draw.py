@@ -49,9 +49,7 @@ CSS = f"""
 .bp-table th {{ border-bottom: 1px solid {var("line")}; }}
 .bp-table tr.bp-hl td {{ background: {var("hilite_soft")}; }}
 .bp-pos {{ color: {var("pos")}; }} .bp-neg {{ color: {var("neg")}; }}
-.bp-legend {{ font-size: 13px; color: {var("muted")}; overflow-wrap: anywhere; white-space: normal; }}
-.bp-curve-panel {{ flex: 1 1 240px; min-width: 240px; max-width: 300px; }}
-.bp-curve-title {{ font-size: 14px; color: {var("muted")}; }}
+.bp-legend {{ font-size: 13px; color: {var("muted")}; }}
 .bp-presenter .bp-formula {{ font-size: 24px; }}
 .bp-presenter .bp-loss {{ font-size: 26px; }}
 .bp-presenter .bp-terms {{ font-size: 20px; }}
@@ -611,13 +609,17 @@ def _curve_titles(curve, tangent):
     return legend, f"all of {label}", f"close up: {label} ± {curve.zoom:g} around the dot"
 
 
+# two side by side in 494 px (the column beside the sliders at 1280 px, file browser open)
+_CURVE_PANEL = f"flex: 1 1 240px; min-width: 240px; max-width: {CURVE_W}px"
+
+
 def explorer_curve_html(curve, tangent=False):
     """The live loss curve: the whole range and the close-up (its y-axis fitted to the loss near
     the dot, so a bottom at L ≈ 0.0004 and the tangent hugging the curve show), side by side."""
     legend, whole, zoom = _curve_titles(curve, tangent)
     svgs = explorer_curve_svgs(curve, tangent)
     panels = "".join(
-        f'<div class="bp-panel bp-curve-panel" data-bp="{what}"><div class="bp-curve-title">{_esc(title)}</div>'
+        f'<div class="bp-panel" data-bp="{what}" style="{_CURVE_PANEL}"><div style="font-size: 14px">{_esc(title)}</div>'
         f"{svg}</div>"
         for what, title, svg in zip(("curve-all", "curve-zoom"), (whole, zoom), svgs)
     )
