@@ -633,10 +633,102 @@ def still_view_html(sliders, main, header="", footer=""):
     )
 
 
+
+# --------------------------------------------------------------------------- the Explorer's layouts
+# What ``widgets.Explorer`` shows, built from an ``explorer_model.ExplorerModel``'s results (any
+# object with net, x, target, trace, grads, steps and curve): no ipywidgets here, so exports
+# and tests can draw a view without a kernel.
+
+
+def explorer_view_html(m, index, presenter=False):
+    """The live view of model ``m`` at replay step ``index``: the graph, the loss, the step and
+    the step list; the normal layout also has the legend and the parameter table, the
+    presenter layout puts graph and formula side by side in large type."""
+    step = m.steps[index]
+    svg = network_svg(m.net, m.trace, m.grads, highlight=step.highlight, compact=presenter)
+    loss = loss_html(m.trace)
+    formula = step_html(step, len(m.steps), terms=not presenter)
+    chips = chips_html(m.steps, step.index)
+    data = net_data_attr(m.net, m.x, m.target)
+    if presenter:
+        basis = graph_min_width(m.net, compact=True) + 4  # never narrower than the graph
+        return (
+            f'<div class="bp-view bp-theme bp-presenter" data-bp="view" {data}><div class="bp-row">'
+            f'<div class="bp-scroll" style="flex: 3 1 {basis:.0f}px">{svg}{terms_html(step)}</div>'
+            f'<div class="bp-panel" style="flex: 2 1 300px">{loss}{formula}</div></div>'
+            f"{chips}</div>"
+        )
+    table = params_table_html(m.net, m.grads, step.highlight)
+    return (
+        f'<div class="bp-view bp-theme" data-bp="view" {data}><div class="bp-scroll">{svg}</div>'
+        f'{LEGEND}<div class="bp-row">'
+        f'<div class="bp-panel">{loss}{formula}</div>'
+        f'<div class="bp-panel">{chips}{table}</div></div></div>'
+    )
+
+
+CURVE_W, CURVE_H = 300, 240  # the live curves' SVG units; drawn 240-300 px wide, text >= 12 px
+
+
+def explorer_curve_svgs(curve, tangent=False, width=CURVE_W, height=CURVE_H):
+    """The loss curve's two pictures, (whole range, close-up), as SVG strings: the dot at the
+    current value and, with ``tangent``, the tangent whose slope is ∂L/∂(parameter)."""
+    label = param_label(curve.key)
+    slope = curve.slope if tangent else None
+    return tuple(
+        curve_svg(xs, ys, curve.value, curve.loss, slope=slope, xlabel=label, width=width, height=height)
+        for xs, ys in ((curve.ws, curve.ls), (curve.zs, curve.zl))
+    )
+
+
+def _curve_titles(curve, tangent):
+    label = param_label(curve.key)
+    legend = f"L as a function of {label}" + (
+        f"; dashed: the tangent, slope ∂L/∂{label} = {_num(curve.slope)}" if tangent else "")
+    return legend, f"all of {label}", f"close up: {label} ± {curve.zoom:g} around the dot"
+
+
+# two side by side in 494 px (the column beside the sliders at 1280 px, file browser open)
+_CURVE_PANEL = f"flex: 1 1 240px; min-width: 240px; max-width: {CURVE_W}px"
+
+
+def explorer_curve_html(curve, tangent=False):
+    """The live loss curve: the whole range and the close-up (its y-axis fitted to the loss near
+    the dot, so a bottom at L ≈ 0.0004 and the tangent hugging the curve show), side by side."""
+    legend, whole, zoom = _curve_titles(curve, tangent)
+    svgs = explorer_curve_svgs(curve, tangent)
+    panels = "".join(
+        f'<div class="bp-panel" data-bp="{what}" style="{_CURVE_PANEL}"><div style="font-size: 14px">{_esc(title)}</div>'
+        f"{svg}</div>"
+        for what, title, svg in zip(("curve-all", "curve-zoom"), (whole, zoom), svgs)
+    )
+    return (f'<div class="bp-view bp-theme" data-bp="curve"><div class="bp-legend">{_esc(legend)}</div>'
+            f'<div class="bp-row">{panels}</div></div>')
+
+
+def explorer_still_html(m, index, sliders, tangent=False):
+    """The Explorer as a still (``still_view_html``): the graph and the curve's two pictures as
+    <img>s of the same SVGs the live view draws, the loss and the step as plain HTML."""
+    step = m.steps[index]
+    svg = network_svg(m.net, m.trace, m.grads, highlight=step.highlight)
+    graph = theme.still(svg, graph_description(m.net, m.trace, m.grads), 900)
+    footer = ""
+    if m.curve is not None:
+        stills = [theme.still(svg, _alt(svg), CURVE_W) for svg in explorer_curve_svgs(m.curve, tangent)]
+        footer = ('<div style="margin-top: 6px; display: flex; flex-wrap: wrap; gap: 10px">'
+                  + "".join(f'<div style="flex: 1 1 250px; max-width: {CURVE_W}px">{x}</div>' for x in stills)
+                  + "</div>")
+    loss = f'<div style="font-size: 20px">L = <b>{_esc(_num(m.trace.loss, 8))}</b></div>'
+    return still_view_html(sliders, graph + loss + still_step_html(step, len(m.steps)), footer=footer)
+
 # the format helpers, public for the other views (graph_view draws with the same ones)
 esc, num, grad_colour = _esc, _num, _grad_colour
 
 __all__ = [
+    "explorer_curve_html",
+    "explorer_curve_svgs",
+    "explorer_still_html",
+    "explorer_view_html",
     "still_step_html",
     "still_view_html",
     "CSS",

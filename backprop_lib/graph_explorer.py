@@ -6,29 +6,34 @@
 The text is parsed safely (``expr.parse``: never evaluated); each leaf gets a slider; every
 event runs the model (``graph_model.evaluate``: build, backward, replay, node checks) and draws
 its State (``graph_view.graph_svg`` and the network view's step panel and chips). Each node's
-badge compares its backpropagated gradient with a central difference through that node.
+badge compares its backpropagated gradient with a central difference through that node. The
+presenter toggle, the arranging and the display come from ``live.LiveView``.
 """
 
 import json
 
 import ipywidgets as w
 
-from . import draw, theme
+from . import draw
 from .expr import ExprError, parse
 from .graph_model import evaluate
 from .graph_view import LEGEND, figure, graph_html
+from .live import LiveView
 from .replay import ReplayControls
 
 _STYLE = {"description_width": "48px"}
 DEFAULTS = (0.5, -1.0, 1.5, 2.0, -0.5, 0.8, -2.0, 1.0)  # the leaves' first values, in order
 
 
-class GraphExplorer:
+class GraphExplorer(LiveView):
     """A live expression graph with a slider per leaf and a step-by-step replay.
 
     text: the expression; values: {leaf name: first value} (others from DEFAULTS);
     value_range: each slider's half-width; presenter: large fonts for a projector.
     """
+
+    css_class = "bp-graph-explorer"
+    tooltip = "large fonts, diagram and formula side by side, for a projector"
 
     def __init__(
         self, text="(x + y) * z", values=None, *, value_range=3.0, presenter=False, start="backward"
@@ -50,31 +55,23 @@ class GraphExplorer:
         self.message = w.HTML()
         self.sliders = {}
         self.slider_box = w.VBox(layout=w.Layout(min_width="330px"))
-        self.replay = ReplayControls(self._render)
-        self.presenter_toggle = w.ToggleButton(
-            value=presenter,
-            description="presenter view",
-            icon="desktop",
-            tooltip="large fonts, diagram and formula side by side, for a projector",
-            layout=w.Layout(width="150px"),
-        )
+        self._busy = True  # no drawing until init_live
+        self.replay = ReplayControls(lambda: self._busy or self.render())
         # the network Explorer's rule (draw.CSS) for this view too: its HTML never wider than the
         # notebook (a wide graph scrolls in its own box)
         self.css = w.HTML(draw.CSS + "<style>.bp-graph-explorer .widget-html, .bp-graph-explorer "
                           ".widget-html-content { min-width: 0; max-width: 100%; }</style>")
-        self._a11y = theme.a11y_widget()
         self.view = w.HTML(layout=w.Layout(width="100%"))
-        self._busy = False
         self._make_sliders()
         self._compute()
         self._jump_to_start()
-        self._render()
         self.text.observe(self._on_text, names="value")
-        self.presenter_toggle.observe(lambda _: (self._render(), self._arrange()), names="value")
-        self.widget = w.VBox()
-        self.widget.add_class("bp-graph-explorer")
-        self.widget.add_class("bp-theme")
-        self._arrange()
+        self._grid = w.GridBox(layout=w.Layout(grid_template_columns="repeat(auto-fill, 330px)"))
+        self._normal_body = w.HBox(
+            [self.slider_box, w.VBox([self.view], layout=w.Layout(flex="1 1 600px", min_width="0"))],
+            layout=w.Layout(flex_flow="row wrap"))
+        self.init_live(presenter, toolbar=list(self.replay.widget.children))
+        self._busy = False
 
     # ---------------------------------------------------------------- model
     def _make_sliders(self):
@@ -124,14 +121,10 @@ class GraphExplorer:
 
     # ---------------------------------------------------------------- view
     @property
-    def presenter(self):
-        return self.presenter_toggle.value
-
-    @property
     def steps(self):
         return self.state.steps if self.state is not None else []
 
-    def _render(self):
+    def render(self):
         if self.state is None:
             return
         st = self.state
@@ -178,28 +171,18 @@ class GraphExplorer:
             f"<th>∂f/∂(leaf)</th></tr>{rows}</table>"
         )
 
-    def _arrange(self):
-        controls = w.HBox([self.replay.widget, self.presenter_toggle],
-                          layout=w.Layout(flex_flow="row wrap"))
-        head = [self.css, self._a11y, self.text, self.message]
-        if self.presenter:
-            grid = w.GridBox(
-                list(self.sliders.values()),
-                layout=w.Layout(grid_template_columns="repeat(3, 330px)"),
-            )
-            self.widget.children = head + [self.view, controls, grid]
-            self.widget.add_class("bp-presenter")
-        else:
-            body = w.HBox([self.slider_box, w.VBox([self.view], layout=w.Layout(flex="1 1 600px", min_width="0"))],
-                          layout=w.Layout(flex_flow="row wrap"))
-            self.widget.children = head + [body, controls]
-            self.widget.remove_class("bp-presenter")
+    def layout(self, presenter):
+        head = [self.css, self.text, self.message, self.toolbar]
+        if presenter:
+            self._grid.children = list(self.sliders.values())
+            return head + [self.view, self._grid]
+        return head + [self._normal_body]
 
     # ---------------------------------------------------------------- events
     def _on_slider(self, change):
         if not self._busy:
             self._compute()
-            self._render()
+            self.render()
 
     def _on_text(self, change):
         self.set_expr(change["new"])
@@ -218,8 +201,8 @@ class GraphExplorer:
         self._make_sliders()
         self._compute()
         self._jump_to_start()
-        self._render()
-        self._arrange()
+        self.render()
+        self.arrange()
 
     def set(self, name, value):
         """Move one leaf's slider from code, as a learner would."""
@@ -244,11 +227,6 @@ class GraphExplorer:
             formula = draw.still_step_html(step, len(st.steps), name=step.name)
         header = f'<div style="font-size: 18px; margin: 2px 0 6px 0">f = {draw.esc(self.expr.text)}</div>'
         return draw.still_view_html(self.sliders.values(), graph + formula, header=header)
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/html"] = self.snapshot_html()
-        return bundle
 
 
 __all__ = ["GraphExplorer"]
