@@ -72,3 +72,38 @@ def test_another_missing_package_is_not_hidden():
     cells = run_cells([guard.replace("import backprop_lib as bp", "import numpy_is_not_here")])
     assert [o.ename for o in cells[0].outputs] == ["ModuleNotFoundError"]
     assert "numpy_is_not_here" in cells[0].outputs[0].evalue
+
+
+TORCH_SENTENCE = (
+    "PyTorch is not installed for this kernel: in the course folder run "
+    "`pip install -e '.[torch]'` (or `pip install torch==2.13.0`), then restart the "
+    "kernel. Until then, each cell's stored output shows what it prints."
+)
+
+
+@pytest.mark.slow
+def test_04_without_pytorch_says_what_to_install_in_one_sentence():
+    """Notebook 04 runs PyTorch in almost every cell, behind one guard: its first cell. Without
+    torch that cell says what to install, in one sentence and without a traceback, and stops Run
+    All there (an error output), instead of guarding each cell with ``if HAS_TORCH:``."""
+    (path,) = [p for p in NOTEBOOKS if p.name.startswith("04")]
+    hide = (
+        "import sys; [sys.modules.pop(m) for m in list(sys.modules) if m.split('.')[0] == 'torch']; "
+        "sys.modules['torch'] = None"
+    )
+    cells = run_cells([hide, first_code_cell(path).source])
+    errors = [o for o in cells[1].outputs if o.output_type == "error"]
+    assert [e.ename for e in errors] == ["PyTorchNotInstalled"], cells[1].outputs
+    assert errors[0].traceback == [TORCH_SENTENCE]
+    assert not [o for o in cells[1].outputs if o.output_type == "stream" and o.name == "stderr"]
+
+
+def test_04_has_one_pytorch_guard():
+    """One guard does the job: no cell of 04 tests for torch again (issue 15)."""
+    (path,) = [p for p in NOTEBOOKS if p.name.startswith("04")]
+    nb = nbformat.read(path, as_version=4)
+    sources = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert "raise PyTorchNotInstalled from None" in sources[0]
+    assert not [s for s in sources if "HAS_TORCH" in s or "torch is None" in s]
+    solutions = [c.source for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+    assert solutions and not [s for s in solutions if "HAS_TORCH" in s]
