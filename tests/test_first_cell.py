@@ -72,3 +72,59 @@ def test_another_missing_package_is_not_hidden():
     cells = run_cells([guard.replace("import backprop_lib as bp", "import numpy_is_not_here")])
     assert [o.ename for o in cells[0].outputs] == ["ModuleNotFoundError"]
     assert "numpy_is_not_here" in cells[0].outputs[0].evalue
+
+
+TORCH_SENTENCE = (
+    "PyTorch is not installed for this kernel: in the course folder run "
+    "`pip install -e '.[torch]'` (or `pip install torch==2.13.0`), then restart the "
+    "kernel. Until then, each cell's stored output shows what it prints."
+)
+TORCH_GUARD = "raise PyTorchNotInstalled from None"
+# the PyTorch part of 04 is the whole notebook (its guard is the first code cell); of 05, the
+# last section (its guard opens it)
+TORCH_NOTEBOOKS = {"04": "first code cell", "05": "torch-import"}
+
+
+def _torch_guard(prefix):
+    (path,) = [p for p in NOTEBOOKS if p.name.startswith(prefix)]
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    where = TORCH_NOTEBOOKS[prefix]
+    guard = code[0] if where == "first code cell" else next(c for c in code if c.id == where)
+    return nb, code, guard
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("prefix", sorted(TORCH_NOTEBOOKS))
+def test_without_pytorch_one_cell_says_what_to_install(prefix):
+    """The PyTorch part of 04 and of 05 sits behind one guard. Without torch that cell says what
+    to install, in one sentence and without a traceback, and stops Run All there (an error
+    output), instead of guarding each cell with ``if HAS_TORCH:``."""
+    _, code, guard = _torch_guard(prefix)
+    hide = (
+        "import sys; [sys.modules.pop(m) for m in list(sys.modules) if m.split('.')[0] == 'torch']; "
+        "sys.modules['torch'] = None"
+    )
+    setup = [] if guard is code[0] else [code[0].source]  # the notebook's imports first
+    cells = run_cells(setup + [hide, guard.source])
+    outputs = cells[-1].outputs
+    errors = [o for o in outputs if o.output_type == "error"]
+    assert [e.ename for e in errors] == ["PyTorchNotInstalled"], outputs
+    assert errors[0].traceback == [TORCH_SENTENCE]
+    assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
+
+
+@pytest.mark.parametrize("prefix", sorted(TORCH_NOTEBOOKS))
+def test_one_pytorch_guard(prefix):
+    """One guard does the job (issue 15): no other cell of 04 or 05 tests for torch again."""
+    nb, code, guard = _torch_guard(prefix)
+    assert TORCH_GUARD in guard.source
+    others = [
+        c.id
+        for c in code
+        if c is not guard
+        and any(w in c.source for w in ("HAS_TORCH", "torch is None", TORCH_GUARD))
+    ]
+    assert not others
+    solutions = [c.source for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+    assert not [s for s in solutions if "HAS_TORCH" in s]
