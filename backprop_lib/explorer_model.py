@@ -59,7 +59,7 @@ class ExplorerModel:
                 raise rename(e, "key", "curve") from None
         self.net = net
         self.curve_key, self.curve_range = curve, tuple(float(v) for v in curve_range)
-        self._curve_cache = None  # (what the whole curve depends on, ws, ls)
+        self.curve_cache = None  # (what the whole curve depends on, ws, ls)
         # the one forward pass that also checks x and target, with the library's messages
         self._update(forward(net, x, target))
 
@@ -109,10 +109,10 @@ class ExplorerModel:
         f = loss_along(self.net, self.x, self.target, key)
         others = (tuple((k, v) for k, v in self.net.params().items() if k != key),
                   tuple(self.x), tuple(self.target))
-        if self._curve_cache is None or self._curve_cache[0] != others:
+        if self.curve_cache is None or self.curve_cache[0] != others:
             ws = np.linspace(lo, hi, N_WHOLE)
-            self._curve_cache = (others, ws, np.array([f(v) for v in ws]))
-        _, ws, ls = self._curve_cache
+            self.curve_cache = (others, ws, np.array([f(v) for v in ws]))
+        _, ws, ls = self.curve_cache
         value = self.net.get(key)
         zs = np.linspace(max(lo, value - ZOOM), min(hi, value + ZOOM), N_ZOOM)
         return Curve(key, ws, ls, zs, np.array([f(v) for v in zs]), value, self.trace.loss,

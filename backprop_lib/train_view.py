@@ -28,6 +28,7 @@ import numpy as np
 from . import datasets, theme
 from .checks import as_choice, as_float_array, as_int, as_lr, as_number, as_seed, describe
 from .classifier import classifier
+from .live import LiveView
 from .svgplot import CLASS_COLOURS, boundary_rgb, curve_panel, fmt_tick, marker, png_bytes, ticks
 from .theme import paint
 from .train import Trainer, predict_proba
@@ -67,7 +68,7 @@ def _check_data(data):
     return (X, y.astype(np.int64))
 
 
-class TrainingView:
+class TrainingView(LiveView):
     """Train a small network on 2-D data and watch its decision boundary move.
 
     data: "two moons" or "spirals" (or a pair (X, y) of 2-D points and class labels).
@@ -77,6 +78,8 @@ class TrainingView:
     """
 
     _live = weakref.WeakSet()  # views that have trained in the background
+    css_class = "bp-train"
+    tooltip = "the plots first and large, the controls in a row below, for a projector"
 
     def __init__(
         self,
@@ -142,10 +145,6 @@ class TrainingView:
         )
         self.status = w.HTML()
         self.plot = w.HTML(layout=w.Layout(width="100%"))
-        self.presenter_toggle = w.ToggleButton(
-            value=False, description="presenter view", icon="desktop",
-            tooltip="the plots first and large, the controls in a row below, for a projector",
-            layout=w.Layout(width="160px", height="40px"))
 
         self.start_button.on_click(self._on_start_stop)
         self.reset_button.on_click(lambda _: self.reset())
@@ -153,22 +152,10 @@ class TrainingView:
         for control in (self.data_dropdown, self.hidden_slider, self.activation_dropdown):
             control.observe(lambda _: self.reset(), names="value")
 
-        self.presenter_toggle.observe(lambda _: self._arrange(), names="value")
-
         self.reset(render=False)
-        controls = [self.data_dropdown, self.lr_slider, self.hidden_slider, self.activation_dropdown]
-        buttons = w.HBox([self.start_button, self.reset_button, self.presenter_toggle])
-        actions = w.VBox([buttons, self.status, w.HTML(_CSS), theme.a11y_widget()], layout=w.Layout(margin="0 0 0 24px"))
-        # two arrangements of the same widgets; the presenter toggle switches between them
-        self._normal = [w.HBox([w.VBox(controls, layout=w.Layout(width="370px")), actions]),
-                        self.plot]
-        self._presenter = [self.plot, w.HBox([
-            w.GridBox(controls, layout=w.Layout(grid_template_columns="repeat(2, 360px)")),
-            actions])]
-        self.widget = w.VBox()
-        self.widget.add_class("bp-train")
-        self.widget.add_class("bp-theme")
-        self._arrange()
+        self._layouts = None  # made by the first layout(), once the base has made self.toolbar
+        self.init_live(False, toolbar=[self.start_button, self.reset_button])
+        self.presenter_toggle.layout.height = "40px"  # as tall as start and reset
 
     # ---------------------------------------------------------------- state
 
@@ -281,18 +268,15 @@ class TrainingView:
 
     # ---------------------------------------------------------------- drawing
 
-    @property
-    def presenter(self):
-        return self.presenter_toggle.value
-
-    def _arrange(self):
-        if self.presenter:
-            self.widget.children = self._presenter
-            self.widget.add_class("bp-presenter")
-        else:
-            self.widget.children = self._normal
-            self.widget.remove_class("bp-presenter")
-        self.render()  # the status text's size follows the layout
+    def layout(self, presenter):
+        """Two arrangements of the same widgets; the presenter toggle switches between them."""
+        if self._layouts is None:
+            controls = [self.data_dropdown, self.lr_slider, self.hidden_slider, self.activation_dropdown]
+            actions = w.VBox([self.toolbar, self.status, w.HTML(_CSS)], layout=w.Layout(margin="0 0 0 24px"))
+            grid = w.GridBox(controls, layout=w.Layout(grid_template_columns="repeat(2, 360px)"))
+            self._layouts = ([w.HBox([w.VBox(controls, layout=w.Layout(width="370px")), actions]), self.plot],
+                             [self.plot, w.HBox([grid, actions])])
+        return self._layouts[bool(presenter)]
 
     def render(self):
         t0 = time.perf_counter()
@@ -405,11 +389,6 @@ class TrainingView:
                 f"{theme.still(self.svg(), self.description(), float(size))}"
                 f'<div style="font-size: 17px; line-height: 1.5">{self._status_text()}</div></div>')
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        data["text/html"] = self.snapshot_html()  # Jupyter shows the widget; static views this
-        return bundle
 
 
 # the names that lived here before the split (notebooks and tests import them from here); the

@@ -160,7 +160,7 @@ class Explorer(LiveView):
 
     @property
     def _curve_cache(self):
-        return self.model._curve_cache
+        return self.model.curve_cache
 
     @property
     def index(self):

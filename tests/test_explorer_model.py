@@ -42,11 +42,11 @@ def test_the_curve_is_the_loss_along_the_parameter_and_its_slope_the_central_dif
     numeric = (bp.forward(net.set("w2_1_1", 0.5 + eps), [0.5, 0.3], [0.7]).loss
                - bp.forward(net.set("w2_1_1", 0.5 - eps), [0.5, 0.3], [0.7]).loss) / (2 * eps)
     assert c.slope == pytest.approx(numeric, rel=1e-6) and c.value == 0.5
-    cache = m._curve_cache
+    cache = m.curve_cache
     m.set("w2_1_1", 1.0)  # its own parameter: the whole curve is kept
-    assert m._curve_cache is cache and m.curve.value == 1.0
+    assert m.curve_cache is cache and m.curve.value == 1.0
     m.set("x2", 0.0)  # anything else: recomputed
-    assert m._curve_cache is not cache
+    assert m.curve_cache is not cache
 
 
 def test_the_model_runs_forward_once_per_change(monkeypatch):
