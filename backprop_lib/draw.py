@@ -23,8 +23,9 @@ from typing import NamedTuple
 import numpy as np
 
 from . import theme
-from .names import bias_key, node_label, param_label, weight_key
-from .steps import fmt
+from .layers import ACTIVATIONS
+from .names import (LOSS_KEY, activation_key, bias_key, fmt, input_key, node_label, one_key,
+                    output_key, param_label, weight_key, z_key)
 from .svgplot import ticks
 from .theme import paint, var
 
@@ -289,17 +290,17 @@ def _layout(net, compact=False):
         n = sizes[l]
         ys = column(n, 1 if net.biases is not None and l < n_layers else 0)
         for j in range(1, n + 1):
-            key = f"x{j}" if l == 0 else (f"y{j}" if l == n_layers else f"a{l}_{j}")
+            key = activation_key(l, j, n_layers)
             pos[key] = (cx, ys[j - 1])
         if net.biases is not None and l < n_layers:
-            pos[f"one{l + 1}"] = (cx, ys[-1])
+            pos[one_key(l + 1)] = (cx, ys[-1])
         if l < n_layers:
             cx += gap_w
             for j, y in enumerate(column(sizes[l + 1]), start=1):
-                pos[f"z{l + 1}_{j}"] = (cx, y)
+                pos[z_key(l + 1, j)] = (cx, y)
             cx += gap_act
-    pos["L"] = (cx + gap_loss, height / 2)  # cx is now the output column's
-    width = pos["L"][0] + BOX_W / 2 + 8
+    pos[LOSS_KEY] = (cx + gap_loss, height / 2)  # cx is now the output column's
+    width = pos[LOSS_KEY][0] + BOX_W / 2 + 8
     return pos, width, height
 
 
@@ -352,7 +353,7 @@ def network_svg(net, trace, grads, highlight=(), max_width=900, compact=False):
         raise ValueError("trace: expected the trace of one sample, got a batch")
     pos, width, height = _layout(net, compact)
     sizes, n_layers = net.sizes, len(net.weights)
-    nodes = [Node(f"x{i}", node_label("x", 0, i, sizes[0]), trace.x[i - 1]) for i in range(1, sizes[0] + 1)]
+    nodes = [Node(input_key(i), node_label("x", 0, i, sizes[0]), trace.x[i - 1]) for i in range(1, sizes[0] + 1)]
     edges = []
 
     def parameter(key, src, dst, grad, show_label):
@@ -364,27 +365,24 @@ def network_svg(net, trace, grads, highlight=(), max_width=900, compact=False):
         n_in, n_out, is_out = sizes[l - 1], sizes[l], l == n_layers
         show = n_in * n_out <= 9  # more labels than that would cover the edges
         if net.biases is not None:
-            nodes.append(Node(f"one{l}", "1", 1.0, kind="const"))
+            nodes.append(Node(one_key(l), "1", 1.0, kind="const"))
         for j in range(1, n_out + 1):
-            z = f"z{l}_{j}"
+            z = z_key(l, j)
             for i in range(1, n_in + 1):
-                src = f"x{i}" if l == 1 else f"a{l - 1}_{i}"
+                src = activation_key(l - 1, i, n_layers)
                 parameter(weight_key(l, i, j), src, z, grads.weights[l - 1][i - 1, j - 1], show)
             if net.biases is not None:
-                parameter(bias_key(l, j), f"one{l}", z, grads.biases[l - 1][j - 1], show)
-            a = f"y{j}" if is_out else f"a{l}_{j}"
+                parameter(bias_key(l, j), one_key(l), z, grads.biases[l - 1][j - 1], show)
+            a = activation_key(l, j, n_layers)
             nodes.append(Node(z, node_label("z", l, j, n_out), trace.z[l - 1][j - 1], grads.dL_dz[l - 1][j - 1]))
             nodes.append(Node(a, node_label("y" if is_out else "a", l, j, n_out), trace.a[l - 1][j - 1],
                               grads.dL_da[l - 1][j - 1]))
-            edges.append(Edge(z, a, label=_ACT_SYMBOL[net.activations[l - 1]]))
-    nodes.append(Node("L", "L", trace.loss))
-    edges += [Edge(f"y{k}", "L") for k in range(1, sizes[-1] + 1)]
+            edges.append(Edge(z, a, label=ACTIVATIONS[net.activations[l - 1]].symbol or net.activations[l - 1]))
+    nodes.append(Node(LOSS_KEY, "L", trace.loss))
+    edges += [Edge(output_key(k), LOSS_KEY) for k in range(1, sizes[-1] + 1)]
     return render_graph(nodes, edges, Placed(pos, width, height), highlight,
                         description=graph_description(net, trace, grads), width_by_grad=True,
                         fit=(max(max_width, MIN_SCALE * width), MIN_SCALE * width))
-
-
-_ACT_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "identity": "id"}
 
 
 # --------------------------------------------------------------------------- text panels

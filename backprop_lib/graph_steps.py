@@ -13,7 +13,8 @@ what ``Value.backward()`` computed (one pass; call it once on a fresh graph).
 from dataclasses import dataclass
 
 from .names import sub
-from .steps import MINUS, Step, Term, fmt
+from .names import MINUS, fmt
+from .steps import Step, Term
 
 SYMBOL = {
     "+": "+",

@@ -111,6 +111,7 @@ class Activation:
     backward: Callable
     formula: str
     derivative: tuple
+    symbol: str = ""  # the short name on the diagram's z -> a edge (the key if empty)
 
     def __iter__(self):
         return iter((self.forward, self.backward))
@@ -118,11 +119,11 @@ class Activation:
 
 ACTIVATIONS = {
     "sigmoid": Activation(
-        sigmoid_forward, sigmoid_backward, "σ({z})", ("{a}(1 − {a})", "{a}·(1 − {a})")
+        sigmoid_forward, sigmoid_backward, "σ({z})", ("{a}(1 − {a})", "{a}·(1 − {a})"), "σ"
     ),
-    "tanh": Activation(tanh_forward, tanh_backward, "tanh({z})", ("(1 − {a}²)", "(1 − {a}²)")),
-    "relu": Activation(relu_forward, relu_backward, "max(0, {z})", ("[{z} > 0]", "{d}")),
-    "identity": Activation(identity_forward, identity_backward, "{z}", ("1", "1")),
+    "tanh": Activation(tanh_forward, tanh_backward, "tanh({z})", ("(1 − {a}²)", "(1 − {a}²)"), "tanh"),
+    "relu": Activation(relu_forward, relu_backward, "max(0, {z})", ("[{z} > 0]", "{d}"), "ReLU"),
+    "identity": Activation(identity_forward, identity_backward, "{z}", ("1", "1"), "id"),
 }
 
 # --------------------------------------------------------------------------- losses
