@@ -30,26 +30,19 @@ _MAX_DIGITS = 20
 
 
 def _digits(n):
-    """The number of decimal digits of the int |n| (without str(), which refuses over 4300)."""
-    n = abs(int(n))
-    if n == 0:
-        return 1
-    d = int(math.log10(n)) + 1  # log10 of an int of any size; off by one next to 10**k
-    if 10 ** (d - 1) > n:
-        return d - 1
-    if 10**d <= n:
-        return d + 1
-    return d
+    """The number of decimal digits of the int n > 0 (str() refuses ints over 4300 digits)."""
+    k = int(math.log10(n))  # floor(log10(n)), but one off next to a power of ten
+    return k + 1 + (10 ** (k + 1) <= n) - (10**k > n)
 
 
 def show(value):
     """``repr(value)`` for a message, but an int of more than 20 digits as its size:
     ``show(10**400)`` is ``'an int with 401 digits'``."""
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
-        digits = _digits(value)
-        if digits > _MAX_DIGITS:
-            return f"{'a negative' if value < 0 else 'an'} int with {digits} digits"
-        return repr(int(value))
+        v = int(value)
+        if abs(v) < 10**_MAX_DIGITS:
+            return repr(v)
+        return f"{'a negative' if v < 0 else 'an'} int with {_digits(abs(v))} digits"
     return repr(value)
 
 
@@ -57,7 +50,7 @@ def describe(value):
     """A short description of ``value`` for an error message: its type and (shortened) repr."""
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
-    if isinstance(value, int) and not isinstance(value, bool) and _digits(value) > _MAX_DIGITS:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**_MAX_DIGITS:
         return show(value)
     try:
         text = f"{type(value).__name__} {value!r}"

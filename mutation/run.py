@@ -54,9 +54,10 @@ TESTS = {
     "layers": ["tests/test_layers.py", "tests/test_mutants.py", "tests/test_network.py",
                "tests/test_gradcheck.py"],
     "network": ["tests/test_network.py", "tests/test_mutants.py", "tests/test_layers.py",
-                "tests/test_bad_input.py", "tests/test_gradcheck.py"],
+                "tests/test_bad_input.py", "tests/test_gradcheck.py", "tests/test_defects.py"],
     "gradcheck": ["tests/test_gradcheck.py", "tests/test_mutants.py",
-                  "tests/test_gradcheck_promise.py", "tests/test_bad_input.py"],
+                  "tests/test_gradcheck_promise.py", "tests/test_bad_input.py",
+                  "tests/test_defects.py"],
     "steps": ["tests/test_steps.py", "tests/test_mutants.py", "tests/test_replay_arithmetic.py"],
     "checks": ["tests/test_checks.py", "tests/test_bad_input.py", "tests/test_network.py",
                "tests/test_defects.py"],
@@ -352,7 +353,15 @@ def _equivalent():
     if not path.exists():
         return {}
     data = tomllib.loads(path.read_text())
-    return {(e["module"], e["source"], e["operator"]): e["reason"] for e in data.get("mutant", [])}
+    return {(e["module"], e["source"], e.get("becomes") or e["operator"]): e["reason"]
+            for e in data.get("mutant", [])}
+
+
+def _becomes(r):
+    """The mutated line, stripped (from the diff), e.g. ``if n_out <= 1 and T.shape == s:``."""
+    plus = [d[1:].strip() for d in r.get("diff", "").splitlines()
+            if d.startswith("+") and not d.startswith("+++")]
+    return plus[0] if plus else ""
 
 
 def report(all_results, meta):
@@ -362,7 +371,9 @@ def report(all_results, meta):
         results = [r for r in results if r["outcome"] != "no mutation"]
         all_results[name] = results
         for r in results:
-            r["equivalent"] = equivalent.get((name, r["source"], r["operator"]))
+            r["becomes"] = _becomes(r)
+            r["equivalent"] = equivalent.get((name, r["source"], r["becomes"])) or \
+                equivalent.get((name, r["source"], r["operator"]))
         counted = [r for r in results if not r["equivalent"]]
         killed = sum(r["killed"] for r in counted)
         rows[name] = {
@@ -402,18 +413,15 @@ def report(all_results, meta):
         for r in sorted(results, key=lambda r: (r["line"], r["col"])):
             if not r["killed"] and not r["equivalent"]:
                 lines.append(f"- {name}.py:{r['line']}:{r['col']} {r['operator']}: "
-                             f"`{r['source']}`")
-                for d in r["diff"].splitlines():
-                    if d.startswith("+") and not d.startswith("+++"):
-                        lines.append(f"  - becomes `{d[1:].strip()}`")
+                             f"`{r['source']}` becomes `{r['becomes']}`")
     lines += ["", "## Equivalent mutants (not counted)", ""]
     for name, results in all_results.items():
         for r in sorted(results, key=lambda r: (r["line"], r["col"])):
             if r["equivalent"]:
                 state = "killed" if r["killed"] else "survived"
                 lines.append(
-                    f"- {name}.py:{r['line']} {r['operator']} ({state}): `{r['source']}`: "
-                    f"{r['equivalent']}"
+                    f"- {name}.py:{r['line']} {r['operator']} ({state}): `{r['source']}` "
+                    f"becomes `{r['becomes']}`: {r['equivalent']}"
                 )
     (HERE / "results.md").write_text("\n".join(lines) + "\n")
     (HERE / "results.json").write_text(json.dumps(

@@ -40,7 +40,8 @@ def test_show_gives_an_int_by_its_size_once_it_is_longer_than_20_digits(value, s
 
 
 def test_show_counts_digits_exactly_at_every_power_of_ten():
-    for d in range(19, 330):
+    # log10 of a big int is one off below 10**d (d >= 15) and above it at 10**512, 10**1024, ...
+    for d in [*range(19, 330), 511, 512, 513, 1024, 2048, 4096, 5000]:
         assert checks.show(10**d) == (f"an int with {d + 1} digits" if d + 1 > 20 else str(10**d))
         assert checks.show(10**d - 1) == (f"an int with {d} digits" if d > 20 else str(10**d - 1))
 
@@ -93,6 +94,14 @@ def test_forward_with_a_huge_int_says_which_and_where():
     with raises(ValueError, "x: a number is too large for float64 (largest about 1.8e308), "
                             "got an int with 401 digits at index (0,)"):
         bp.forward(net, [10**400, 1], [0.0])
+
+
+def test_describe_keeps_120_characters_at_most():
+    assert checks.describe("a" * 114) == "str '" + "a" * 114 + "'"  # 120 characters
+    long = checks.describe("a" * 115)
+    assert long == "str '" + "a" * 112 + "..."
+    assert len(long) == 120
+    assert checks.describe(np.zeros((2, 3))) == "an array of shape (2, 3) and dtype float64"
 
 
 def test_describe_of_a_huge_int_and_of_a_list_str_cannot_print():
@@ -283,3 +292,50 @@ def test_as_int_with_its_own_words():
         checks.as_seed(-1)
     assert checks.as_seed(None) is None
     assert checks.as_seed(3) == 3
+
+
+@pytest.mark.parametrize("dtype, what", [
+    (bool, "booleans"), (str, "strings"), ("datetime64[s]", "dates"), (complex, "complex numbers"),
+])
+def test_an_empty_array_of_what_is_not_numbers_is_refused_by_its_kind(dtype, what):
+    with pytest.raises(TypeError) as info:
+        checks.as_float_array(np.array([], dtype=dtype), "x")
+    assert str(info.value).startswith("x: expected a number or an array of numbers, got ")
+    assert str(info.value).endswith(f"({what})") or what == "complex numbers"
+
+
+class _HugeArray:
+    """Claims (through numpy's array interface) to be 2**70 floats: numpy overflows."""
+
+    __array_interface__ = {"shape": (2**70,), "typestr": "<f8", "data": (0, True),
+                           "version": 3}
+
+    def __repr__(self):
+        return "<huge array>"
+
+
+class _NotConvertible:
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError("no conversion")
+
+    def __repr__(self):
+        return "<not convertible>"
+
+
+@pytest.mark.parametrize("value, shown", [
+    (_HugeArray(), "_HugeArray <huge array>"),
+    (_NotConvertible(), "_NotConvertible <not convertible>"),
+], ids=["overflow", "type-error"])
+def test_what_numpy_cannot_make_an_array_of_is_a_type_error_naming_the_argument(value, shown):
+    with raises(TypeError, f"W: expected a number or an array of numbers, got {shown}"):
+        checks.as_float_array(value, "W")
+
+
+@pytest.mark.parametrize("value, got", [
+    (None, "NoneType None"), ("0.5", "str '0.5'"), (b"1", "bytes b'1'"), (True, "bool True"),
+    (np.bool_(False), "bool np.False_"), (1 + 2j, "complex (1+2j)"),
+    (np.complex128(1), "complex128 np.complex128(1+0j)"),
+], ids=["None", "str", "bytes", "bool", "np.bool_", "complex", "np.complex128"])
+def test_a_single_value_of_the_wrong_kind_is_named_as_it_came(value, got):
+    with raises(TypeError, f"x: expected a number or an array of numbers, got {got}"):
+        checks.as_float_array(value, "x")
