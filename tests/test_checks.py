@@ -108,6 +108,10 @@ def test_describe_of_a_huge_int_and_of_a_list_str_cannot_print():
     assert checks.describe(10**400) == "an int with 401 digits"
     assert checks.describe([10**5000]) == "a list holding an int too long to print"
     assert checks.describe(12) == "int 12"
+    assert checks.describe(31) == "int 31"
+    assert checks.describe(10**20 - 1) == "int 99999999999999999999"
+    assert checks.describe(10**20) == "an int with 21 digits"
+    assert checks.describe(-(10**20)) == "a negative int with 21 digits"
 
 
 # ------------------------------------------------------------------- as_float_array
