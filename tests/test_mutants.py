@@ -455,6 +455,12 @@ def test_weights_of_the_wrong_ndim_say_so_even_when_they_hold_nan():
         bp.Network([[np.nan, 1.0]])
 
 
+def test_biases_of_the_wrong_shape_say_so_even_when_they_hold_nan():
+    """Kills: finite=True in the first conversion of a bias (the shape is checked first)."""
+    with pytest.raises(ValueError, match=r"^biases\[0\]: expected shape \(1,\) to match "):
+        bp.Network([[[1.0]]], [[np.nan, 1.0]])
+
+
 def test_set_with_several_numbers_says_one_number_even_when_they_hold_nan():
     """Kills: finite=True in set's conversion of the value (its shape is checked first)."""
     net = examples.seed_000().net
