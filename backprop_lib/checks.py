@@ -17,6 +17,7 @@ The rules, in one place:
   lists; seeds are whole numbers >= 0 or None.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -26,11 +27,37 @@ from .layers import ACTIVATIONS, LOSSES
 _NUMBER = "a number or an array of numbers"
 
 
+# ints longer than this are shown by their number of digits, not digit by digit
+_MAX_DIGITS = 20
+
+
+def _digits(n):
+    """The number of decimal digits of the int n > 0 (str() refuses ints over 4300 digits)."""
+    k = int(math.log10(n))  # floor(log10(n)), but one off next to a power of ten
+    return k + 1 + (10 ** (k + 1) <= n) - (10**k > n)
+
+
+def show(value):
+    """``repr(value)`` for a message, but an int of more than 20 digits as its size:
+    ``show(10**400)`` is ``'an int with 401 digits'``."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        v = int(value)
+        if abs(v) < 10**_MAX_DIGITS:
+            return repr(v)
+        return f"{'a negative' if v < 0 else 'an'} int with {_digits(abs(v))} digits"
+    return repr(value)
+
+
 def describe(value):
     """A short description of ``value`` for an error message: its type and (shortened) repr."""
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
-    text = f"{type(value).__name__} {value!r}"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**_MAX_DIGITS:
+        return show(value)
+    try:
+        text = f"{type(value).__name__} {value!r}"
+    except ValueError:  # holds an int too long for str() (Python refuses over 4300 digits)
+        return f"a {type(value).__name__} holding an int too long to print"
     return text if len(text) <= 120 else text[:117] + "..."
 
 
@@ -60,6 +87,14 @@ def _raw_array(value, name):
     return raw
 
 
+def _overflows(v):
+    try:
+        float(v)
+    except OverflowError:
+        return True
+    return False
+
+
 def as_float_array(value, name, finite=True):
     """A number or (nested lists of) numbers -> a new float64 array.
 
@@ -84,9 +119,12 @@ def as_float_array(value, name, finite=True):
     try:
         arr = np.array(raw, dtype=float)
     except OverflowError:
+        flat = raw.ravel()
+        i = next(i for i, v in enumerate(flat) if _overflows(v))
+        where = tuple(int(k) for k in np.unravel_index(i, raw.shape))
         raise ValueError(
             f"{name}: a number is too large for float64 (largest about 1.8e308), got "
-            f"{describe(value)}"
+            f"{show(flat[i])}" + (f" at index {where}" if where else "")
         ) from None
     except (TypeError, ValueError):
         raise TypeError(f"{name}: expected {_NUMBER}, got {describe(value)}") from None
@@ -341,9 +379,9 @@ def as_number(value, name, low=None, high=None, low_open=False, high_open=False,
     if not np.isfinite(v):
         raise ValueError(f"{name}: expected {what}, got {v}")
     if low is not None and (v < low or (low_open and v == low)):
-        raise ValueError(f"{name}: expected {what}, got {value!r}")
+        raise ValueError(f"{name}: expected {what}, got {show(value)}")
     if high is not None and (v > high or (high_open and v == high)):
-        raise ValueError(f"{name}: expected {what}, got {value!r}")
+        raise ValueError(f"{name}: expected {what}, got {show(value)}")
     return v
 
 
@@ -365,7 +403,7 @@ def as_int(value, name, low=None, high=None, what=None):
         raise TypeError(f"{name}: expected {what}, got {describe(value)}")
     v = int(value)
     if (low is not None and v < low) or (high is not None and v > high):
-        raise ValueError(f"{name}: expected {what}, got {v}")
+        raise ValueError(f"{name}: expected {what}, got {show(v)}")
     return v
 
 
@@ -444,4 +482,5 @@ __all__ = [
     "check_type",
     "describe",
     "rename",
+    "show",
 ]

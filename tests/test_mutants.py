@@ -415,3 +415,336 @@ def test_highlights_name_every_output_and_the_right_activation():
     for i in (1, 2):
         step = next(s for s in steps if s.key == f"dL/dw3_{i}_1")
         assert f"a2_{i}" in step.highlight
+
+
+# =========================================================================== third round
+# The survivors of the first run of one mutant per operator site (mutation/results.md). Each
+# test checks behaviour through public functions only.
+
+import dataclasses  # noqa: E402
+import types  # noqa: E402
+
+from backprop_lib.checks import NumericOverflowError  # noqa: E402
+from backprop_lib.network import MAX_UNITS, flatten_by_key  # noqa: E402
+
+
+def test_network_random_allows_max_units_per_layer_and_no_more():
+    """Kills: MAX_UNITS off by one."""
+    assert MAX_UNITS == 100_000
+    assert bp.Network.random([1, MAX_UNITS, 1], seed=0).sizes == [1, MAX_UNITS, 1]
+    with pytest.raises(ValueError, match=r"^sizes: expected positive whole numbers up to 100000"):
+        bp.Network.random([1, MAX_UNITS + 1, 1], seed=0)
+
+
+def test_network_random_draws_weights_around_zero_with_fan_in_scaling():
+    """Kills: the normal's mean 0 changed (weights and biases), as the docstring promises
+    N(0, 1/n_in) and N(0, 0.1^2)."""
+    net = bp.Network.random([400, 300, 200], seed=1)
+    for W in net.weights:
+        m = W.shape[0]
+        assert abs(W.mean()) < 5 / np.sqrt(W.size * m)
+        assert W.std() == pytest.approx(1 / np.sqrt(m), rel=0.02)
+    for b in net.biases:
+        assert abs(b.mean()) < 5 * 0.1 / np.sqrt(b.size)
+        assert b.std() == pytest.approx(0.1, rel=0.15)
+
+
+def test_weights_of_the_wrong_ndim_say_so_even_when_they_hold_nan():
+    """Kills: finite=True in the first conversion of a weight (the shape is checked first)."""
+    with pytest.raises(ValueError, match=r"^weights\[0\]: expected a 2-D array \(n_in, n_out\)"):
+        bp.Network([[np.nan, 1.0]])
+
+
+def test_biases_of_the_wrong_shape_say_so_even_when_they_hold_nan():
+    """Kills: finite=True in the first conversion of a bias (the shape is checked first)."""
+    with pytest.raises(ValueError, match=r"^biases\[0\]: expected shape \(1,\) to match "):
+        bp.Network([[[1.0]]], [[np.nan, 1.0]])
+
+
+def test_set_with_several_numbers_says_one_number_even_when_they_hold_nan():
+    """Kills: finite=True in set's conversion of the value (its shape is checked first)."""
+    net = examples.seed_000().net
+    with pytest.raises(ValueError, match=r"^value: expected one number, got shape \(2,\)$"):
+        net.set("w1_1_1", [np.nan, 1.0])
+
+
+def test_shapes_must_chain_with_the_previous_layer_not_the_first():
+    """Kills: ws[-1] turned into ws[0] (check and message) and shape[1] into shape[0]."""
+    ok = bp.Network([np.ones((2, 3)), np.ones((3, 4)), np.ones((4, 1))])
+    assert ok.sizes == [2, 3, 4, 1]
+    with pytest.raises(ValueError) as info:
+        bp.Network([np.ones((2, 3)), np.ones((3, 4)), np.ones((3, 1))])
+    assert str(info.value) == (
+        "weights[2]: shapes do not chain: weights[1] has shape (3, 4), so weights[2] needs "
+        "4 rows, got shape (3, 1)")
+
+
+@pytest.mark.parametrize("act", ["relu", "identity", "tanh"])
+def test_bce_needs_a_sigmoid_output_whatever_the_other_name(act):
+    """Kills: != turned into > for the needed last activation ('relu' < 'sigmoid')."""
+    with pytest.raises(ValueError, match="needs the last layer's activation to be 'sigmoid'"):
+        bp.Network([[[1.0]]], None, act, "binary_cross_entropy")
+
+
+@pytest.mark.parametrize("act", ["relu", "sigmoid", "tanh"])
+def test_softmax_ce_needs_an_identity_output(act):
+    with pytest.raises(ValueError, match="needs the last layer's activation to be 'identity'"):
+        bp.Network([[[1.0, 2.0]]], None, act, "softmax_cross_entropy")
+
+
+def test_repr_says_with_or_without_biases():
+    with_b = bp.Network([[[1.0]]], [[0.5]], "sigmoid", "squared_error")
+    without = bp.Network([[[1.0]]], None, "sigmoid", "squared_error")
+    assert repr(with_b) == ("Network(sizes=[1, 1], activations=[sigmoid], "
+                            "loss='squared_error', with biases, 2 parameters)")
+    assert repr(without) == ("Network(sizes=[1, 1], activations=[sigmoid], "
+                             "loss='squared_error', without biases, 1 parameters)")
+
+
+def test_flatten_by_key_refuses_arrays_not_shaped_like_the_parameters():
+    """Kills: the `or`s of its shape check turned into `and`, != into >."""
+    net = examples.seed_000().net
+    g = bp.backward(net, bp.forward(net, examples.seed_000().x, examples.seed_000().target))
+    assert list(flatten_by_key(net, g.weights, g.biases)) == net.param_keys()
+    bad_w = (g.weights[0][:1], g.weights[1])
+    bad_b = (g.biases[0][:1], g.biases[1])
+    for weights, biases in [(bad_w, g.biases), (g.weights, None), (g.weights, bad_b)]:
+        with pytest.raises(ValueError, match="^grads: expected arrays shaped like the network"):
+            flatten_by_key(net, weights, biases)
+    no_b = bp.Network(net.weights, None, net.activations, net.loss)
+    with pytest.raises(ValueError, match="^grads: expected arrays shaped like the network"):
+        flatten_by_key(no_b, g.weights, g.biases)
+
+
+def test_trace_grads_and_reports_are_immutable():
+    """Kills: frozen=False in the dataclasses Trace, Grads, NumericGrads, GradcheckRow and
+    GradcheckReport."""
+    ex = examples.seed_000()
+    trace = bp.forward(ex.net, ex.x, ex.target)
+    grads = bp.backward(ex.net, trace)
+    numeric = bp.numeric_gradients(ex.net, ex.x, ex.target)
+    report = bp.gradcheck(ex.net, ex.x, ex.target)
+    for obj, field in [(trace, "loss"), (grads, "dL_dy"), (numeric, "weights"),
+                       (report.rows[0], "key"), (report, "tol")]:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(obj, field, None)
+
+
+def test_z_overflow_names_the_layer_it_happened_in():
+    """Kills: l + 1 turned into l ^ 1 in forward's overflow message."""
+    net = bp.Network([[[1.0]], [[1e300]]], None, "identity", "squared_error")
+    with pytest.raises(NumericOverflowError, match="^z of layer 2 overflowed"):
+        bp.forward(net, [1e10], [0.0])
+
+
+@pytest.mark.parametrize("weights, x, layer", [
+    ([[[1e-300]]], [1e300], 1),
+    ([[[1e300]], [[1e-300]]], [1.0], 2),
+])
+def test_backward_overflow_is_an_error_naming_the_gradient_and_layer(weights, x, layer):
+    """Kills: backward's overflow checks skipped (the loop emptied), and l + 1 turned into
+    l | 1 or l + 2 in their message."""
+    net = bp.Network(weights, None, "identity", "squared_error")
+    trace = bp.forward(net, x, [-1e10])
+    assert np.isfinite(trace.loss)
+    with pytest.raises(NumericOverflowError, match=rf"^dL/dW of layer {layer} overflowed"):
+        bp.backward(net, trace)
+
+
+def test_sgd_step_moves_the_biases_too():
+    """Kills: the condition for updating biases negated or `is not` turned into `is`."""
+    ex = examples.seed_000()
+    grads = bp.backward(ex.net, bp.forward(ex.net, ex.x, ex.target))
+    new = bp.sgd_step(ex.net, grads, 0.5)
+    for b, db, nb in zip(ex.net.biases, grads.biases, new.biases):
+        np.testing.assert_array_equal(nb, b - 0.5 * db)
+    plain = bp.Network(ex.net.weights, None, ex.net.activations, ex.net.loss)
+    g2 = bp.backward(plain, bp.forward(plain, ex.x, ex.target))
+    assert bp.sgd_step(plain, g2, 0.5).biases is None
+
+
+# --------------------------------------------------------------------------- gradcheck
+
+
+def test_relative_error_of_two_numbers_is_a_python_float():
+    """Kills: ndim == 0 turned into ndim == -1 (a 0-d array would come back)."""
+    err = bp.relative_error(1.0, 1.5)
+    assert type(err) is float and err == pytest.approx(0.5 / 1.5)
+    assert isinstance(bp.relative_error([1.0], [1.5]), np.ndarray)
+
+
+def test_numeric_gradient_refuses_an_empty_array_from_f():
+    """Kills: size == 1 turned into size <= 1 (numpy's reshape error would leak)."""
+    with pytest.raises(TypeError, match="^f: expected a function returning one number"):
+        bp.numeric_gradient(lambda w: np.array([]), [1.0])
+
+
+@pytest.mark.parametrize("method, calls", [("central", 6), ("forward", 4)])
+def test_numeric_gradient_evaluates_f_2n_times_central_and_n_plus_1_forward(method, calls):
+    """Kills: f(w) evaluated for the central method too (method <= 'forward')."""
+    seen = []
+
+    def f(w):
+        seen.append(w.copy())
+        return float((w**2).sum())
+
+    g = bp.numeric_gradient(f, [1.0, 2.0, 3.0], method=method)
+    assert len(seen) == calls
+    np.testing.assert_allclose(g, [2.0, 4.0, 6.0], rtol=1e-5)
+
+
+def test_gradcheck_report_floor_defaults_to_1e_8():
+    report = bp.gradcheck(examples.seed_000().net, examples.seed_000().x,
+                          examples.seed_000().target)
+    fields = {f.name: f for f in dataclasses.fields(report)}
+    assert fields["floor"].default == 1e-8
+    assert type(report)(report.rows, report.tol, report.eps, report.method, report.kinks).floor \
+        == 1e-8
+
+
+def test_gradcheck_reads_the_loss_name_by_value_not_identity():
+    """Kills: == turned into `is` for 'binary_cross_entropy' in the round-off bound (a name
+    built at run time is equal but not the same object)."""
+    built = "".join(list("binary_cross_entropy"))
+    assert built is not "binary_cross_entropy"  # noqa: F632
+    w = [[[0.8, -0.4], [0.3, 0.9]], [[1.2], [-0.7]]]
+    x, t = [0.5, -0.2], [0.3]
+    ref = bp.gradcheck(bp.Network(w, None, ["tanh", "sigmoid"], "binary_cross_entropy"), x, t)
+    got = bp.gradcheck(bp.Network(w, None, ["tanh", "sigmoid"], built), x, t)
+    assert got.floor == ref.floor
+
+
+def test_bce_round_off_bound_counts_only_targets_strictly_between_0_and_1():
+    """Kills: T > 0 turned into T > -1 in the BCE term (t = 0 adds no log-sigmoid term):
+    with t = 0 the floor equals the one computed with that term left out, i.e. it does not
+    grow with -log sigma(-z)."""
+    w = [[[2.0]], [[3.0]]]
+    net = bp.Network(w, None, ["tanh", "sigmoid"], "binary_cross_entropy")
+    # the floor for t = 0 and for t = 1 come from the same terms except the loss and y-parts;
+    # a t strictly inside (0, 1) adds -log sigma(-z) / N, which for large z is about z.
+    f0 = bp.gradcheck(net, [3.0], [0.0]).floor
+    f_in = bp.gradcheck(net, [3.0], [1e-12]).floor
+    z = float(bp.forward(net, [3.0], [0.0]).z[-1][0])
+    loss0 = bp.forward(net, [3.0], [0.0]).loss
+    loss_in = bp.forward(net, [3.0], [1e-12]).loss
+    # the difference of the two floors is the partial-target term, about z (> 2), scaled as
+    # the floor scales S; with T > -1 it would be there for t = 0 too, and the floors agree
+    assert f_in / f0 > 1 + 0.5 * z / (4 * (loss0 + loss_in) + 10 * z)
+
+
+def test_gradcheck_reports_no_kink_for_sigmoid_or_tanh_at_zero():
+    """Kills: act == 'relu' turned into act >= 'relu' (sigmoid and tanh would be kinks)."""
+    for act in ("sigmoid", "tanh"):
+        net = bp.Network([[[1.0, -1.0]], [[1.0], [1.0]]], None, [act, "identity"],
+                         "squared_error")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            report = bp.gradcheck(net, [0.0], [0.5])
+        assert report.kinks == ()
+
+
+def test_a_relu_input_exactly_at_the_margin_is_not_a_kink():
+    """Kills: |z| < margin turned into <= (margin = eps (1 + sum |inputs|))."""
+    net = bp.Network([[[1.0]], [[1.0]]], [[1e-6], [0.0]], ["relu", "identity"],
+                     "squared_error")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = bp.gradcheck(net, [0.0], [0.5], eps=1e-6)
+    assert report.kinks == ()
+
+
+def test_the_kink_is_named_by_its_unit_for_one_sample():
+    """Kills: the unit read from argwhere's row column ([:, 0]) instead of its unit column."""
+    net = bp.Network([[[1.0, 0.0]], [[1.0], [1.0]]], [[1.0, 0.0], [0.0]], ["relu", "identity"],
+                     "squared_error")
+    with pytest.warns(bp.GradcheckWarning):
+        report = bp.gradcheck(net, [0.5], [0.5])
+    assert report.kinks == ("z¹₂",)
+
+
+def test_gradcheck_warning_points_at_the_caller():
+    """Kills: stacklevel 2 turned into 3."""
+    net = bp.Network([[[1.0, 0.0]], [[1.0], [1.0]]], [[1.0, 0.0], [0.0]], ["relu", "identity"],
+                     "squared_error")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bp.gradcheck(net, [0.5], [0.5])
+    assert [w.filename for w in caught if w.category is bp.GradcheckWarning] == [__file__]
+
+
+def test_gradcheck_refuses_grads_without_biases_attribute():
+    """Kills: `and` turned into `or` in the check of grads' attributes."""
+    ex = examples.seed_000()
+    g = bp.backward(ex.net, bp.forward(ex.net, ex.x, ex.target))
+    with pytest.raises(TypeError, match=r"^grads: expected gradients with \.weights and "):
+        bp.gradcheck(ex.net, ex.x, ex.target, grads=types.SimpleNamespace(weights=g.weights))
+
+
+def test_gradcheck_names_the_parameter_whose_gradient_is_not_finite():
+    """Kills: the `not` dropped when finding the non-finite gradient to name."""
+    ex = examples.seed_000()
+    g = bp.backward(ex.net, bp.forward(ex.net, ex.x, ex.target))
+    W = np.array(g.weights[0])
+    W[1, 0] = np.nan
+    fake = types.SimpleNamespace(weights=(W, g.weights[1]), biases=g.biases)
+    with pytest.raises(ValueError, match=r"^grads: expected finite numbers, got nan for w1_2_1$"):
+        bp.gradcheck(ex.net, ex.x, ex.target, grads=fake)
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _own(sizes, acts, loss, x, t, biases=True, seed=3):
+    net = bp.Network.random(sizes, activations=acts, loss=loss, seed=seed, biases=biases)
+    trace = bp.forward(net, x, t)
+    return net, trace, bp.backward(net, trace)
+
+
+def test_steps_refuse_the_gradients_of_another_sample_of_the_same_network():
+    """Kills: `and` turned into `or` in the comparison with the trace's own gradients (same
+    shapes, other values)."""
+    net, trace, grads = _own([2, 2, 1], ["tanh", "sigmoid"], "squared_error", [0.5, -0.2], 1.0)
+    other = bp.backward(net, bp.forward(net, [0.1, 0.9], 0.0))
+    with pytest.raises(ValueError, match="^grads: expected the gradients of this trace"):
+        bp.steps(net, trace, other)
+
+
+def test_steps_refuse_gradients_with_more_layers_or_no_biases_even_if_their_arrays_line_up():
+    """Kills: len(grads.weights) == len(own.weights) turned into >=, and (grads.biases is
+    None) == (own.biases is None) into >=: Grads whose arrays, read in order, match the
+    trace's own but whose structure does not."""
+    net, trace, g = _own([2, 1], "sigmoid", "squared_error", [0.5, -0.2], 1.0)
+    more_layers = dataclasses.replace(g, weights=(g.weights[0], g.biases[0]),
+                                      biases=(g.dL_dy,), dL_dy=g.dL_dz[0])
+    no_biases = dataclasses.replace(g, biases=None, dL_dy=g.biases[0], dL_dz=(g.dL_dy,))
+    for fake in (more_layers, no_biases):
+        with pytest.raises(ValueError, match="^grads: expected the gradients of this trace"):
+            bp.steps(net, trace, fake)
+
+
+def test_steps_refuse_a_batch_naming_the_shape_of_one_sample():
+    net, trace, grads = _own([2, 3, 1], ["tanh", "sigmoid"], "squared_error",
+                             np.ones((4, 2)), np.ones(4))
+    with pytest.raises(ValueError) as info:
+        bp.steps(net, trace, grads)
+    assert str(info.value) == ("trace: expected the trace of one sample (x of shape (2,)), "
+                               "got a batch of 4")
+
+
+def test_step_formulas_label_inputs_outputs_and_targets():
+    """Kills: the input labels counted with the output layer's size, the targets numbered from
+    0 or one too many (softmax's loss), and the loss's highlight missing an output."""
+    net, trace, grads = _own([2, 1], "sigmoid", "squared_error", [0.5, -0.2], 1.0, biases=False)
+    steps = {s.key: s for s in bp.steps(net, trace, grads)}
+    assert steps["z1_1"].formula == "z¹₁ = w¹₁₁·x₁ + w¹₂₁·x₂"
+    assert steps["L"].formula == "L = (y − t)²"
+    assert steps["L"].highlight == ("L", "y1")
+    net, trace, grads = _own([1, 2], "sigmoid", "half_squared_error", [0.5], [1.0, 0.0])
+    steps = {s.key: s for s in bp.steps(net, trace, grads)}
+    assert steps["z1_2"].formula == "z¹₂ = w¹₁₂·x + b¹₂"
+    assert steps["L"].formula == "L = ½(y₁ − t₁)² + ½(y₂ − t₂)²"
+    net, trace, grads = _own([2, 3], "identity", "softmax_cross_entropy", [0.5, -0.2], 2)
+    steps = {s.key: s for s in bp.steps(net, trace, grads)}
+    assert steps["L"].formula == "L = −t₁·log p₁ + −t₂·log p₂ + −t₃·log p₃"
+    assert steps["L"].highlight == ("L", "y1", "y2", "y3")
+    assert steps["dL/dy2"].formula == "∂L/∂y₂ = p₂ − t₂"
