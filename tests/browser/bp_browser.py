@@ -405,7 +405,9 @@ _RUN_DONE_JS = """(sel) => {
     const src = (c.querySelector(sel.cell_source)?.textContent || '').trim();
     if (p.includes('*')) running++; else if (src && !/\\[\\d+\\]/.test(p)) notRun++;
   }
-  return running === 0 && (notRun === 0 || document.querySelector(sel.error_output) !== null);
+  const error = [...document.querySelectorAll(sel.error_output + ', ' + sel.stderr_output)]
+    .some(e => e.matches(sel.error_output) || (e.textContent || '').includes('Traceback'));
+  return running === 0 && (notRun === 0 || error);
 }"""
 
 
@@ -423,7 +425,7 @@ def run_all(page, via: str = "command", timeout: float = RUN_ALL_TIMEOUT, idle_j
     else:
         run_command(page, "notebook:run-all-cells", timeout=timeout)
     sel = {"code_cell": SEL.code_cell, "prompt": SEL.prompt, "cell_source": SEL.cell_source,
-           "error_output": SEL.error_output}
+           "error_output": SEL.error_output, "stderr_output": SEL.stderr_output}
     page.wait_for_function(_RUN_DONE_JS, arg=sel, timeout=timeout * 1000, polling=100)
     if idle_js:
         page.wait_for_function(idle_js, timeout=KERNEL_TIMEOUT * 1000, polling=100)
