@@ -5,16 +5,11 @@ spelled), the JupyterLab server, and the page helpers. Every wait is for a condi
 bar text, a DOM state, a layout that stopped moving), never for a fixed time:
 tests/test_no_fixed_waits.py fails on ``wait_for_timeout`` or ``time.sleep`` in this folder.
 
-DOM facts (JupyterLab 4.6 / ipywidgets 8.1, Chromium 156):
-
-* kernel status: the status bar item whose title starts "Change kernel" reads
-  ``"Python 3 (ipykernel) | Idle"`` (before that "| Initializing", "| Connecting", ...).
-* ``window.jupyterapp`` exists (``--LabApp.expose_app_in_browser``); the command
-  ``notebook:run-all-cells`` returns a promise that resolves once every cell has run.
-* a slider: ``.widget-slider`` with ``label.widget-label``, the noUiSlider handle
-  ``.noUi-handle`` and the readout ``div.widget-readout[contenteditable]`` (Enter commits).
-* exceptions raised in widget callbacks show in no cell: they go to JupyterLab's log console
-  (its status bar item shows a count), which ``assert_no_errors`` reads, whole.
+DOM facts (JupyterLab 4.6 / ipywidgets 8.1, Chromium 156): the status bar item titled "Change
+kernel..." reads "Python 3 (ipykernel) | Idle"; ``window.jupyterapp`` is exposed, and its
+``notebook:run-all-cells`` resolves once every cell has run; a cell's error renders as stderr
+with a Traceback; exceptions in widget callbacks show in no cell but in the log console (its
+status bar item counts them), which ``assert_no_errors`` reads, whole.
 
 Environment: CI=true (a missing Chromium or Playwright fails instead of skipping),
 BP_CHROMIUM (the browser, default /usr/bin/chromium), BP_ARTIFACTS_DIR (default artifacts/).
@@ -106,10 +101,6 @@ class Selectors:
 SEL = Selectors()
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
-
-
 def chromium_available() -> bool:
     return Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)
 
@@ -118,7 +109,7 @@ def skip_or_fail(msg: str):
     """Skip locally, fail when CI=true (a broken CI image cannot pass silently)."""
     import pytest
 
-    if in_ci():
+    if os.environ.get("CI", "").lower() == "true":
         pytest.fail(msg, pytrace=False)
     pytest.skip(msg)
 
@@ -330,8 +321,7 @@ _IDLE_JS = """(sel) => {
 }"""
 
 
-def kernel_status(page) -> str | None:
-    """The status bar's kernel text, e.g. 'Python 3 (ipykernel) | Idle'."""
+def kernel_status(page) -> str | None:  # e.g. 'Python 3 (ipykernel) | Idle'
     return page.evaluate(_KERNEL_STATUS_JS, SEL.statusbar_items)
 
 

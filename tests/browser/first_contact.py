@@ -20,7 +20,6 @@ import re
 from pathlib import Path
 
 import nbformat
-
 from bp_browser import settle, shoot_at  # noqa: F401 - shoot_at: re-exported
 
 STILL = "img.bp-still"

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from bp_browser import SCREENSHOT_DIR, current_server, open_notebook, run_all, settle, wait_kernel_idle
+from bp_browser import (
+    SCREENSHOT_DIR,
+    current_server,
+    open_notebook,
+    run_all,
+    settle,
+    wait_kernel_idle,
+)
 
 from backprop_lib import theme
 
