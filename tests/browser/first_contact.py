@@ -1,4 +1,4 @@
-"""What a learner sees at first contact, checked in the page (used by test_notebooks_smoke).
+"""What a learner sees at first contact, checked in the page (used by test_notebooks.py).
 
 * ``check_untrusted_outputs``: the notebook as a fresh clone opens it, untrusted and not run:
   every stored picture (``img.bp-still``: an SVG stored as an image, see backprop_lib.theme)
@@ -20,8 +20,22 @@ import re
 from pathlib import Path
 
 import nbformat
+from bp_browser import settle, shoot_at  # noqa: F401 - shoot_at: re-exported
 
 STILL = "img.bp-still"
+
+# the theme's own background colour (--jp-layout-color0) is light, or dark, as asked
+THEME_APPLIED_JS = """(light) => {
+  if (document.body.dataset.jpThemeLight !== String(light)) return false;
+  const probe = document.createElement('div');
+  probe.style.background = 'var(--jp-layout-color0)';
+  document.body.appendChild(probe);
+  const m = getComputedStyle(probe).backgroundColor.match(/\\d+/g) || [];
+  probe.remove();
+  if (m.length < 3) return false;
+  const sum = (+m[0]) + (+m[1]) + (+m[2]);
+  return light ? sum > 600 : sum < 200;
+}"""
 
 
 def stored_pictures(path: Path) -> dict:
@@ -141,11 +155,10 @@ _COLOURS_JS = """() => {
 
 
 def set_theme(page, name: str, run_command) -> None:
-    run_command(page, "apputils:change-theme", {"theme": name}, timeout=30)
-    light = "true" if "Light" in name else "false"
-    page.wait_for_function(
-        "(l) => document.body.dataset.jpThemeLight === l", arg=light, timeout=20_000)
-    page.wait_for_timeout(300)  # the theme's stylesheet applies
+    """Switch JupyterLab's theme; wait until its colours apply and the layout has settled."""
+    run_command(page, "apputils:change-theme", {"theme": name}, timeout=60)
+    page.wait_for_function(THEME_APPLIED_JS, arg="Light" in name, timeout=60_000)
+    settle(page)
 
 
 def check_theme(page) -> list[str]:
@@ -160,15 +173,6 @@ def graph_label_px(page) -> list[float]:
     return page.evaluate("""() => [...document.querySelectorAll('svg.bp-graph')].filter(s => s.getBoundingClientRect().width > 0)
       .map(s => { const vb = s.viewBox.baseVal, k = s.getBoundingClientRect().width / vb.width;
         return Math.min(...[...s.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')) * k)); })""")
-
-
-def shoot_at(page, loc, path: Path) -> Path:
-    """A viewport screenshot with ``loc`` scrolled to the middle of the notebook."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    loc.evaluate("e => e.scrollIntoView({block: 'center'})")
-    page.wait_for_timeout(200)
-    page.screenshot(path=str(path), animations="disabled")
-    return path
 
 
 AXE_VERSION = "4.14.1"  # axe-core from npm, installed by ensure_axe (never from a CDN)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from bp_browser import SCREENSHOT_DIR, current_server, open_notebook, run_all, slider_handle
+from bp_browser import SCREENSHOT_DIR, current_server, open_notebook, run_all, settle, slider_handle
 
 pytestmark = pytest.mark.browser
 
@@ -46,28 +46,27 @@ def test_slider_and_curve_dot_on_screen_together_at_1366x768(page):
         run_all(page)
         handle = slider_handle(page, "w²₁₁")
         handle.evaluate("e => e.scrollIntoView({block: 'center'})")
-        page.wait_for_timeout(200)
+        settle(page)
         assert _dots(page).count() == 2, "expected the whole curve and its close-up"
         where = page.evaluate(_VISIBLE_JS)
         assert len(where) == 3 and all(w["inside"] for w in where), where
         before = _dots(page).first.get_attribute("cx")  # (the close-up stays centred on its dot)
-        handle.focus()
         for _ in range(5):
-            page.keyboard.press("ArrowRight")
+            handle.press("ArrowRight")
         page.wait_for_function(
             "(b) => document.querySelector(\"[data-bp='curve-point']\").getAttribute('cx') !== b",
-            arg=before, timeout=30_000, polling=100)
-        page.wait_for_timeout(200)
+            arg=before, polling=100)
+        settle(page)
         page.screenshot(path=str(SCREENSHOT_DIR / "curve-1366x768.png"), animations="disabled")
         # the presenter toggle, pressed from the keyboard, keeps the focus across the redraw
         toggle = page.locator(".bp-explorer button.widget-toggle-button", has_text="presenter view")
         toggle.focus()
         page.keyboard.press("Space")
         page.wait_for_function("() => document.querySelector('.bp-explorer.bp-presenter')",
-                               timeout=30_000, polling=100)
+                               polling=100)
         page.wait_for_function(
             "() => (document.activeElement.textContent || '').trim() === 'presenter view'",
-            timeout=10_000, polling=100)
+            polling=100)
         assert toggle.get_attribute("aria-pressed") == "true"
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})

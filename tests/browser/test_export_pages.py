@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from bp_browser import settle
 
 pytestmark = pytest.mark.browser
 
@@ -167,7 +168,9 @@ def test_exported_pages_and_slides_show_without_kernel_or_network(browser, tmp_p
                   const r = g.getBoundingClientRect();
                   return {w: r.width, h: r.height};
                 }""")
-                page.wait_for_timeout(200)
+                if shown:  # the slide has come in and stopped moving
+                    page.locator("section.present svg.bp-graph").first.wait_for(state="attached")
+                    settle(page, "section.present svg.bp-graph")
                 box = page.locator("section.present svg.bp-graph").first.bounding_box()
                 if not shown or not box or box["width"] <= 0 or box["height"] <= 0:
                     problems.append(

@@ -1,111 +1,112 @@
-"""Notebook 06's GraphExplorer in JupyterLab: type an expression, move a leaf's slider, step the
-replay, and every gradient the page shows equals backprop_lib.autograd's for what it shows."""
+"""Notebook 06's GraphExplorer in JupyterLab (the check; test_notebooks.py runs it on 06's shared
+page as ``test_type_an_expression_move_a_leaf_step_the_replay``): type an expression, move a
+leaf's slider, step the replay, and every gradient the page shows equals
+backprop_lib.autograd's for what it shows.
+
+The view is redrawn by the kernel after every change, and a new expression rebuilds the leaf
+sliders: nothing here holds an element across a change. Every read goes through a locator or a
+``wait_data`` query, resolved afresh, and waits for the condition that says the redraw is done.
+"""
 
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from bp_browser import (
     SEL,
     assert_no_errors,
     current_step,
-    open_notebook,
     press_slider,
-    run_all,
     screenshot,
     slider_handle,
     slider_value,
     step_replay,
+    wait_data,
 )
 
 from backprop_lib.expr import build, parse
 
-pytestmark = pytest.mark.browser
-
-NOTEBOOK = "06_autograd.ipynb"
 VIEW = '[data-bp="expr-view"]'
+CELL = f"{SEL.cell}:has({VIEW})"
 
 
-def view_data(view) -> dict:
-    return json.loads(view.get_attribute("data-expr"))
+def wait_view(page, test_js: str, arg=None) -> dict:
+    """Wait until the view's data-expr satisfies ``test_js`` ((data, arg) => bool)."""
+    return wait_data(page, VIEW, "data-expr", test_js, arg)
 
 
-def wait_view(view, test, what, timeout: float = 15) -> dict:
-    """Wait until the view's data-expr satisfies ``test`` (the kernel has redrawn it)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        data = view_data(view)
-        if test(data):
-            return data
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the view never showed {what}; it shows {data}")
-        time.sleep(0.05)
-
-
-def assert_page_matches_engine(view, data: dict) -> None:
-    """Every leaf gradient and every node box on the page equals the engine's."""
+def assert_page_matches_engine(page, data: dict) -> None:
+    """Every leaf gradient and the output node on the page equal the engine's, all read in one
+    query together with the data they belong to."""
     e = parse(data["text"])
     nodes = build(e, data["values"])
     nodes[-1].backward()
     grads = {n.name: v.grad for n, v in zip(e.nodes, nodes) if n.op == "leaf"}
     assert data["grads"] == pytest.approx(grads, rel=1e-12, abs=1e-300)
+    shown = json.loads(page.locator(VIEW).first.evaluate("""(v) => JSON.stringify({
+        expr: v.getAttribute('data-expr'),
+        leaves: Object.fromEntries([...v.querySelectorAll('[data-bp="leaf-grad"]')].map(
+          g => [g.getAttribute('data-leaf'), g.getAttribute('data-value')])),
+        out: [...v.querySelectorAll('g.bp-node[data-kind="output"]')].map(
+          g => [g.getAttribute('data-value'), g.getAttribute('data-grad')])[0]})"""))
+    assert json.loads(shown["expr"]) == data, "the view was redrawn while it was read"
     for name, g in grads.items():
-        shown = view.locator(f'[data-bp="leaf-grad"][data-leaf="{name}"]').first
-        assert float(shown.get_attribute("data-value")) == pytest.approx(g, rel=1e-12, abs=1e-300)
-    boxes = view.locator('g.bp-node[data-kind="output"]').first
-    assert float(boxes.get_attribute("data-value")) == pytest.approx(nodes[-1].data, rel=1e-12)
-    assert float(boxes.get_attribute("data-grad")) == 1.0
+        assert float(shown["leaves"][name]) == pytest.approx(g, rel=1e-12, abs=1e-300), name
+    assert float(shown["out"][0]) == pytest.approx(nodes[-1].data, rel=1e-12)
+    assert float(shown["out"][1]) == 1.0
 
 
-def test_type_an_expression_move_a_leaf_step_the_replay(page):
-    open_notebook(page, NOTEBOOK)
-    run_all(page)
-    assert_no_errors(page)
-    cell = page.locator(f"{SEL.cell}:has({VIEW})").first
-    cell.scroll_into_view_if_needed()
-    view = cell.locator(VIEW).first
-    assert_page_matches_engine(view, view_data(view))
-
-    # 1. type an expression (Enter sends it: the Text widget does not update while typing)
-    box = cell.locator(".bp-expr-input input").first
-    box.fill("a*b + b**3")
+def enter_expression(page, text: str) -> None:
+    """Type ``text`` into the expression box and press Enter (the Text widget sends it then)."""
+    box = page.locator(CELL).first.locator(".bp-expr-input input").first
+    box.fill(text)
     box.press("Enter")
-    data = wait_view(view, lambda d: d["text"] == "a*b + b**3", "the new expression")
+
+
+def check_graph_explorer(page) -> None:
+    cell = page.locator(CELL).first
+    cell.scroll_into_view_if_needed()
+    assert_page_matches_engine(page, wait_view(page, "() => true"))
+
+    # 1. type an expression
+    enter_expression(page, "a*b + b**3")
+    data = wait_view(page, "(d, t) => d.text === t", "a*b + b**3")
     assert sorted(data["values"]) == ["a", "b"]
-    assert_page_matches_engine(view, data)
+    assert_page_matches_engine(page, data)
 
     # 2. a bad one: a message with the column, and the graph stays
-    box.fill("a ^ 2")
-    box.press("Enter")
+    enter_expression(page, "a ^ 2")
     error = cell.locator('[data-bp="error"]').first
-    error.wait_for(state="visible", timeout=15_000)
+    error.wait_for(state="visible")
     assert "column 3" in error.inner_text() and "**" in error.inner_text()
-    assert view_data(view)["text"] == "a*b + b**3"
-    box.fill("a*b + b**3 + a")
-    box.press("Enter")
-    data = wait_view(view, lambda d: d["text"] == "a*b + b**3 + a", "the fixed expression")
+    assert wait_view(page, "() => true")["text"] == "a*b + b**3"
 
-    # 3. move leaf b with the keyboard
+    # a new expression rebuilds the leaf sliders: mark the old ones, wait until they are gone
+    cell.evaluate("(c, s) => c.querySelectorAll(s).forEach(e => e.dataset.bpOld = '1')", SEL.slider)
+    enter_expression(page, "a*b + b**3 + a")
+    data = wait_view(page, "(d, t) => d.text === t", "a*b + b**3 + a")
+    page.wait_for_function(
+        "([c, s]) => { const cell = document.querySelector(c); const all = [...cell.querySelectorAll(s)];"
+        " return all.length > 0 && all.every(e => !e.dataset.bpOld); }", arg=[CELL, SEL.slider])
+
+    # 3. move leaf b with the keyboard (the handle is a locator: resolved at each use)
     handle = slider_handle(page, "b", scope=cell)
     before = data["values"]["b"]
     press_slider(page, handle, "ArrowRight")
-    value = slider_value(handle)
-    assert value != before
-    data = wait_view(view, lambda d: d["values"]["b"] == value, f"b = {value}")
-    assert_page_matches_engine(view, data)
+    data = wait_view(page, "(d, b) => d.values.b !== b", before)
+    assert data["values"]["b"] == slider_value(handle)
+    assert_page_matches_engine(page, data)
 
     # 4. the replay: step forward and back; the formula changes and comes back
     cell.locator(".bp-chips").first.scroll_into_view_if_needed()
     index0, formula0 = current_step(page, scope=cell)
     index1, formula1 = step_replay(page, "next", scope=cell)
     assert index1 == index0 + 1 and formula1 != formula0
-    index2, formula2 = step_replay(page, "prev", scope=cell)
-    assert (index2, formula2) == (index0, formula0)
+    assert step_replay(page, "prev", scope=cell) == (index0, formula0)
     # every node carries a numeric-vs-analytic badge, and they all agree
-    badges = view.locator('[data-bp="badge"]')
-    assert badges.count() >= 5
+    view = page.locator(VIEW).first
+    assert view.locator('[data-bp="badge"]').count() >= 5
     assert view.locator('[data-bp="badge"][data-badge="bad"]').count() == 0
     assert_no_errors(page)
     screenshot(page, "06_graph_explorer", target=cell)

@@ -1,8 +1,9 @@
-"""The Explorer's presenter view at a projector's 1280×720: diagram and formula side by side,
+"""The presenter views at a projector's 1280×720 (the checks; test_notebooks.py runs them on each
+notebook's shared page, after its other checks). The Explorer's presenter view: diagram and
+formula side by side,
 both on screen at once.
 
-For every notebook with an Explorer: open it in JupyterLab at a 1280×720 viewport, run all,
-click the first Explorer's "presenter view" toggle, scroll that Explorer to the top of the
+For every notebook with an Explorer: at a 1280×720 viewport, after Run All, click the first Explorer's "presenter view" toggle, scroll that Explorer to the top of the
 notebook, and check that
 
 * the formula (``[data-bp="formula"]``) sits to the right of the diagram (``svg.bp-graph``),
@@ -21,21 +22,9 @@ Screenshots of the viewport go to artifacts/screenshots/presenter_<notebook>.png
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-import pytest
-from bp_browser import (
-    SCREENSHOT_DIR,
-    SEL,
-    discover_notebooks,
-    open_notebook,
-    run_all,
-    run_command,
-    slider_handle,
-)
-
-pytestmark = pytest.mark.browser
+from bp_browser import SCREENSHOT_DIR, SEL, run_command, settle, slider_handle
 
 VIEWPORT = {"width": 1280, "height": 720}
 TOLERANCE = 4  # px: borders, rounding
@@ -45,20 +34,6 @@ EXPLORER = ".bp-explorer"
 GRAPH = "svg.bp-graph"
 TOGGLE_TEXT = "presenter view"
 
-
-def _has_explorer(path: Path) -> bool:
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
-    # a network Explorer (not 06's GraphExplorer, whose graph grows with the expression)
-    return any(c.cell_type == "code" and re.search(r"\bExplorer\(", c.source) for c in nb.cells)
-
-
-NOTEBOOKS = discover_notebooks()
-PARAMS = [pytest.param(p.name, id=p.stem) for p in NOTEBOOKS if _has_explorer(p)] or [
-    pytest.param(None, id="none", marks=pytest.mark.skip(reason="no Explorer in the notebooks"))
-]
-# (05_training's live view is a TrainingView: test_training_view_presenter_fits_a_projector)
 
 # The visible rectangle of the notebook: its nearest scrolling ancestor, clipped to the window.
 _VISIBLE_AREA_JS = """(el) => {
@@ -104,8 +79,7 @@ def _fmt(b: dict) -> str:
 def _scroll_to_top(page, presenter) -> None:
     for _ in range(2):  # a second pass after any relayout the first scroll caused
         presenter.evaluate("el => el.scrollIntoView({block: 'start', inline: 'nearest'})")
-        page.wait_for_timeout(150)
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        settle(page)
 
 
 def _layout_problems(presenter) -> tuple[list[str], str]:
@@ -165,7 +139,7 @@ def _sweep_steps(page, presenter) -> tuple[list[str], int | None]:
             page.keyboard.press("ArrowRight")
         presenter.locator(
             f'{SEL.view}.bp-presenter {SEL.step_current}[{SEL.step_index_attr}="{k}"]'
-        ).first.wait_for(state="attached", timeout=10_000)
+        ).first.wait_for(state="attached")
         boxes = presenter.evaluate(_STEP_BOXES_JS)
         if '[data-bp="terms"]' in boxes and first_terms is None:
             first_terms = k
@@ -183,12 +157,9 @@ def _sweep_steps(page, presenter) -> tuple[list[str], int | None]:
     return bad, first_terms
 
 
-@pytest.mark.parametrize("name", PARAMS)
-def test_presenter_view_fits_a_projector(page, name):
+def check_explorer_presenter(page, name):
     stem = Path(name).stem
     page.set_viewport_size(VIEWPORT)
-    open_notebook(page, name)
-    run_all(page)
 
     explorer = page.locator(EXPLORER).first
     explorer.wait_for(state="visible")
@@ -196,10 +167,10 @@ def test_presenter_view_fits_a_projector(page, name):
     toggle.scroll_into_view_if_needed()
     toggle.click()
     # the kernel redraws the view in its presenter layout and rearranges the widgets
-    page.locator(f"{EXPLORER}.bp-presenter").first.wait_for(state="attached", timeout=15_000)
+    page.locator(f"{EXPLORER}.bp-presenter").first.wait_for(state="attached")
     presenter = page.locator(f"{EXPLORER}.bp-presenter").first
     presenter.locator(f"{SEL.view}.bp-presenter {SEL.formula}").first.wait_for(
-        state="visible", timeout=15_000
+        state="visible"
     )
 
     def check_layout(suffix, setting):
@@ -213,9 +184,9 @@ def test_presenter_view_fits_a_projector(page, name):
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     check_layout("", "presenter view at 1280×720")
     # JupyterLab's View > Appearance > Presentation Mode (larger text in the notebook) on top
-    run_command(page, "application:toggle-presentation-mode", timeout=10)
+    run_command(page, "application:toggle-presentation-mode", timeout=60)
     check_layout("_presentation_mode", "presenter view in Presentation Mode")
-    run_command(page, "application:toggle-presentation-mode", timeout=10)
+    run_command(page, "application:toggle-presentation-mode", timeout=60)
 
     # every step of the replay, as a lecturer steps through it
     _scroll_to_top(page, presenter)
@@ -227,7 +198,7 @@ def test_presenter_view_fits_a_projector(page, name):
             page.keyboard.press("ArrowRight")
         presenter.locator(
             f'{SEL.step_current}[{SEL.step_index_attr}="{first_terms}"]'
-        ).first.wait_for(state="attached", timeout=10_000)
+        ).first.wait_for(state="attached")
         _scroll_to_top(page, presenter)
         page.screenshot(
             path=str(SCREENSHOT_DIR / f"presenter_{stem}_backward.png"), animations="disabled"
@@ -240,31 +211,16 @@ def test_presenter_view_fits_a_projector(page, name):
 TRAINING = ".bp-train"
 
 
-def _has_training_view(path: Path) -> bool:
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
-    return any(c.cell_type == "code" and "TrainingView(" in c.source for c in nb.cells)
-
-
-TRAINING_PARAMS = [pytest.param(p.name, id=p.stem) for p in NOTEBOOKS if _has_training_view(p)] or [
-    pytest.param(None, id="none", marks=pytest.mark.skip(reason="no TrainingView in the notebooks"))
-]
-
-
-@pytest.mark.parametrize("name", TRAINING_PARAMS)
-def test_training_view_presenter_fits_a_projector(page, name):
+def check_training_presenter(page, name):
     """The live training view's presenter layout: the boundary and curves, the controls and the
     start button all on one 1280×720 screen."""
     page.set_viewport_size(VIEWPORT)
-    open_notebook(page, name)
-    run_all(page)
     view = page.locator(TRAINING).first
     toggle = view.locator("button").filter(has_text=TOGGLE_TEXT).first
     toggle.scroll_into_view_if_needed()
     toggle.click()
     presenter = page.locator(f"{TRAINING}.bp-presenter").first
-    presenter.wait_for(state="attached", timeout=15_000)
+    presenter.wait_for(state="attached")
     _scroll_to_top(page, presenter)
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     shot = SCREENSHOT_DIR / f"presenter_{Path(name).stem}_training.png"

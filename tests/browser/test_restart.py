@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from bp_browser import SCREENSHOT_DIR, current_server, open_notebook, run_all, wait_kernel_idle
+from bp_browser import (
+    SCREENSHOT_DIR,
+    current_server,
+    open_notebook,
+    run_all,
+    settle,
+    wait_kernel_idle,
+)
 
 from backprop_lib import theme
 
@@ -43,11 +50,11 @@ def test_views_say_run_the_cell_again_after_a_restart(page):
     page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()")
     page.wait_for_function(
         "() => document.querySelectorAll('.bp-explorer.jupyter-widgets-disconnected,"
-        " .bp-train.jupyter-widgets-disconnected').length === 2", timeout=60_000, polling=100)
+        " .bp-train.jupyter-widgets-disconnected').length === 2", polling=100)
     wait_kernel_idle(page)
     view = page.locator(".bp-explorer").first
     view.evaluate("e => e.scrollIntoView({block: 'start'})")
-    page.wait_for_timeout(200)
+    settle(page)
     page.screenshot(path=str(SCREENSHOT_DIR / "restart.png"), animations="disabled")
     after = page.evaluate(_NOTES_JS)
     for v in after:
