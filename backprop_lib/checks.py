@@ -63,7 +63,9 @@ def describe(value):
 
 def _refuse_kind(value, name, expected):
     """TypeError for the kinds of value that numpy would convert silently or obscurely."""
-    if value is None or isinstance(value, (str, bytes, bool, np.bool_, complex, np.complexfloating)):
+    if value is None or isinstance(
+        value, (str, bytes, bool, np.bool_, complex, np.complexfloating)
+    ):
         raise TypeError(f"{name}: expected {expected}, got {describe(value)}")
     if isinstance(value, np.ma.MaskedArray):
         raise TypeError(
@@ -105,8 +107,14 @@ def as_float_array(value, name, finite=True):
     raw = _raw_array(value, name)
     kind = raw.dtype.kind
     if kind not in "iuf" and not (kind == "O" and raw.size > 0):
-        what = {"b": "booleans", "c": "complex numbers", "M": "dates", "m": "time spans",
-                "U": "strings", "S": "bytes"}.get(kind, f"dtype {raw.dtype}")
+        what = {
+            "b": "booleans",
+            "c": "complex numbers",
+            "M": "dates",
+            "m": "time spans",
+            "U": "strings",
+            "S": "bytes",
+        }.get(kind, f"dtype {raw.dtype}")
         if raw.size == 0 and kind in "fO":  # an empty list: numbers of no kind yet
             return np.array(value, dtype=float)
         raise TypeError(f"{name}: expected {_NUMBER}, got {describe(value)} ({what})")
@@ -253,7 +261,9 @@ def as_weights(weights, name="weights"):
     for l, W in enumerate(weights):
         W = as_float_array(W, f"{name}[{l}]", finite=False)
         if W.ndim != 2:
-            raise ValueError(f"{name}[{l}]: expected a 2-D array (n_in, n_out), got shape {W.shape}")
+            raise ValueError(
+                f"{name}[{l}]: expected a 2-D array (n_in, n_out), got shape {W.shape}"
+            )
         if 0 in W.shape:
             raise ValueError(f"{name}[{l}]: expected a non-empty array, got shape {W.shape}")
         check_finite(W, f"{name}[{l}]")
@@ -322,8 +332,10 @@ def as_sizes(sizes, max_units, name="sizes"):
             f"{name}: expected a list like [n_in, n_hidden, n_out], got {describe(sizes)}"
         )
     for n in sizes:
-        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or not (
-            1 <= n <= max_units
+        if (
+            isinstance(n, (bool, np.bool_))
+            or not isinstance(n, (int, np.integer))
+            or not (1 <= n <= max_units)
         ):
             raise ValueError(
                 f"{name}: expected positive whole numbers up to {max_units}, got {list(sizes)}"
@@ -453,7 +465,7 @@ def rename(error, old, new):
     """The same kind of error with its message's leading ``old:`` replaced by ``new:``."""
     text = str(error)
     if text.startswith(old + ":"):
-        text = new + text[len(old):]
+        text = new + text[len(old) :]
     return type(error)(text)
 
 

@@ -24,8 +24,19 @@ import numpy as np
 
 from . import theme
 from .layers import ACTIVATIONS
-from .names import (LOSS_KEY, activation_key, bias_key, fmt, input_key, node_label, one_key,
-                    output_key, param_label, weight_key, z_key)
+from .names import (
+    LOSS_KEY,
+    activation_key,
+    bias_key,
+    fmt,
+    input_key,
+    node_label,
+    one_key,
+    output_key,
+    param_label,
+    weight_key,
+    z_key,
+)
 from .svgplot import ticks
 from .theme import paint, var
 
@@ -158,8 +169,19 @@ class Placed(NamedTuple):
     box: tuple = (BOX_W, BOX_H)
 
 
-def render_graph(nodes, edges, placed, highlight=(), mark=None, description="", width_by_grad=False,
-                 grad_digits=3, fit=None, scale=1.0, data_bp=""):
+def render_graph(
+    nodes,
+    edges,
+    placed,
+    highlight=(),
+    mark=None,
+    description="",
+    width_by_grad=False,
+    grad_digits=3,
+    fit=None,
+    scale=1.0,
+    data_bp="",
+):
     """Nodes and edges, placed by a layout, as a standalone SVG string.
 
     highlight: keys of nodes and edges to light up, the first being what the current step
@@ -173,8 +195,10 @@ def render_graph(nodes, edges, placed, highlight=(), mark=None, description="", 
     hl = list(highlight)
     main, soft = (hl[0] if hl else None), set(hl[1:])
     if fit is None:
-        size = (f'width="{width * scale:.0f}" height="{height * scale:.0f}" '
-                f'style="max-width:{width * scale:.0f}px; min-width:{width * scale:.0f}px"')
+        size = (
+            f'width="{width * scale:.0f}" height="{height * scale:.0f}" '
+            f'style="max-width:{width * scale:.0f}px; min-width:{width * scale:.0f}px"'
+        )
     else:
         size = f'width="100%" style="max-width:{fit[0]:.0f}px; min-width:{fit[1]:.0f}px"'
     data = f' data-bp="{data_bp}"' if data_bp else ""
@@ -196,21 +220,32 @@ def render_graph(nodes, edges, placed, highlight=(), mark=None, description="", 
             (ax, ay), (bx, by) = pts
             shape, geometry = "line", f'x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" y2="{by:.1f}"'
         else:
-            shape, geometry = "path", 'd="M' + " L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + '" fill="none"'
+            shape, geometry = (
+                "path",
+                'd="M' + " L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + '" fill="none"',
+            )
         lit = e.key and (e.key == main or e.key in soft)
         if lit:  # the highlight under the edge, so the sign's colour and dashes stay
-            out.append(f'<{shape} {geometry} {paint(stroke="hilite")} '
-                       f'stroke-width="{w + (12 if e.key == main else 8):.1f}" stroke-linecap="round"/>')
+            out.append(
+                f"<{shape} {geometry} {paint(stroke='hilite')} "
+                f'stroke-width="{w + (12 if e.key == main else 8):.1f}" stroke-linecap="round"/>'
+            )
         if g is None:
-            attrs = f'{paint(stroke="line")}'
+            attrs = f"{paint(stroke='line')}"
         else:
             cls = "bp-edge" + (" bp-hl-main" if e.key == main else " bp-hl" if lit else "")
-            attrs = f'{paint(stroke=_grad_colour(g), cls=cls)}' + (f' data-key="{e.key}"' if e.key else "")
+            attrs = f"{paint(stroke=_grad_colour(g), cls=cls)}" + (
+                f' data-key="{e.key}"' if e.key else ""
+            )
             attrs += f' data-sign="{int(g > 0) - int(g < 0)}"'
-        dash = f' stroke-dasharray="{2.2 * w + 3:.1f} {w + 4:.1f}"' if g is not None and g < 0 else ""
+        dash = (
+            f' stroke-dasharray="{2.2 * w + 3:.1f} {w + 4:.1f}"' if g is not None and g < 0 else ""
+        )
         arrow = ' marker-end="url(#bp-arrow)"' if e.arrow else ""
         title = f"<title>{_esc(e.title)}</title>" if e.title else ""
-        out.append(f'<{shape} {attrs} {geometry} stroke-width="{w:.2f}"{dash}{arrow}>{title}</{shape}>')
+        out.append(
+            f'<{shape} {attrs} {geometry} stroke-width="{w:.2f}"{dash}{arrow}>{title}</{shape}>'
+        )
         if e.label:
             (ax, ay), (bx, by) = pts[-2], pts[-1]
             colour = "muted" if g is None else "ink"
@@ -223,8 +258,10 @@ def render_graph(nodes, edges, placed, highlight=(), mark=None, description="", 
 
     def text(x, y, s, size, colour, bold=False, extra=""):
         weight = ' font-weight="bold"' if bold else ""
-        out.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}"{weight} text-anchor="middle" '
-                   f'{paint(fill=colour)}{extra}{_fit(s, box_w - 8, size)}>{_esc(s)}</text>')
+        out.append(
+            f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}"{weight} text-anchor="middle" '
+            f"{paint(fill=colour)}{extra}{_fit(s, box_w - 8, size)}>{_esc(s)}</text>"
+        )
 
     for n in nodes:
         cx, cy = pos[n.key]
@@ -237,9 +274,11 @@ def render_graph(nodes, edges, placed, highlight=(), mark=None, description="", 
         grad = "" if n.grad is None else f", ∂/∂{n.label} = {_num(n.grad, 8)}"
         out.append(f"<title>{_esc(n.label)} = {_esc(_num(n.value, 8))}{_esc(grad)}</title>")
         rx = box_h / 2 if is_const else 9
-        out.append(f'<rect x="{cx - box_w / 2:.1f}" y="{top:.1f}" width="{box_w}" height="{box_h}" '
-                   f'rx="{rx:.0f}" {paint(fill=fill, stroke=stroke)} stroke-width="{sw}"'
-                   + (' stroke-dasharray="5 3"/>' if is_const else "/>"))
+        out.append(
+            f'<rect x="{cx - box_w / 2:.1f}" y="{top:.1f}" width="{box_w}" height="{box_h}" '
+            f'rx="{rx:.0f}" {paint(fill=fill, stroke=stroke)} stroke-width="{sw}"'
+            + (' stroke-dasharray="5 3"/>' if is_const else "/>")
+        )
         # the lines: name, value, ∂ (a constant: value and ∂, or its value alone, centred)
         y_value = top + 39 if not is_const else top + 28 if n.grad is not None else cy + 6
         if not is_const:
@@ -248,16 +287,30 @@ def render_graph(nodes, edges, placed, highlight=(), mark=None, description="", 
         if n.grad is not None:
             # on the highlight's yellow the sign's colour would be faint: ink (the − says it)
             colour = "ink" if n.key == main else _grad_colour(n.grad)
-            text(cx, y_value + 17, f"∂ {_num(n.grad, grad_digits)}", FONT_GRAD, colour,
-                 extra=' data-bp="node-grad"')
+            text(
+                cx,
+                y_value + 17,
+                f"∂ {_num(n.grad, grad_digits)}",
+                FONT_GRAD,
+                colour,
+                extra=' data-bp="node-grad"',
+            )
         if n.badge is not None:
             symbol, words, kind = n.badge
             colour = "ink" if n.key == main else {"ok": "ok", "warn": "bad", "bad": "bad"}[kind]
-            text(cx, top + BOX_H + 10, f"{symbol} {words}", FONT_BADGE, colour,
-                 extra=f' data-bp="badge" data-badge="{kind}"')
+            text(
+                cx,
+                top + BOX_H + 10,
+                f"{symbol} {words}",
+                FONT_BADGE,
+                colour,
+                extra=f' data-bp="badge" data-badge="{kind}"',
+            )
         if n.key == mark:
-            out.append(f'<text x="{cx + box_w / 2 - 4:.1f}" y="{top + 14:.1f}" font-size="{FONT_LABEL}" '
-                       f'text-anchor="end" {paint(fill="bad")} font-weight="bold">✗</text>')
+            out.append(
+                f'<text x="{cx + box_w / 2 - 4:.1f}" y="{top + 14:.1f}" font-size="{FONT_LABEL}" '
+                f'text-anchor="end" {paint(fill="bad")} font-weight="bold">✗</text>'
+            )
         out.append("</g>")
     out.append("</svg>")
     return "".join(out)
@@ -274,11 +327,13 @@ def _layout(net, compact=False):
     # distances between column centres: weights need room for their labels, z -> a less
     # (compact: for a projector, where the same width must show larger type)
     gap_w, gap_act, gap_loss, row = (
-        (100 + BOX_W, 22 + BOX_W, 22 + BOX_W, 84) if compact
+        (100 + BOX_W, 22 + BOX_W, 22 + BOX_W, 84)
+        if compact
         else (112 + BOX_W, 30 + BOX_W, 30 + BOX_W, 90)
     )
-    tallest = max(s + (1 if net.biases is not None and i < n_layers else 0)
-                  for i, s in enumerate(sizes))
+    tallest = max(
+        s + (1 if net.biases is not None and i < n_layers else 0) for i, s in enumerate(sizes)
+    )
     height = 70 + row * tallest
 
     def column(n, extra=0):
@@ -313,28 +368,41 @@ def graph_description(net, trace, grads):
     """The graph in words, for a screen reader and an image's alt text: every node's value and
     ∂L/∂(node), and every parameter's value and gradient."""
     sizes, n_layers = net.sizes, len(net.weights)
-    parts = [f"Computation graph of a {'-'.join(map(str, sizes))} network. Inputs: "
-             + ", ".join(f"{node_label('x', 0, i + 1, sizes[0])} = {_num(v)}"
-                         for i, v in enumerate(trace.x)) + "."]
+    parts = [
+        f"Computation graph of a {'-'.join(map(str, sizes))} network. Inputs: "
+        + ", ".join(
+            f"{node_label('x', 0, i + 1, sizes[0])} = {_num(v)}" for i, v in enumerate(trace.x)
+        )
+        + "."
+    ]
     for l in range(1, n_layers + 1):
         is_out = l == n_layers
         nodes = []
         for j in range(sizes[l]):
-            z, a = node_label("z", l, j + 1, sizes[l]), node_label("y" if is_out else "a", l, j + 1, sizes[l])
-            nodes.append(f"{z} = {_num(trace.z[l - 1][j])} (∂L/∂{z} = {_num(grads.dL_dz[l - 1][j], 3)}), "
-                         f"{a} = {_num(trace.a[l - 1][j])} (∂L/∂{a} = {_num(grads.dL_da[l - 1][j], 3)})")
+            z, a = (
+                node_label("z", l, j + 1, sizes[l]),
+                node_label("y" if is_out else "a", l, j + 1, sizes[l]),
+            )
+            nodes.append(
+                f"{z} = {_num(trace.z[l - 1][j])} (∂L/∂{z} = {_num(grads.dL_dz[l - 1][j], 3)}), "
+                f"{a} = {_num(trace.a[l - 1][j])} (∂L/∂{a} = {_num(grads.dL_da[l - 1][j], 3)})"
+            )
         parts.append(("Output: " if is_out else f"Layer {l}: ") + "; ".join(nodes) + ".")
     parts.append(f"Loss L = {_num(trace.loss)}.")
     params = []
     for l, W in enumerate(net.weights, start=1):
         for i, j in np.ndindex(W.shape):
             k = weight_key(l, i + 1, j + 1)
-            params.append(f"{param_label(k)} = {_num(W[i, j])}, gradient {_num(grads.weights[l - 1][i, j], 3)}")
+            params.append(
+                f"{param_label(k)} = {_num(W[i, j])}, gradient {_num(grads.weights[l - 1][i, j], 3)}"
+            )
         if net.biases is not None:
             for j in range(W.shape[1]):
                 k = bias_key(l, j + 1)
-                params.append(f"{param_label(k)} = {_num(net.biases[l - 1][j])}, "
-                              f"gradient {_num(grads.biases[l - 1][j], 3)}")
+                params.append(
+                    f"{param_label(k)} = {_num(net.biases[l - 1][j])}, "
+                    f"gradient {_num(grads.biases[l - 1][j], 3)}"
+                )
     parts.append("Edges, one per parameter: " + "; ".join(params) + ".")
     return " ".join(parts)
 
@@ -353,13 +421,26 @@ def network_svg(net, trace, grads, highlight=(), max_width=900, compact=False):
         raise ValueError("trace: expected the trace of one sample, got a batch")
     pos, width, height = _layout(net, compact)
     sizes, n_layers = net.sizes, len(net.weights)
-    nodes = [Node(input_key(i), node_label("x", 0, i, sizes[0]), trace.x[i - 1]) for i in range(1, sizes[0] + 1)]
+    nodes = [
+        Node(input_key(i), node_label("x", 0, i, sizes[0]), trace.x[i - 1])
+        for i in range(1, sizes[0] + 1)
+    ]
     edges = []
 
     def parameter(key, src, dst, grad, show_label):
         label = param_label(key)
-        edges.append(Edge(src, dst, grad, label if show_label else "", key, arrow=False, at=0.34,
-                          title=f"{label} = {_num(net.get(key))}, ∂L/∂{label} = {_num(grad)}"))
+        edges.append(
+            Edge(
+                src,
+                dst,
+                grad,
+                label if show_label else "",
+                key,
+                arrow=False,
+                at=0.34,
+                title=f"{label} = {_num(net.get(key))}, ∂L/∂{label} = {_num(grad)}",
+            )
+        )
 
     for l in range(1, n_layers + 1):
         n_in, n_out, is_out = sizes[l - 1], sizes[l], l == n_layers
@@ -374,15 +455,38 @@ def network_svg(net, trace, grads, highlight=(), max_width=900, compact=False):
             if net.biases is not None:
                 parameter(bias_key(l, j), one_key(l), z, grads.biases[l - 1][j - 1], show)
             a = activation_key(l, j, n_layers)
-            nodes.append(Node(z, node_label("z", l, j, n_out), trace.z[l - 1][j - 1], grads.dL_dz[l - 1][j - 1]))
-            nodes.append(Node(a, node_label("y" if is_out else "a", l, j, n_out), trace.a[l - 1][j - 1],
-                              grads.dL_da[l - 1][j - 1]))
-            edges.append(Edge(z, a, label=ACTIVATIONS[net.activations[l - 1]].symbol or net.activations[l - 1]))
+            nodes.append(
+                Node(
+                    z,
+                    node_label("z", l, j, n_out),
+                    trace.z[l - 1][j - 1],
+                    grads.dL_dz[l - 1][j - 1],
+                )
+            )
+            nodes.append(
+                Node(
+                    a,
+                    node_label("y" if is_out else "a", l, j, n_out),
+                    trace.a[l - 1][j - 1],
+                    grads.dL_da[l - 1][j - 1],
+                )
+            )
+            edges.append(
+                Edge(
+                    z, a, label=ACTIVATIONS[net.activations[l - 1]].symbol or net.activations[l - 1]
+                )
+            )
     nodes.append(Node(LOSS_KEY, "L", trace.loss))
     edges += [Edge(output_key(k), LOSS_KEY) for k in range(1, sizes[-1] + 1)]
-    return render_graph(nodes, edges, Placed(pos, width, height), highlight,
-                        description=graph_description(net, trace, grads), width_by_grad=True,
-                        fit=(max(max_width, MIN_SCALE * width), MIN_SCALE * width))
+    return render_graph(
+        nodes,
+        edges,
+        Placed(pos, width, height),
+        highlight,
+        description=graph_description(net, trace, grads),
+        width_by_grad=True,
+        fit=(max(max_width, MIN_SCALE * width), MIN_SCALE * width),
+    )
 
 
 # --------------------------------------------------------------------------- text panels
@@ -396,7 +500,7 @@ def step_html(step, n_steps, terms=True):
         return '<div class="bp-formula" data-bp="formula">(no step)</div>'
     lhs, rhs = step.formula.split(" = ", 1)
     parts = [
-        f'<div class="bp-phase" aria-live="polite">{_esc(step.phase)} pass · step {step.index + 1} of '
+        f'<div class="bp-phase" data-bp-live>{_esc(step.phase)} pass · step {step.index + 1} of '
         f"{n_steps}: {_esc(step.name)}</div>",
         f'<div class="bp-formula" data-bp="formula" data-step-index="{step.index}">'
         f"{_esc(lhs)} = {_esc(rhs)}<br>"
@@ -421,7 +525,7 @@ def terms_html(step):
     )
     return (
         '<table class="bp-table bp-terms" data-bp="terms"><tr><th style="text-align:left">'
-        "upstream gradient</th><th></th><th style=\"text-align:left\">local derivative</th>"
+        'upstream gradient</th><th></th><th style="text-align:left">local derivative</th>'
         f"<th></th></tr>{rows}</table>"
     )
 
@@ -470,25 +574,36 @@ def params_table_html(net, grads, highlight=()):
 def slider_still(value, lo, hi, width=150):
     """A slider drawn as a still picture (for static pages): a track and a handle."""
     f = 0.0 if hi == lo else (value - lo) / (hi - lo)
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="16" viewBox="0 0 {width} 16">'
-           f'<rect x="0" y="6" width="{width}" height="4" rx="2" {paint(fill="line")}/>'
-           f'<circle cx="{6 + f * (width - 12):.1f}" cy="8" r="6" {paint(fill="neg")}/></svg>')
-    return theme.still(svg, f"slider at {_num(value, 3)} (from {_num(lo, 3)} to {_num(hi, 3)})",
-                       width, live=False)
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="16" viewBox="0 0 {width} 16">'
+        f'<rect x="0" y="6" width="{width}" height="4" rx="2" {paint(fill="line")}/>'
+        f'<circle cx="{6 + f * (width - 12):.1f}" cy="8" r="6" {paint(fill="neg")}/></svg>'
+    )
+    return theme.still(
+        svg, f"slider at {_num(value, 3)} (from {_num(lo, 3)} to {_num(hi, 3)})", width, live=False
+    )
 
 
 def net_data_attr(net, x, target):
     """``data-net='{...}'``: the network, input and target as JSON, so that a test reading the
     page can recompute what the view shows (tests/browser does, with backprop_lib)."""
-    data = {"sizes": net.sizes, "activations": list(net.activations), "loss": net.loss,
-            "biases": net.biases is not None, "params": net.params(),
-            "x": [float(v) for v in np.ravel(x)], "target": [float(v) for v in np.ravel(target)]}
+    data = {
+        "sizes": net.sizes,
+        "activations": list(net.activations),
+        "loss": net.loss,
+        "biases": net.biases is not None,
+        "params": net.params(),
+        "x": [float(v) for v in np.ravel(x)],
+        "target": [float(v) for v in np.ravel(target)],
+    }
     return f"data-net='{_esc(json.dumps(data))}'"
 
 
 def loss_html(trace):
-    return (f'<div class="bp-loss">L = <b data-bp="loss" data-value="{trace.loss!r}">'
-            f"{_esc(_num(trace.loss, 8))}</b></div>")
+    return (
+        f'<div class="bp-loss">L = <b data-bp="loss" data-value="{trace.loss!r}">'
+        f"{_esc(_num(trace.loss, 8))}</b></div>"
+    )
 
 
 LEGEND = (
@@ -501,8 +616,9 @@ LEGEND = (
 # --------------------------------------------------------------------------- a curve
 
 
-def curve_svg(xs, ys, x_now, y_now, slope=None, xlabel="w", ylabel="L", width=520, height=300,
-              y_range=None):
+def curve_svg(
+    xs, ys, x_now, y_now, slope=None, xlabel="w", ylabel="L", width=520, height=300, y_range=None
+):
     """A line plot of ys against xs as a standalone SVG, with the current point and optionally
     its tangent line (y_now + slope (x - x_now): the gradient is the slope of the loss curve).
 
@@ -524,41 +640,59 @@ def curve_svg(xs, ys, x_now, y_now, slope=None, xlabel="w", ylabel="L", width=52
     def py(y):
         return height - bottom - (y - y0) / (y1 - y0) * (height - top - bottom)
 
-    desc = (f"{ylabel} against {xlabel} from {_num(x0, 3)} to {_num(x1, 3)}; the dot: {xlabel} = "
-            f"{_num(x_now, 4)}, {ylabel} = {_num(y_now, 4)}"
-            + (f"; dashed: the tangent, slope {_num(slope, 4)}" if slope is not None else ""))
-    out = [f'<svg class="bp-curve" viewBox="0 0 {width} {height}" width="100%" '
-           f'style="max-width:{width}px" xmlns="http://www.w3.org/2000/svg" role="img" '
-           f'aria-label="{_esc(desc)}">',
-           f'<clipPath id="bp-clip"><rect x="{left}" y="{top}" width="{width - left - right}" '
-           f'height="{height - top - bottom}"/></clipPath>',
-           f'<rect x="{left}" y="{top}" width="{width - left - right}" '
-           f'height="{height - top - bottom}" fill="none" {paint(stroke="line")}/>']
+    desc = (
+        f"{ylabel} against {xlabel} from {_num(x0, 3)} to {_num(x1, 3)}; the dot: {xlabel} = "
+        f"{_num(x_now, 4)}, {ylabel} = {_num(y_now, 4)}"
+        + (f"; dashed: the tangent, slope {_num(slope, 4)}" if slope is not None else "")
+    )
+    out = [
+        f'<svg class="bp-curve" viewBox="0 0 {width} {height}" width="100%" '
+        f'style="max-width:{width}px" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'aria-label="{_esc(desc)}">',
+        f'<clipPath id="bp-clip"><rect x="{left}" y="{top}" width="{width - left - right}" '
+        f'height="{height - top - bottom}"/></clipPath>',
+        f'<rect x="{left}" y="{top}" width="{width - left - right}" '
+        f'height="{height - top - bottom}" fill="none" {paint(stroke="line")}/>',
+    ]
     for t in ticks(x0, x1, 5):
-        out.append(f'<line x1="{px(t):.1f}" y1="{height - bottom}" x2="{px(t):.1f}" '
-                   f'y2="{height - bottom + 5}" {paint(stroke="line")}/><text x="{px(t):.1f}" '
-                   f'y="{height - bottom + 21}" font-size="15" text-anchor="middle" {paint(fill="ink")}>'
-                   f"{_num(t, 3)}</text>")
+        out.append(
+            f'<line x1="{px(t):.1f}" y1="{height - bottom}" x2="{px(t):.1f}" '
+            f'y2="{height - bottom + 5}" {paint(stroke="line")}/><text x="{px(t):.1f}" '
+            f'y="{height - bottom + 21}" font-size="15" text-anchor="middle" {paint(fill="ink")}>'
+            f"{_num(t, 3)}</text>"
+        )
     for t in ticks(y0, y1, 4):
-        out.append(f'<line x1="{left - 5}" y1="{py(t):.1f}" x2="{left}" y2="{py(t):.1f}" '
-                   f'{paint(stroke="line")}/><text x="{left - 8}" y="{py(t) + 5:.1f}" font-size="15" '
-                   f'text-anchor="end" {paint(fill="ink")}>{_num(t, 3)}</text>')
+        out.append(
+            f'<line x1="{left - 5}" y1="{py(t):.1f}" x2="{left}" y2="{py(t):.1f}" '
+            f'{paint(stroke="line")}/><text x="{left - 8}" y="{py(t) + 5:.1f}" font-size="15" '
+            f'text-anchor="end" {paint(fill="ink")}>{_num(t, 3)}</text>'
+        )
     pts = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(xs, ys))
-    out.append(f'<polyline clip-path="url(#bp-clip)" points="{pts}" fill="none" {paint(stroke="ink")} '
-               'stroke-width="2.5"/>')
+    out.append(
+        f'<polyline clip-path="url(#bp-clip)" points="{pts}" fill="none" {paint(stroke="ink")} '
+        'stroke-width="2.5"/>'
+    )
     if slope is not None:
         tx = np.array([x0, x1])
         ty = y_now + slope * (tx - x_now)
-        out.append(f'<line clip-path="url(#bp-clip)" x1="{px(tx[0]):.1f}" y1="{py(ty[0]):.1f}" '
-                   f'x2="{px(tx[1]):.1f}" y2="{py(ty[1]):.1f}" {paint(stroke="pos")} stroke-width="2.5" '
-                   'stroke-dasharray="8 5"/>')
-    out.append(f'<circle data-bp="curve-point" cx="{px(x_now):.1f}" cy="{py(min(max(y_now, y0), y1)):.1f}" '
-               f'r="7" {paint(fill="neg", stroke="paper")} stroke-width="2"/>')
-    out.append(f'<text x="{(left + width - right) / 2:.1f}" y="{height - 8}" font-size="16" '
-               f'text-anchor="middle" {paint(fill="ink")}>{_esc(xlabel)}</text>')
-    out.append(f'<text x="16" y="{(top + height - bottom) / 2:.1f}" font-size="16" '
-               f'text-anchor="middle" {paint(fill="ink")} '
-               f'transform="rotate(-90 16 {(top + height - bottom) / 2:.1f})">{_esc(ylabel)}</text></svg>')
+        out.append(
+            f'<line clip-path="url(#bp-clip)" x1="{px(tx[0]):.1f}" y1="{py(ty[0]):.1f}" '
+            f'x2="{px(tx[1]):.1f}" y2="{py(ty[1]):.1f}" {paint(stroke="pos")} stroke-width="2.5" '
+            'stroke-dasharray="8 5"/>'
+        )
+    out.append(
+        f'<circle data-bp="curve-point" cx="{px(x_now):.1f}" cy="{py(min(max(y_now, y0), y1)):.1f}" '
+        f'r="7" {paint(fill="neg", stroke="paper")} stroke-width="2"/>'
+    )
+    out.append(
+        f'<text x="{(left + width - right) / 2:.1f}" y="{height - 8}" font-size="16" '
+        f'text-anchor="middle" {paint(fill="ink")}>{_esc(xlabel)}</text>'
+    )
+    out.append(
+        f'<text x="16" y="{(top + height - bottom) / 2:.1f}" font-size="16" '
+        f'text-anchor="middle" {paint(fill="ink")} '
+        f'transform="rotate(-90 16 {(top + height - bottom) / 2:.1f})">{_esc(ylabel)}</text></svg>'
+    )
     return "".join(out)
 
 
@@ -598,7 +732,8 @@ def still_step_html(step, n_steps, name=None):
     muted, panel, hilite = theme.LIGHT["muted"], theme.LIGHT["panel"], theme.LIGHT["hilite"]
     lhs, rhs = step.formula.split(" = ", 1)
     where = f"{_esc(step.phase)} pass · step {step.index + 1} of {n_steps}" + (
-        f": {_esc(name)}" if name else "")
+        f": {_esc(name)}" if name else ""
+    )
     return (
         f'<div style="font-size: 14px; color: {muted}">{where}</div>'
         f'<div style="font-size: 18px; line-height: 1.5; background: {panel}; border-left: 5px '
@@ -620,16 +755,17 @@ def still_view_html(sliders, main, header="", footer=""):
         f'<td style="{td}; text-align: right">{s.value:.2f}</td></tr>'
         for s in sliders
     )
-    note = (f'<div style="font-size: 14px; color: {muted}; margin-bottom: 4px">A picture of the '
-            "explorer, saved when the notebook last ran: run the cell to bring its sliders back."
-            "</div>")
+    note = (
+        f'<div style="font-size: 14px; color: {muted}; margin-bottom: 4px">A picture of the '
+        "explorer, saved when the notebook last ran: run the cell to bring its sliders back."
+        "</div>"
+    )
     return (
         f'<div class="bp-snapshot bp-theme" style="{theme.card_style()}">{note}{header}'
         f'<div style="display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start">'
         f'<table style="border-collapse: collapse; font-size: 15px; color: {ink}">{rows}</table>'
         f'<div style="flex: 1 1 600px; min-width: 300px">{main}</div></div>{footer}</div>'
     )
-
 
 
 # --------------------------------------------------------------------------- the Explorer's layouts
@@ -674,7 +810,9 @@ def explorer_curve_svgs(curve, tangent=False, width=CURVE_W, height=CURVE_H):
     label = param_label(curve.key)
     slope = curve.slope if tangent else None
     return tuple(
-        curve_svg(xs, ys, curve.value, curve.loss, slope=slope, xlabel=label, width=width, height=height)
+        curve_svg(
+            xs, ys, curve.value, curve.loss, slope=slope, xlabel=label, width=width, height=height
+        )
         for xs, ys in ((curve.ws, curve.ls), (curve.zs, curve.zl))
     )
 
@@ -682,7 +820,8 @@ def explorer_curve_svgs(curve, tangent=False, width=CURVE_W, height=CURVE_H):
 def _curve_titles(curve, tangent):
     label = param_label(curve.key)
     legend = f"L as a function of {label}" + (
-        f"; dashed: the tangent, slope ∂L/∂{label} = {_num(curve.slope)}" if tangent else "")
+        f"; dashed: the tangent, slope ∂L/∂{label} = {_num(curve.slope)}" if tangent else ""
+    )
     return legend, f"all of {label}", f"close up: {label} ± {curve.zoom:g} around the dot"
 
 
@@ -700,8 +839,10 @@ def explorer_curve_html(curve, tangent=False):
         f"{svg}</div>"
         for what, title, svg in zip(("curve-all", "curve-zoom"), (whole, zoom), svgs)
     )
-    return (f'<div class="bp-view bp-theme" data-bp="curve"><div class="bp-legend">{_esc(legend)}</div>'
-            f'<div class="bp-row">{panels}</div></div>')
+    return (
+        f'<div class="bp-view bp-theme" data-bp="curve"><div class="bp-legend">{_esc(legend)}</div>'
+        f'<div class="bp-row">{panels}</div></div>'
+    )
 
 
 def explorer_still_html(m, index, sliders, tangent=False):
@@ -712,12 +853,21 @@ def explorer_still_html(m, index, sliders, tangent=False):
     graph = theme.still(svg, graph_description(m.net, m.trace, m.grads), 900)
     footer = ""
     if m.curve is not None:
-        stills = [theme.still(svg, _alt(svg), CURVE_W) for svg in explorer_curve_svgs(m.curve, tangent)]
-        footer = ('<div style="margin-top: 6px; display: flex; flex-wrap: wrap; gap: 10px">'
-                  + "".join(f'<div style="flex: 1 1 250px; max-width: {CURVE_W}px">{x}</div>' for x in stills)
-                  + "</div>")
+        stills = [
+            theme.still(svg, _alt(svg), CURVE_W) for svg in explorer_curve_svgs(m.curve, tangent)
+        ]
+        footer = (
+            '<div style="margin-top: 6px; display: flex; flex-wrap: wrap; gap: 10px">'
+            + "".join(
+                f'<div style="flex: 1 1 250px; max-width: {CURVE_W}px">{x}</div>' for x in stills
+            )
+            + "</div>"
+        )
     loss = f'<div style="font-size: 20px">L = <b>{_esc(_num(m.trace.loss, 8))}</b></div>'
-    return still_view_html(sliders, graph + loss + still_step_html(step, len(m.steps)), footer=footer)
+    return still_view_html(
+        sliders, graph + loss + still_step_html(step, len(m.steps)), footer=footer
+    )
+
 
 # the format helpers, public for the other views (graph_view draws with the same ones)
 esc, num, grad_colour = _esc, _num, _grad_colour

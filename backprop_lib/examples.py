@@ -29,8 +29,14 @@ def seed_000():
         activations="sigmoid",
         loss="squared_error",
     )
-    return Example("seed 000", net, np.array([0.5, 0.3]), np.array([0.7]), 0.1,
-                   "2-2-1 sigmoid network with biases, squared error (y - t)²")
+    return Example(
+        "seed 000",
+        net,
+        np.array([0.5, 0.3]),
+        np.array([0.7]),
+        0.1,
+        "2-2-1 sigmoid network with biases, squared error (y - t)²",
+    )
 
 
 def seed_001():
@@ -44,8 +50,14 @@ def seed_001():
     W1 = rng.rand(2, 2)
     W2 = rng.rand(2, 1)
     net = Network([W1, W2], None, activations="sigmoid", loss="squared_error")
-    return Example("seed 001", net, np.array([1.0, 1.0]), np.array([1.0]), 0.1,
-                   "2-2-1 sigmoid network without biases, weights from np.random.seed(0)")
+    return Example(
+        "seed 001",
+        net,
+        np.array([1.0, 1.0]),
+        np.array([1.0]),
+        0.1,
+        "2-2-1 sigmoid network without biases, weights from np.random.seed(0)",
+    )
 
 
 def seed_002():
@@ -56,8 +68,14 @@ def seed_002():
         activations=["sigmoid", "identity"],
         loss="half_squared_error",
     )
-    return Example("seed 002", net, np.array([1.0]), np.array([0.0]), 0.01,
-                   "1-1-1 network: sigmoid hidden unit, linear output, ½(y - t)²")
+    return Example(
+        "seed 002",
+        net,
+        np.array([1.0]),
+        np.array([0.0]),
+        0.01,
+        "1-1-1 network: sigmoid hidden unit, linear output, ½(y - t)²",
+    )
 
 
 ALL = {"seed_000": seed_000, "seed_001": seed_001, "seed_002": seed_002}

@@ -74,7 +74,8 @@ class ExplorerModel:
     def input_keys(self):
         """'x1', 'x2', ..., 't1', ...: the keys ``set`` takes besides the parameters'."""
         return [f"x{i + 1}" for i in range(self.net.sizes[0])] + [
-            f"t{k + 1}" for k in range(self.net.sizes[-1])]
+            f"t{k + 1}" for k in range(self.net.sizes[-1])
+        ]
 
     def set(self, key, value):
         """Move one value (a parameter key such as 'w1_2_1', or 'x1', 't1') and recompute."""
@@ -107,16 +108,20 @@ class ExplorerModel:
     def _curve(self):
         key, (lo, hi) = self.curve_key, self.curve_range
         f = loss_along(self.net, self.x, self.target, key)
-        others = (tuple((k, v) for k, v in self.net.params().items() if k != key),
-                  tuple(self.x), tuple(self.target))
+        others = (
+            tuple((k, v) for k, v in self.net.params().items() if k != key),
+            tuple(self.x),
+            tuple(self.target),
+        )
         if self.curve_cache is None or self.curve_cache[0] != others:
             ws = np.linspace(lo, hi, N_WHOLE)
             self.curve_cache = (others, ws, np.array([f(v) for v in ws]))
         _, ws, ls = self.curve_cache
         value = self.net.get(key)
         zs = np.linspace(max(lo, value - ZOOM), min(hi, value + ZOOM), N_ZOOM)
-        return Curve(key, ws, ls, zs, np.array([f(v) for v in zs]), value, self.trace.loss,
-                     self.grad(key))
+        return Curve(
+            key, ws, ls, zs, np.array([f(v) for v in zs]), value, self.trace.loss, self.grad(key)
+        )
 
 
 __all__ = ["Curve", "ExplorerModel", "N_WHOLE", "N_ZOOM", "ZOOM"]

@@ -96,7 +96,10 @@ def _check_eps(eps, method):
         return DEFAULT_EPS[method]
     lo, hi = EPS_RANGE
     return as_number(
-        eps, "eps", lo, hi,
+        eps,
+        "eps",
+        lo,
+        hi,
         what=f"a small positive number, e.g. {DEFAULT_EPS[method]:g}, from {lo:g} to {hi:g} "
         "(below, the loss's round-off swamps the difference; above, truncation does)",
     )
@@ -118,7 +121,9 @@ def numeric_gradient(f, w, eps=None, method="central"):
 
     def value(at):
         v = f(at)
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(
+            v, (int, float, np.integer, np.floating)
+        ):
             if not (isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "iuf"):
                 raise TypeError(f"f: expected a function returning one number, got {describe(v)}")
         v = float(np.reshape(v, ()))
@@ -157,7 +162,9 @@ def numeric_gradients(net, x, target, eps=None, method="central"):
 
     def grads_of(arrays, rebuild):
         return tuple(
-            numeric_gradient(lambda w, l=l: forward(rebuild(l, w), x, target).loss, arr, eps, method)
+            numeric_gradient(
+                lambda w, l=l: forward(rebuild(l, w), x, target).loss, arr, eps, method
+            )
             for l, arr in enumerate(arrays)
         )
 
@@ -217,7 +224,9 @@ class GradcheckReport:
             f"{self.method} differences, eps={self.eps:g}, floor {self.floor:.0e}): {verdict}"
         )
         if self.kinks:
-            lines.append("ReLU input near its kink, numeric gradient unreliable: " + ", ".join(self.kinks))
+            lines.append(
+                "ReLU input near its kink, numeric gradient unreliable: " + ", ".join(self.kinks)
+            )
         return "\n".join(lines)
 
     def __repr__(self):
@@ -274,8 +283,7 @@ def _relu_kinks(net, trace, eps):
     return tuple(dict.fromkeys(found))
 
 
-def gradcheck(net, x, target, eps=None, method="central", tol=1e-6, grads=None,
-              label="backprop"):
+def gradcheck(net, x, target, eps=None, method="central", tol=1e-6, grads=None, label="backprop"):
     """Compare backprop's gradients with numeric ones, parameter by parameter.
 
     net: a Network; x, target: as ``forward`` accepts them; eps, method: as
@@ -291,7 +299,10 @@ def gradcheck(net, x, target, eps=None, method="central", tol=1e-6, grads=None,
     eps = _check_eps(eps, method)
     lo, hi = TOL_RANGE
     tol = as_number(
-        tol, "tol", lo, hi,
+        tol,
+        "tol",
+        lo,
+        hi,
         what=f"a small positive number, e.g. 1e-6, from {lo:g} to {hi:g} (below, float64 "
         "cannot resolve it; above, a wrong factor would pass)",
     )

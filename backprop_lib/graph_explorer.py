@@ -59,8 +59,10 @@ class GraphExplorer(LiveView):
         self.replay = ReplayControls(lambda: self._busy or self.render())
         # the network Explorer's rule (draw.CSS) for this view too: its HTML never wider than the
         # notebook (a wide graph scrolls in its own box)
-        self.css = w.HTML(draw.CSS + "<style>.bp-graph-explorer .widget-html, .bp-graph-explorer "
-                          ".widget-html-content { min-width: 0; max-width: 100%; }</style>")
+        self.css = w.HTML(
+            draw.CSS + "<style>.bp-graph-explorer .widget-html, .bp-graph-explorer "
+            ".widget-html-content { min-width: 0; max-width: 100%; }</style>"
+        )
         self.view = w.HTML(layout=w.Layout(width="100%"))
         self._make_sliders()
         self._compute()
@@ -68,8 +70,12 @@ class GraphExplorer(LiveView):
         self.text.observe(self._on_text, names="value")
         self._grid = w.GridBox(layout=w.Layout(grid_template_columns="repeat(auto-fill, 330px)"))
         self._normal_body = w.HBox(
-            [self.slider_box, w.VBox([self.view], layout=w.Layout(flex="1 1 600px", min_width="0"))],
-            layout=w.Layout(flex_flow="row wrap"))
+            [
+                self.slider_box,
+                w.VBox([self.view], layout=w.Layout(flex="1 1 600px", min_width="0")),
+            ],
+            layout=w.Layout(flex_flow="row wrap"),
+        )
         self.init_live(presenter, toolbar=list(self.replay.widget.children))
         self._busy = False
 

@@ -12,8 +12,7 @@ what ``Value.backward()`` computed (one pass; call it once on a fresh graph).
 
 from dataclasses import dataclass
 
-from .names import sub
-from .names import MINUS, fmt
+from .names import MINUS, fmt, sub
 from .steps import Step, Term
 
 SYMBOL = {

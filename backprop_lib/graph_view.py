@@ -160,33 +160,66 @@ def graph_svg(out, highlight=(), badges=None, mark=None, compact=False, scale=1.
     drawn, edges, lit = [], [], []
     for n in nodes:
         v = n.value
-        drawn.append(draw.Node(n.key, n.label, v.data, v.grad, "const" if n.kind == "const" else "",
-                               badges.get(n.key), (("kind", n.kind), ("value", repr(v.data)),
-                                                   ("grad", repr(v.grad)))))
+        drawn.append(
+            draw.Node(
+                n.key,
+                n.label,
+                v.data,
+                v.grad,
+                "const" if n.kind == "const" else "",
+                badges.get(n.key),
+                (("kind", n.kind), ("value", repr(v.data)), ("grad", repr(v.grad))),
+            )
+        )
         for p, o in enumerate(v.operands):
             src = by_value[o]
             via = list(bends[(src.key, n.key, p)])
             if any(o2 is o for o2 in v.operands[:p]):  # the same operand twice (a * a): bend apart
-                (ax, ay) = via[-1] if via else (where.pos[src.key][0] + BOX_W / 2, where.pos[src.key][1])
+                (ax, ay) = (
+                    via[-1] if via else (where.pos[src.key][0] + BOX_W / 2, where.pos[src.key][1])
+                )
                 bx, by = where.pos[n.key][0] - BOX_W / 2 - 2, where.pos[n.key][1]
                 via.append(((ax + bx) / 2, (ay + by) / 2 + 22))
             key = f"{src.key}-{n.key}-{p}"
             if n.key == main or n.key in soft and src.key in (main, *soft):
                 lit.append(key)
-            sym = EDGE_SYMBOL.get(v.op, SYMBOL[v.op]) + (draw.num(v.exponent) if v.op == "**" else "")
+            sym = EDGE_SYMBOL.get(v.op, SYMBOL[v.op]) + (
+                draw.num(v.exponent) if v.op == "**" else ""
+            )
             at = 0.5 if via or v.op in ("+", "*", "-", "/") else 0.45
-            edges.append(draw.Edge(src.key, n.key, o.grad, sym, key, via=tuple(via), at=at,
-                                   title=f"{src.label} into {sym}: ∂f/∂{src.label} = {draw.num(o.grad, 8)}"))
+            edges.append(
+                draw.Edge(
+                    src.key,
+                    n.key,
+                    o.grad,
+                    sym,
+                    key,
+                    via=tuple(via),
+                    at=at,
+                    title=f"{src.label} into {sym}: ∂f/∂{src.label} = {draw.num(o.grad, 8)}",
+                )
+            )
     # the edges' highlight never is the current step's own: the node's is
-    return draw.render_graph(drawn, edges, where, [main, *soft, *lit] if hl else (), mark,
-                             graph_description(out), grad_digits=4, scale=scale, data_bp="expr-graph")
+    return draw.render_graph(
+        drawn,
+        edges,
+        where,
+        [main, *soft, *lit] if hl else (),
+        mark,
+        graph_description(out),
+        grad_digits=4,
+        scale=scale,
+        data_bp="expr-graph",
+    )
 
 
 def graph_html(out, **kwargs):
     """``graph_svg`` inline, in a box that scrolls sideways (a live, trusted view)."""
     # focusable: a region that scrolls must be reachable from the keyboard
-    return (f'<div class="bp-graph-wrap bp-scroll" style="overflow-x:auto" tabindex="0" role="region" '
-            f'aria-label="expression graph, scrolls sideways">{graph_svg(out, **kwargs)}</div>')
+    return (
+        f'<div class="bp-graph-wrap bp-scroll" style="overflow-x:auto" tabindex="0" role="region" '
+        f'aria-label="expression graph, scrolls sideways">{graph_svg(out, **kwargs)}</div>'
+    )
 
 
 def figure(out, **kwargs):
@@ -194,9 +227,11 @@ def figure(out, **kwargs):
     with the graph in words as alt text, at its natural size (scrolling sideways when wide);
     a trusted page swaps it for the inline, themed SVG (``theme.still``)."""
     svg = graph_svg(out, **kwargs)
-    w = float(re.search(r'width="([0-9.]+)"', svg[svg.index(" viewBox"):]).group(1))
-    return (f'<div style="overflow-x: auto; max-width: 100%">'
-            f'{theme.still(svg, graph_description(out), w, min_width=w)}</div>')
+    w = float(re.search(r'width="([0-9.]+)"', svg[svg.index(" viewBox") :]).group(1))
+    return (
+        f'<div style="overflow-x: auto; max-width: 100%">'
+        f"{theme.still(svg, graph_description(out), w, min_width=w)}</div>"
+    )
 
 
 class Figure:
@@ -219,5 +254,14 @@ LEGEND = (
     "vermillion: positive</span>, grey: zero); dashed boxes are constants</div>"
 )
 
-__all__ = ["Figure", "LEGEND", "Layout", "figure", "graph_description", "graph_html", "graph_svg", "layout",
-           "placed"]
+__all__ = [
+    "Figure",
+    "LEGEND",
+    "Layout",
+    "figure",
+    "graph_description",
+    "graph_html",
+    "graph_svg",
+    "layout",
+    "placed",
+]

@@ -121,7 +121,9 @@ ACTIVATIONS = {
     "sigmoid": Activation(
         sigmoid_forward, sigmoid_backward, "σ({z})", ("{a}(1 − {a})", "{a}·(1 − {a})"), "σ"
     ),
-    "tanh": Activation(tanh_forward, tanh_backward, "tanh({z})", ("(1 − {a}²)", "(1 − {a}²)"), "tanh"),
+    "tanh": Activation(
+        tanh_forward, tanh_backward, "tanh({z})", ("(1 − {a}²)", "(1 − {a}²)"), "tanh"
+    ),
     "relu": Activation(relu_forward, relu_backward, "max(0, {z})", ("[{z} > 0]", "{d}"), "ReLU"),
     "identity": Activation(identity_forward, identity_backward, "{z}", ("1", "1"), "id"),
 }
@@ -264,26 +266,43 @@ def _bce_dL_dy(dL_dz, cache):
 
 LOSSES = {
     "squared_error": Loss(
-        squared_error_forward, squared_error_backward, "output",
-        term="({y} − {t})²", gradient=("2({y} − {t})", "2·({y} − {t})"),
+        squared_error_forward,
+        squared_error_backward,
+        "output",
+        term="({y} − {t})²",
+        gradient=("2({y} − {t})", "2·({y} − {t})"),
     ),
     "half_squared_error": Loss(
-        half_squared_error_forward, half_squared_error_backward, "output",
-        term="½({y} − {t})²", gradient=("{y} − {t}", "{y} − {t}"),
+        half_squared_error_forward,
+        half_squared_error_backward,
+        "output",
+        term="½({y} − {t})²",
+        gradient=("{y} − {t}", "{y} − {t}"),
     ),
     "binary_cross_entropy": Loss(
-        binary_cross_entropy_forward, binary_cross_entropy_backward, "logits",
+        binary_cross_entropy_forward,
+        binary_cross_entropy_backward,
+        "logits",
         term="−[{t}·log {y} + (1 − {t})·log(1 − {y})]",
         gradient=("({y} − {t}) / ({y}(1 − {y}))", "({y} − {t}) / ({y}·(1 − {y}))"),
-        activation="sigmoid", target_range=(0, 1), dL_dy=_bce_dL_dy, fused="{y} − {t}",
+        activation="sigmoid",
+        target_range=(0, 1),
+        dL_dy=_bce_dL_dy,
+        fused="{y} − {t}",
         roundoff=_bce_roundoff,
     ),
     "softmax_cross_entropy": Loss(
-        softmax_cross_entropy_forward, softmax_cross_entropy_backward, "logits",
-        term="−{t}·log {y}", gradient=("{y} − {t}", "{y} − {t}"),
-        activation="identity", target_range=(0, 1), classes=True,
+        softmax_cross_entropy_forward,
+        softmax_cross_entropy_backward,
+        "logits",
+        term="−{t}·log {y}",
+        gradient=("{y} − {t}", "{y} − {t}"),
+        activation="identity",
+        target_range=(0, 1),
+        classes=True,
         dL_dy=lambda dL_dz, cache: dL_dz,  # an identity output: dL/dy = dL/dz
-        probabilities=softmax, cached_probabilities=lambda cache: cache[0],
+        probabilities=softmax,
+        cached_probabilities=lambda cache: cache[0],
         roundoff=_softmax_ce_roundoff,
     ),
 }

@@ -92,14 +92,20 @@ class LiveView:
         toolbar: the controls in the row that the toggle ends (the same widgets in both layouts).
         """
         self.presenter_toggle = w.ToggleButton(
-            value=bool(presenter), description=TOGGLE_TEXT, icon="desktop", tooltip=self.tooltip,
-            layout=w.Layout(width=self.toggle_width, min_width=self.toggle_width))
+            value=bool(presenter),
+            description=TOGGLE_TEXT,
+            icon="desktop",
+            tooltip=self.tooltip,
+            layout=w.Layout(width=self.toggle_width, min_width=self.toggle_width),
+        )
         hidden = w.Layout(height="0px", width="0px", overflow="hidden")
         self._sidebar = w.Output(layout=hidden)
         self._a11y = theme.a11y_widget()
         self._a11y.layout = hidden
-        self.toolbar = w.HBox(list(toolbar) + [self.presenter_toggle, self._a11y, self._sidebar],
-                              layout=w.Layout(flex_flow="row wrap", align_items="center"))
+        self.toolbar = w.HBox(
+            list(toolbar) + [self.presenter_toggle, self._a11y, self._sidebar],
+            layout=w.Layout(flex_flow="row wrap", align_items="center"),
+        )
         self.widget = w.VBox()
         self.widget.add_class(self.css_class)
         self.widget.add_class("bp-theme")
@@ -121,7 +127,9 @@ class LiveView:
 
     def _set_sidebar(self, open_):
         self._sidebar.outputs = ()
-        self._sidebar.append_display_data(Javascript(f"{SIDEBAR_JS}({'true' if open_ else 'false'})"))
+        self._sidebar.append_display_data(
+            Javascript(f"{SIDEBAR_JS}({'true' if open_ else 'false'})")
+        )
 
     def arrange(self):
         """Put the widgets in the current layout."""

@@ -292,5 +292,7 @@ def sgd_step(net, grads, lr):
     ):
         raise ValueError("grads: expected gradients of this network, got ones of another network")
     ws = [W - lr * dW for W, dW in zip(net.weights, grads.weights)]
-    bs = [b - lr * db for b, db in zip(net.biases, grads.biases)] if net.biases is not None else None
+    bs = (
+        [b - lr * db for b, db in zip(net.biases, grads.biases)] if net.biases is not None else None
+    )
     return net.replace(weights=ws, biases=bs)

@@ -111,8 +111,11 @@ def eps_sweep(net, x, target, key, eps_values, method="central", dtype=np.float6
     """
     as_choice(method, "method", METHODS)
     eps_values = as_float_array(eps_values, "eps_values")
-    if eps_values.ndim != 1 or eps_values.size == 0 or np.any(eps_values <= 0) or np.any(
-        eps_values >= 1
+    if (
+        eps_values.ndim != 1
+        or eps_values.size == 0
+        or np.any(eps_values <= 0)
+        or np.any(eps_values >= 1)
     ):
         raise ValueError(
             "eps_values: expected a 1-D array of positive steps, e.g. np.logspace(-12, -1, 45)"

@@ -33,8 +33,10 @@ class ReplayControls:
         self.back_button.on_click(lambda _: self.step_by(-1))
         self.next_button.on_click(lambda _: self.step_by(+1))
         self.position.observe(lambda _: on_change(), names="value")
-        self.widget = w.HBox([self.play, self.back_button, self.next_button, self.position],
-                             layout=w.Layout(flex_flow="row wrap"))
+        self.widget = w.HBox(
+            [self.play, self.back_button, self.next_button, self.position],
+            layout=w.Layout(flex_flow="row wrap"),
+        )
 
     @property
     def index(self):

@@ -83,13 +83,17 @@ def steps(net, trace, grads):
     check_type(trace, "trace", Trace, "the Trace that forward(net, x, target) returned")
     check_type(grads, "grads", Grads, "the Grads that backward(net, trace) returned")
     own = backward(net, trace)  # a ValueError naming trace if it is of another network
-    same = all(
-        np.shape(g) == np.shape(o) and np.array_equal(g, o)
-        for g, o in zip(
-            (*grads.weights, *(grads.biases or ()), grads.dL_dy, *grads.dL_dz),
-            (*own.weights, *(own.biases or ()), own.dL_dy, *own.dL_dz),
+    same = (
+        all(
+            np.shape(g) == np.shape(o) and np.array_equal(g, o)
+            for g, o in zip(
+                (*grads.weights, *(grads.biases or ()), grads.dL_dy, *grads.dL_dz),
+                (*own.weights, *(own.biases or ()), own.dL_dy, *own.dL_dz),
+            )
         )
-    ) and (grads.biases is None) == (own.biases is None) and len(grads.weights) == len(own.weights)
+        and (grads.biases is None) == (own.biases is None)
+        and len(grads.weights) == len(own.weights)
+    )
     if not same:
         raise ValueError(
             "grads: expected the gradients of this trace (backward(net, trace)), got others: "
@@ -106,7 +110,9 @@ def steps(net, trace, grads):
 
     def add(phase, key, name, formula, numbers, value, highlight, terms=()):
         out.append(
-            Step(len(out), phase, key, name, formula, numbers, float(value), tuple(highlight), terms)
+            Step(
+                len(out), phase, key, name, formula, numbers, float(value), tuple(highlight), terms
+            )
         )
 
     def a_name(l, j):  # activation j of layer l (layer 0: the input x)
@@ -138,12 +144,25 @@ def steps(net, trace, grads):
                 nums.append(fmt(net.biases[l - 1][j - 1]))
                 hl.append(bias_key(l, j))
             zv = trace.z[l - 1][j - 1]
-            add("forward", z_key(l, j), z, f"{z} = " + " + ".join(parts), " + ".join(nums), zv,
-                [z_key(l, j)] + hl)
+            add(
+                "forward",
+                z_key(l, j),
+                z,
+                f"{z} = " + " + ".join(parts),
+                " + ".join(nums),
+                zv,
+                [z_key(l, j)] + hl,
+            )
             a = a_name(l, j)
-            add("forward", a_key(l, j), a, f"{a} = " + act.formula.format(z=z),
-                act.formula.format(z=fmt(zv, paren=False)), a_value(l, j),
-                [a_key(l, j), z_key(l, j)])
+            add(
+                "forward",
+                a_key(l, j),
+                a,
+                f"{a} = " + act.formula.format(z=z),
+                act.formula.format(z=fmt(zv, paren=False)),
+                a_value(l, j),
+                [a_key(l, j), z_key(l, j)],
+            )
 
     # ---------------------------------------------------------------- loss
     rule = layers.LOSSES[net.loss]
@@ -156,9 +175,15 @@ def steps(net, trace, grads):
         pv = rule.cached_probabilities(trace.loss_cache)[0]
         for k in range(1, K + 1):
             pk = f"p{sub(k)}"
-            add("forward", probability_key(k), pk, f"{pk} = e^{ys[k - 1]} / Σⱼ e^yⱼ",
-                f"e^{fmt(yv[k - 1])} / ({' + '.join('e^' + fmt(v) for v in yv)})", pv[k - 1],
-                [a_key(n_layers, kk) for kk in range(1, K + 1)])
+            add(
+                "forward",
+                probability_key(k),
+                pk,
+                f"{pk} = e^{ys[k - 1]} / Σⱼ e^yⱼ",
+                f"e^{fmt(yv[k - 1])} / ({' + '.join('e^' + fmt(v) for v in yv)})",
+                pv[k - 1],
+                [a_key(n_layers, kk) for kk in range(1, K + 1)],
+            )
         ys, yv = [f"p{sub(k)}" for k in range(1, K + 1)], pv  # the loss is written in p
     sym = " + ".join(rule.term.format(y=y, t=t) for y, t in zip(ys, ts))
     num = " + ".join(rule.term.format(y=fmt(y), t=fmt(t)) for y, t in zip(yv, tv))
@@ -168,14 +193,22 @@ def steps(net, trace, grads):
     g_sym, g_num = rule.gradient
     for k in range(1, K + 1):
         y, yk, tk = a_name(n_layers, k), fmt(yv[k - 1]), fmt(tv[k - 1])
-        add("backward", grad_key(a_key(n_layers, k)), _d(y),
-            f"{_d(y)} = {g_sym.format(y=ys[k - 1], t=ts[k - 1])}", g_num.format(y=yk, t=tk),
-            grads.dL_dy[k - 1], [a_key(n_layers, k), LOSS_KEY])
+        add(
+            "backward",
+            grad_key(a_key(n_layers, k)),
+            _d(y),
+            f"{_d(y)} = {g_sym.format(y=ys[k - 1], t=ts[k - 1])}",
+            g_num.format(y=yk, t=tk),
+            grads.dL_dy[k - 1],
+            [a_key(n_layers, k), LOSS_KEY],
+        )
 
     for l in range(n_layers, 0, -1):
         act = layers.ACTIVATIONS[net.activations[l - 1]]
         # the local derivatives da/dz, from the activation's own backward (dz for da = 1)
-        local = act.backward(np.ones_like(np.atleast_2d(trace.z[l - 1])), trace.caches[l - 1].activation)
+        local = act.backward(
+            np.ones_like(np.atleast_2d(trace.z[l - 1])), trace.caches[l - 1].activation
+        )
         for j in range(1, sizes[l] + 1):
             z, a = node_label("z", l, j, sizes[l]), a_name(l, j)
             up, upv = _d(a), grads.dL_da[l - 1][j - 1]
@@ -192,24 +225,45 @@ def steps(net, trace, grads):
                 formula = f"{_d(z)} = {up} · {local_sym}"
                 numbers = f"{fmt(upv)} · " + d_num.format(a=fmt(av), z=fmt(zv), d=fmt(local_val))
                 terms = (Term(up, float(upv), f"∂{a}/∂{z} = {local_sym}", float(local_val)),)
-            add("backward", grad_key(z_key(l, j)), _d(z), formula, numbers,
-                grads.dL_dz[l - 1][j - 1], [z_key(l, j), a_key(l, j)], terms)
+            add(
+                "backward",
+                grad_key(z_key(l, j)),
+                _d(z),
+                formula,
+                numbers,
+                grads.dL_dz[l - 1][j - 1],
+                [z_key(l, j), a_key(l, j)],
+                terms,
+            )
         for j in range(1, sizes[l] + 1):
             z, dz = node_label("z", l, j, sizes[l]), grads.dL_dz[l - 1][j - 1]
             for i in range(1, sizes[l - 1] + 1):
                 wk = weight_key(l, i, j)
                 w, ai = param_label(wk), a_name(l - 1, i)
                 aiv = a_value(l - 1, i)
-                add("backward", grad_key(wk), _d(w), f"{_d(w)} = {_d(z)} · {ai}",
-                    f"{fmt(dz)} · {fmt(aiv)}", grads.weights[l - 1][i - 1, j - 1],
+                add(
+                    "backward",
+                    grad_key(wk),
+                    _d(w),
+                    f"{_d(w)} = {_d(z)} · {ai}",
+                    f"{fmt(dz)} · {fmt(aiv)}",
+                    grads.weights[l - 1][i - 1, j - 1],
                     [wk, z_key(l, j), a_key(l - 1, i)],
-                    (Term(_d(z), float(dz), f"∂{z}/∂{w} = {ai}", float(aiv)),))
+                    (Term(_d(z), float(dz), f"∂{z}/∂{w} = {ai}", float(aiv)),),
+                )
             if net.biases is not None:
                 bk = bias_key(l, j)
                 b = param_label(bk)
-                add("backward", grad_key(bk), _d(b), f"{_d(b)} = {_d(z)} · 1", f"{fmt(dz)} · 1",
-                    grads.biases[l - 1][j - 1], [bk, z_key(l, j)],
-                    (Term(_d(z), float(dz), f"∂{z}/∂{b} = 1", 1.0),))
+                add(
+                    "backward",
+                    grad_key(bk),
+                    _d(b),
+                    f"{_d(b)} = {_d(z)} · 1",
+                    f"{fmt(dz)} · 1",
+                    grads.biases[l - 1][j - 1],
+                    [bk, z_key(l, j)],
+                    (Term(_d(z), float(dz), f"∂{z}/∂{b} = 1", 1.0),),
+                )
         if l > 1:
             for i in range(1, sizes[l - 1] + 1):
                 ai = a_name(l - 1, i)
@@ -217,11 +271,17 @@ def steps(net, trace, grads):
                 ws = [param_label(weight_key(l, i, j)) for j in range(1, sizes[l] + 1)]
                 dzs = grads.dL_dz[l - 1]
                 wv = net.weights[l - 1][i - 1]
-                add("backward", grad_key(a_key(l - 1, i)), _d(ai),
+                add(
+                    "backward",
+                    grad_key(a_key(l - 1, i)),
+                    _d(ai),
                     f"{_d(ai)} = " + " + ".join(f"{_d(z)} · {w}" for z, w in zip(zs, ws)),
                     " + ".join(f"{fmt(d)} · {fmt(v)}" for d, v in zip(dzs, wv)),
                     grads.dL_da[l - 2][i - 1],
                     [a_key(l - 1, i)] + [weight_key(l, i, j) for j in range(1, sizes[l] + 1)],
-                    tuple(Term(_d(z), float(d), f"∂{z}/∂{ai} = {w}", float(v))
-                          for z, w, d, v in zip(zs, ws, dzs, wv)))
+                    tuple(
+                        Term(_d(z), float(d), f"∂{z}/∂{ai} = {w}", float(v))
+                        for z, w, d, v in zip(zs, ws, dzs, wv)
+                    ),
+                )
     return out

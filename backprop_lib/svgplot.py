@@ -134,7 +134,7 @@ def curve_panel(x0, y0, width, height, xs, series, title, y_range=None, x_label=
         )
     out.append(
         f'<rect x="{px(0):.1f}" y="{py(hi):.1f}" width="{pw}" height="{ph}" fill="none" '
-        f'{paint(stroke="line")}/>'
+        f"{paint(stroke='line')}/>"
     )
     out.append(
         f'<text x="{px(x_hi / 2):.1f}" y="{y0 + height - 4:.1f}" font-size="14" '
@@ -155,10 +155,19 @@ def curve_panel(x0, y0, width, height, xs, series, title, y_range=None, x_label=
         if label:
             out.append(
                 f'<text x="{legend_x:.1f}" y="{y0 + 20}" font-size="14" text-anchor="end" '
-                f'{paint(fill=colour)}>{html.escape(label)}</text>'
+                f"{paint(fill=colour)}>{html.escape(label)}</text>"
             )
             legend_x -= 9 * len(label) + 16
     return "".join(out)
 
 
-__all__ = ["CLASS_COLOURS", "boundary_rgb", "curve_panel", "fmt_tick", "hex_rgb", "marker", "png_bytes", "ticks"]
+__all__ = [
+    "CLASS_COLOURS",
+    "boundary_rgb",
+    "curve_panel",
+    "fmt_tick",
+    "hex_rgb",
+    "marker",
+    "png_bytes",
+    "ticks",
+]

@@ -44,8 +44,12 @@ LIGHT = {
     "hilite_soft": "#FBF6C4",  # what it reads
     "ok": "#007A5A",  # right (Okabe–Ito bluish green, darkened)
     "bad": "#B84F00",  # not yet
-    "c0": "#0072B2", "c1": "#D55E00", "c2": "#009E73",  # classes, in the training view
-    "c3": "#E69F00", "c4": "#56B4E9", "c5": "#CC79A7",
+    "c0": "#0072B2",
+    "c1": "#D55E00",
+    "c2": "#009E73",  # classes, in the training view
+    "c3": "#E69F00",
+    "c4": "#56B4E9",
+    "c5": "#CC79A7",
 }
 # JupyterLab's own variables, where it has one (light values as fallbacks outside JupyterLab)
 JP = {
@@ -78,12 +82,16 @@ def _decls(values):
 
 def _css():
     live = {k: (f"var({JP[k]}, {c})" if k in JP else c) for k, c in LIGHT.items()}
-    rules = [f".bp-theme {{ {_decls(live)}; }}",
-             f'body[data-jp-theme-light="false"] .bp-theme {{ {_decls(DARK)}; }}']
+    rules = [
+        f".bp-theme {{ {_decls(live)}; }}",
+        f'body[data-jp-theme-light="false"] .bp-theme {{ {_decls(DARK)}; }}',
+    ]
     for k in LIGHT:
         n = k.replace("_", "-")
-        rules.append(f".bp-theme .bp-f-{n} {{ fill: var(--bp-{n}); }} "
-                     f".bp-theme .bp-s-{n} {{ stroke: var(--bp-{n}); }}")
+        rules.append(
+            f".bp-theme .bp-f-{n} {{ fill: var(--bp-{n}); }} "
+            f".bp-theme .bp-s-{n} {{ stroke: var(--bp-{n}); }}"
+        )
     return "\n".join(rules)
 
 
@@ -91,18 +99,22 @@ def _css():
 # JupyterLab rebuilt from the widget state saved in the file): ipywidgets then marks every view
 # ``jupyter-widgets-disconnected`` and draws a bare broken-link icon in front of each. A view of
 # ours (``.bp-theme``) says instead, in words, what to do; its parts lose their icons and fade.
-RESTART_NOTE = ("The kernel that ran this view has stopped (restarted, or not run since the "
-                "notebook opened), so its sliders and buttons do nothing now. "
-                "Run this cell again (Shift+Enter) to bring them back.")
+RESTART_NOTE = (
+    "The kernel that ran this view has stopped (restarted, or not run since the "
+    "notebook opened), so its sliders and buttons do nothing now. "
+    "Run this cell again (Shift+Enter) to bring them back."
+)
 
 
 def _restart_css():
     gone = ".bp-theme.jupyter-widgets-disconnected"
-    return (f'{gone}::before {{ content: "{RESTART_NOTE}"; display: block; align-self: stretch; '
-            f"font: 15px/1.4 {FONT}; color: var(--bp-ink); background: var(--bp-hilite-soft); "
-            "border-left: 5px solid var(--bp-hilite); padding: 6px 10px; margin: 0 0 6px 0; }\n"
-            f"{gone} .jupyter-widgets-disconnected::before {{ content: none; display: none; }}\n"
-            f"{gone} > * {{ opacity: 0.55; }}")
+    return (
+        f'{gone}::before {{ content: "{RESTART_NOTE}"; display: block; align-self: stretch; '
+        f"font: 15px/1.4 {FONT}; color: var(--bp-ink); background: var(--bp-hilite-soft); "
+        "border-left: 5px solid var(--bp-hilite); padding: 6px 10px; margin: 0 0 6px 0; }\n"
+        f"{gone} .jupyter-widgets-disconnected::before {{ content: none; display: none; }}\n"
+        f"{gone} > * {{ opacity: 0.55; }}"
+    )
 
 
 CSS = _css() + "\n" + _restart_css()  # the palette as CSS; draw.CSS includes it
@@ -147,20 +159,35 @@ def still(svg, alt, max_width, live=True, min_width=None):
     min_width: never narrower (CSS px; a wide picture whose text must stay >= 12 px).
     """
     floor = f"min-width: {min_width}px; " if min_width else ""
-    img = (f'<img class="bp-still" alt="{html.escape(alt, quote=True)}" src="{svg_data_uri(svg)}" '
-           f'style="width: 100%; max-width: {max_width}px; {floor}background: {LIGHT["paper"]}; '
-           'border-radius: 4px">')
+    img = (
+        f'<img class="bp-still" alt="{html.escape(alt, quote=True)}" src="{svg_data_uri(svg)}" '
+        f'style="width: 100%; max-width: {max_width}px; {floor}background: {LIGHT["paper"]}; '
+        'border-radius: 4px">'
+    )
     return img + (_INLINE_JS if live else "")
 
 
 def card_style():
     """Inline style of a static card (the sanitizer keeps plain colours, not variables)."""
-    return (f"background: {LIGHT['paper']}; color: {LIGHT['ink']}; font-family: {FONT}; "
-            "padding: 6px 8px; border-radius: 6px")
+    return (
+        f"background: {LIGHT['paper']}; color: {LIGHT['ink']}; font-family: {FONT}; "
+        "padding: 6px 8px; border-radius: 6px"
+    )
 
 
-__all__ = ["CSS", "DARK", "FONT", "JP", "LIGHT", "RESTART_NOTE", "card_style", "paint", "still", "svg_data_uri",
-           "var"]
+__all__ = [
+    "CSS",
+    "DARK",
+    "FONT",
+    "JP",
+    "LIGHT",
+    "RESTART_NOTE",
+    "card_style",
+    "paint",
+    "still",
+    "svg_data_uri",
+    "var",
+]
 
 
 # What ipywidgets leaves out for screen readers, added in the page (a trusted output only): the
@@ -196,6 +223,22 @@ A11Y_JS = r"""
       root.querySelectorAll('button.widget-toggle-button').forEach(function (b) {
         set(b, 'aria-pressed', b.classList.contains('mod-active') ? 'true' : 'false');
       });
+      // The step (or training status) the view shows is redrawn with every change, and a
+      // screen reader does not announce a live region that is itself replaced: one live
+      // region per view, made once and kept, says the text of the parts marked data-bp-live.
+      var say = [].map.call(root.querySelectorAll('[data-bp-live]'), function (e) {
+        return e.textContent.trim(); }).join('. ');
+      var live = root.__bpLive;
+      if (!live || !live.isConnected) {
+        live = root.__bpLive = document.createElement('div');
+        live.className = 'bp-narration';
+        live.setAttribute('role', 'status');
+        live.setAttribute('aria-live', 'polite');
+        live.style.cssText = 'position:absolute;width:1px;height:1px;margin:-1px;padding:0;' +
+          'overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0';
+        root.appendChild(live);
+      }
+      if (live.textContent !== say) live.textContent = say;
     });
   }
   // A toggle that rearranges its view (presenter view) makes ipywidgets redraw the view's parts,
@@ -237,8 +280,15 @@ def figure_alt(fig):
     if getattr(fig, "_suptitle", None) is not None and fig._suptitle.get_text():
         parts.append(fig._suptitle.get_text())
     for ax in fig.get_axes():
-        bits = [t for t in (ax.get_title(), ax.get_xlabel() and f"x: {ax.get_xlabel()}",
-                            ax.get_ylabel() and f"y: {ax.get_ylabel()}") if t]
+        bits = [
+            t
+            for t in (
+                ax.get_title(),
+                ax.get_xlabel() and f"x: {ax.get_xlabel()}",
+                ax.get_ylabel() and f"y: {ax.get_ylabel()}",
+            )
+            if t
+        ]
         if bits:
             parts.append(", ".join(bits))
     return "Figure: " + ("; ".join(dict.fromkeys(parts)) or "a plot")
@@ -253,8 +303,10 @@ def with_alt(fig):
         buf = io.BytesIO()
         fig.savefig(buf, format="png", bbox_inches="tight")
         data = base64.b64encode(buf.getvalue()).decode("ascii")
-        return (f'<img alt="{html.escape(figure_alt(fig), quote=True)}" '
-                f'src="data:image/png;base64,{data}" style="max-width: 100%">')
+        return (
+            f'<img alt="{html.escape(figure_alt(fig), quote=True)}" '
+            f'src="data:image/png;base64,{data}" style="max-width: 100%">'
+        )
 
     fig._repr_html_ = _repr_html_
     return fig

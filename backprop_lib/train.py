@@ -39,8 +39,14 @@ from .network import backward, forward, sgd_step
 def _check_until(until_accuracy):
     if until_accuracy is None:
         return None
-    return as_number(until_accuracy, "until_accuracy", 0, 1, low_open=True,
-                     what="None or a fraction in (0, 1], e.g. 0.95")
+    return as_number(
+        until_accuracy,
+        "until_accuracy",
+        0,
+        1,
+        low_open=True,
+        what="None or a fraction in (0, 1], e.g. 0.95",
+    )
 
 
 # --------------------------------------------------------------------------- predictions
@@ -87,7 +93,9 @@ def labels_of(T):
     raw = T
     T = as_float_array(T, "T")
     if T.ndim not in (1, 2) or len(T) == 0 or (T.ndim == 2 and T.shape[1] == 0):
-        raise ValueError(f"T: expected a 1-D or 2-D array with at least one row, got shape {T.shape}")
+        raise ValueError(
+            f"T: expected a 1-D or 2-D array with at least one row, got shape {T.shape}"
+        )
     if np.asarray(raw).dtype.kind in "iu":
         T = np.asarray(raw)
     if T.ndim == 1:
@@ -201,7 +209,10 @@ class Trainer:
             self.T_test = as_batch_targets(net, Y_test, len(self.X_test), "Y_test", "X_test")
             self.labels_test = labels_of(self.T_test)
         self.batch_size = as_int(
-            batch_size, "batch_size", 1, len(self.X),
+            batch_size,
+            "batch_size",
+            1,
+            len(self.X),
             what=f"a whole number from 1 to {len(self.X)} (X has {len(self.X)} rows)",
         )
         self.seed = as_seed(seed)
@@ -335,8 +346,19 @@ def train(net, X, Y, lr, epochs, batch_size, seed, X_test=None, Y_test=None, unt
 # --------------------------------------------------------------------------- the PyTorch twin
 
 
-def train_torch(net, X, Y, lr, epochs, batch_size, seed, X_test=None, Y_test=None,
-                until_accuracy=None, dtype=None):
+def train_torch(
+    net,
+    X,
+    Y,
+    lr,
+    epochs,
+    batch_size,
+    seed,
+    X_test=None,
+    Y_test=None,
+    until_accuracy=None,
+    dtype=None,
+):
     """The same training in PyTorch: ``torch_bridge.train_torch`` (imports torch when called)."""
     from .torch_bridge import train_torch as twin
 

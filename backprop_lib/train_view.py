@@ -170,8 +170,9 @@ class TrainingView(LiveView):
         if it was running."""
         self.X, self.y = self._data()
         self.n_classes = int(self.y.max()) + 1
-        net = classifier(2, self.hidden_slider.value, self.n_classes, self.activation_dropdown.value,
-                         self.seed)
+        net = classifier(
+            2, self.hidden_slider.value, self.n_classes, self.activation_dropdown.value, self.seed
+        )
         self.trainer = Trainer(
             net, self.X, self.y, self.lr_slider.value, min(self.batch_size, len(self.X)), self.seed
         )
@@ -271,11 +272,20 @@ class TrainingView(LiveView):
     def layout(self, presenter):
         """Two arrangements of the same widgets; the presenter toggle switches between them."""
         if self._layouts is None:
-            controls = [self.data_dropdown, self.lr_slider, self.hidden_slider, self.activation_dropdown]
-            actions = w.VBox([self.toolbar, self.status, w.HTML(_CSS)], layout=w.Layout(margin="0 0 0 24px"))
+            controls = [
+                self.data_dropdown,
+                self.lr_slider,
+                self.hidden_slider,
+                self.activation_dropdown,
+            ]
+            actions = w.VBox(
+                [self.toolbar, self.status, w.HTML(_CSS)], layout=w.Layout(margin="0 0 0 24px")
+            )
             grid = w.GridBox(controls, layout=w.Layout(grid_template_columns="repeat(2, 360px)"))
-            self._layouts = ([w.HBox([w.VBox(controls, layout=w.Layout(width="370px")), actions]), self.plot],
-                             [self.plot, w.HBox([grid, actions])])
+            self._layouts = (
+                [w.HBox([w.VBox(controls, layout=w.Layout(width="370px")), actions]), self.plot],
+                [self.plot, w.HBox([grid, actions])],
+            )
         return self._layouts[bool(presenter)]
 
     def render(self):
@@ -283,17 +293,21 @@ class TrainingView(LiveView):
         self.plot.value = self.svg()
         self.status.value = (
             f'<div style="font-size:{24 if self.presenter else 17}px;line-height:1.5;'
-            f'font-family:{FONT}" aria-live="polite">{self._status_text()}</div>'
+            f'font-family:{FONT}" data-bp-live>{self._status_text()}</div>'
         )
         self.render_ms.append(1000 * (time.perf_counter() - t0))
 
     def _status_text(self):
         h = self.history
-        text = (f"epoch <b>{h.epoch[-1]}</b> · step {len(h.step_loss)}<br>"
-                f"loss <b>{h.train_loss[-1]:.4f}</b> · accuracy <b>{h.train_acc[-1]:.1%}</b>")
+        text = (
+            f"epoch <b>{h.epoch[-1]}</b> · step {len(h.step_loss)}<br>"
+            f"loss <b>{h.train_loss[-1]:.4f}</b> · accuracy <b>{h.train_acc[-1]:.1%}</b>"
+        )
         if self.trainer.epochs >= self.max_epochs:
-            text += (f"<br>stopped at the cap of {self.max_epochs} epochs: press reset to train a "
-                     "new network")
+            text += (
+                f"<br>stopped at the cap of {self.max_epochs} epochs: press reset to train a "
+                "new network"
+            )
         return text
 
     def boundary_png(self):
@@ -313,22 +327,30 @@ class TrainingView(LiveView):
 
         axes = []  # the boundary plot's axes (the data's two features) and its class legend
         for t in ticks(x0, x1):
-            axes.append(f'<line x1="{sx(t):.1f}" y1="{pad + size}" x2="{sx(t):.1f}" y2="{pad + size + 5}" '
-                        f'{paint(stroke="line")}/><text x="{sx(t):.1f}" y="{pad + size + 20}" font-size="14" '
-                        f'text-anchor="middle" {paint(fill="ink")}>{fmt_tick(t)}</text>')
+            axes.append(
+                f'<line x1="{sx(t):.1f}" y1="{pad + size}" x2="{sx(t):.1f}" y2="{pad + size + 5}" '
+                f'{paint(stroke="line")}/><text x="{sx(t):.1f}" y="{pad + size + 20}" font-size="14" '
+                f'text-anchor="middle" {paint(fill="ink")}>{fmt_tick(t)}</text>'
+            )
         for t in ticks(y0, y1):
-            axes.append(f'<line x1="{left - 5}" y1="{sy(t):.1f}" x2="{left}" y2="{sy(t):.1f}" '
-                        f'{paint(stroke="line")}/><text x="{left - 8}" y="{sy(t) + 5:.1f}" font-size="14" '
-                        f'text-anchor="end" {paint(fill="ink")}>{fmt_tick(t)}</text>')
-        axes.append(f'<text x="{left + size / 2:.1f}" y="{pad + size + 38}" font-size="15" '
-                    f'text-anchor="middle" {paint(fill="ink")}>feature x₁</text>'
-                    f'<text x="14" y="{pad + size / 2:.1f}" font-size="15" text-anchor="middle" '
-                    f'transform="rotate(-90 14 {pad + size / 2:.1f})" {paint(fill="ink")}>feature x₂</text>')
+            axes.append(
+                f'<line x1="{left - 5}" y1="{sy(t):.1f}" x2="{left}" y2="{sy(t):.1f}" '
+                f'{paint(stroke="line")}/><text x="{left - 8}" y="{sy(t) + 5:.1f}" font-size="14" '
+                f'text-anchor="end" {paint(fill="ink")}>{fmt_tick(t)}</text>'
+            )
+        axes.append(
+            f'<text x="{left + size / 2:.1f}" y="{pad + size + 38}" font-size="15" '
+            f'text-anchor="middle" {paint(fill="ink")}>feature x₁</text>'
+            f'<text x="14" y="{pad + size / 2:.1f}" font-size="15" text-anchor="middle" '
+            f'transform="rotate(-90 14 {pad + size / 2:.1f})" {paint(fill="ink")}>feature x₂</text>'
+        )
         for c in range(self.n_classes):
             lx = left + c * 90
-            axes.append(marker(c, lx + 6, pad + size + 56, CLASS_COLOURS[c])
-                        + f'<text x="{lx + 18}" y="{pad + size + 61}" font-size="14" '
-                        f'{paint(fill="ink")}>class {c}</text>')
+            axes.append(
+                marker(c, lx + 6, pad + size + 56, CLASS_COLOURS[c])
+                + f'<text x="{lx + 18}" y="{pad + size + 61}" font-size="14" '
+                f"{paint(fill='ink')}>class {c}</text>"
+            )
 
         if self._points_svg is None:  # the data do not move: draw them once per reset
             self._points_svg = "".join(
@@ -346,7 +368,8 @@ class TrainingView(LiveView):
             f'<image x="{left}" y="{pad}" width="{size}" height="{size}" preserveAspectRatio="none" '
             f'href="data:image/png;base64,{png}"/>',
             f'<rect x="{left}" y="{pad}" width="{size}" height="{size}" fill="none" {paint(stroke="line")}/>',
-            self._points_svg, *axes,
+            self._points_svg,
+            *axes,
             curve_panel(
                 right_x,
                 0,
@@ -373,22 +396,27 @@ class TrainingView(LiveView):
     def description(self):
         """The current frame in words (the picture's alt text)."""
         h = self.history
-        return (f"Training view: the decision boundary of a {'-'.join(map(str, self.net.sizes))} "
-                f"network on {len(self.X)} points of {self.n_classes} classes, after epoch {h.epoch[-1]}: "
-                f"training loss {h.train_loss[-1]:.4f}, accuracy {h.train_acc[-1]:.1%}; beside it the "
-                "loss and accuracy curves against epochs.")
+        return (
+            f"Training view: the decision boundary of a {'-'.join(map(str, self.net.sizes))} "
+            f"network on {len(self.X)} points of {self.n_classes} classes, after epoch {h.epoch[-1]}: "
+            f"training loss {h.train_loss[-1]:.4f}, accuracy {h.train_acc[-1]:.1%}; beside it the "
+            "loss and accuracy curves against epochs."
+        )
 
     def snapshot_html(self):
         """The current frame as static HTML that any renderer shows as it is (an untrusted
         notebook, GitHub, an exported page): the frame as an <img> (see ``theme.still``) and the
         status line with inline styles."""
         size = re.search(r"max-width:([0-9.]+)px", self.plot.value).group(1)
-        note = (f'<div style="font-size: 14px; color: {MUTED}; margin-bottom: 4px">A picture of '
-                "the training view, saved when the notebook last ran: run the cell to train live.</div>")
-        return (f'<div class="bp-train-snapshot bp-theme" style="{theme.card_style()}">{note}'
-                f"{theme.still(self.svg(), self.description(), float(size))}"
-                f'<div style="font-size: 17px; line-height: 1.5">{self._status_text()}</div></div>')
-
+        note = (
+            f'<div style="font-size: 14px; color: {MUTED}; margin-bottom: 4px">A picture of '
+            "the training view, saved when the notebook last ran: run the cell to train live.</div>"
+        )
+        return (
+            f'<div class="bp-train-snapshot bp-theme" style="{theme.card_style()}">{note}'
+            f"{theme.still(self.svg(), self.description(), float(size))}"
+            f'<div style="font-size: 17px; line-height: 1.5">{self._status_text()}</div></div>'
+        )
 
 
 # the names that lived here before the split (notebooks and tests import them from here); the
@@ -404,5 +432,14 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["ACTIVATIONS", "CLASS_COLOURS", "DATASETS", "LEARNING_RATES", "TrainingView", "boundary_rgb",
-           "curve_panel", "png_bytes", *_FIGURES]
+__all__ = [
+    "ACTIVATIONS",
+    "CLASS_COLOURS",
+    "DATASETS",
+    "LEARNING_RATES",
+    "TrainingView",
+    "boundary_rgb",
+    "curve_panel",
+    "png_bytes",
+    *_FIGURES,
+]

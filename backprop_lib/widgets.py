@@ -29,8 +29,15 @@ _STYLE = {"description_width": "48px"}
 def _slider(description, value, lo, hi, step=0.01):
     lo, hi = min(lo, value), max(hi, value)
     return w.FloatSlider(
-        value=value, min=lo, max=hi, step=step, description=description, readout_format=".2f",
-        continuous_update=True, layout=_SLIDER_LAYOUT, style=_STYLE,
+        value=value,
+        min=lo,
+        max=hi,
+        step=step,
+        description=description,
+        readout_format=".2f",
+        continuous_update=True,
+        layout=_SLIDER_LAYOUT,
+        style=_STYLE,
     )
 
 
@@ -55,8 +62,18 @@ class Explorer(LiveView):
     css_class = "bp-explorer"
     tooltip = "large fonts, diagram and formula side by side, for a projector"
 
-    def __init__(self, example, x=None, target=None, *, curve=None, tangent=False,
-                 weight_range=3.0, presenter=False, start="forward"):
+    def __init__(
+        self,
+        example,
+        x=None,
+        target=None,
+        *,
+        curve=None,
+        tangent=False,
+        weight_range=3.0,
+        presenter=False,
+        start="forward",
+    ):
         if isinstance(example, Example):
             net, x, target = example.net, example.x, example.target
         elif isinstance(example, Network):
@@ -65,7 +82,9 @@ class Explorer(LiveView):
                 if value is None:
                     raise TypeError(f"{name}: expected one with a Network (x and target), got None")
         else:
-            raise TypeError(f"example: expected an Example or a Network, got {type(example).__name__}")
+            raise TypeError(
+                f"example: expected an Example or a Network, got {type(example).__name__}"
+            )
         if start not in ("forward", "backward"):
             raise ValueError(f"start: expected 'forward' or 'backward', got {start!r}")
         weight_range = as_number(weight_range, "weight_range", 0, 1e6, low_open=True)
@@ -73,8 +92,11 @@ class Explorer(LiveView):
         self.curve_key = curve
         initial = net.params()  # the example's exact values, by key
         # the curve spans its slider's range (widened to the example's value, as the slider is)
-        lo, hi = ((min(-weight_range, initial[curve]), max(weight_range, initial[curve]))
-                  if curve in initial else (-weight_range, weight_range))
+        lo, hi = (
+            (min(-weight_range, initial[curve]), max(weight_range, initial[curve]))
+            if curve in initial
+            else (-weight_range, weight_range)
+        )
         self.model = ExplorerModel(net, x, target, curve=curve, curve_range=(lo, hi))
         self._initial_net = net
 
@@ -84,17 +106,27 @@ class Explorer(LiveView):
         self.param_sliders = {
             k: _slider(param_label(k), v, -weight_range, weight_range) for k, v in initial.items()
         }
-        self.x_sliders = [_slider(node_label("x", 0, i + 1, n_in), v, -2.0, 2.0)
-                          for i, v in enumerate(self.model.x)]
-        self.t_sliders = [_slider(node_label("t", 0, k + 1, n_out), v, t_lo, t_hi)
-                          for k, v in enumerate(self.model.target)]
+        self.x_sliders = [
+            _slider(node_label("x", 0, i + 1, n_in), v, -2.0, 2.0)
+            for i, v in enumerate(self.model.x)
+        ]
+        self.t_sliders = [
+            _slider(node_label("t", 0, k + 1, n_out), v, t_lo, t_hi)
+            for k, v in enumerate(self.model.target)
+        ]
         keys = list(initial) + self.model.input_keys()
         self._sliders = dict(zip(keys, self._all_sliders()))  # key -> slider
         # the exact first values, by key (the sliders' own snap to their grid)
-        self._initial = dict(initial, **dict(zip(self.model.input_keys(),
-                                                 map(float, [*self.model.x, *self.model.target]))))
-        self.reset_button = w.Button(description="reset", icon="undo", tooltip="restore the example's values",
-                                     layout=w.Layout(width="120px"))
+        self._initial = dict(
+            initial,
+            **dict(zip(self.model.input_keys(), map(float, [*self.model.x, *self.model.target]))),
+        )
+        self.reset_button = w.Button(
+            description="reset",
+            icon="undo",
+            tooltip="restore the example's values",
+            layout=w.Layout(width="120px"),
+        )
         self.reset_button.on_click(lambda _: self.reset())
 
         self.css = w.HTML(draw.CSS)
@@ -115,17 +147,25 @@ class Explorer(LiveView):
 
         # two arrangements of the same widgets; the toggle switches between them
         self._sliders_box = w.VBox(
-            [w.HTML("<b>weights and biases</b>")] + list(self.param_sliders.values())
-            + [w.HTML("<b>input and target</b>")] + self.x_sliders + self.t_sliders
-            + [self.reset_button], layout=w.Layout(min_width="320px", flex="0 0 auto"))
+            [w.HTML("<b>weights and biases</b>")]
+            + list(self.param_sliders.values())
+            + [w.HTML("<b>input and target</b>")]
+            + self.x_sliders
+            + self.t_sliders
+            + [self.reset_button],
+            layout=w.Layout(min_width="320px", flex="0 0 auto"),
+        )
         # 500 px: the two curves side by side (2 × 240 px and the gap) beside the sliders at
         # 1280 px with the file browser open
         self._right = w.VBox(layout=w.Layout(flex="1 1 500px", min_width="0"))
         self._right.add_class("bp-explorer-right")
-        self._normal_body = w.HBox([self._sliders_box, self._right],
-                                   layout=w.Layout(flex_flow="row wrap"))  # the view under the sliders when narrow
-        self._presenter_grid = w.GridBox(self._all_sliders() + [self.reset_button],
-                                         layout=w.Layout(grid_template_columns="repeat(auto-fill, 330px)"))
+        self._normal_body = w.HBox(
+            [self._sliders_box, self._right], layout=w.Layout(flex_flow="row wrap")
+        )  # the view under the sliders when narrow
+        self._presenter_grid = w.GridBox(
+            self._all_sliders() + [self.reset_button],
+            layout=w.Layout(grid_template_columns="repeat(auto-fill, 330px)"),
+        )
         self.init_live(presenter, toolbar=list(self.replay.widget.children))
         self._busy = False
 
@@ -230,9 +270,14 @@ class Explorer(LiveView):
         if key not in valid:
             raise ValueError(f"key: expected one of {valid}, got {key!r}")
         slider = self._sliders[key]
-        value = as_number(value, "value", slider.min, slider.max,
-                          what=f"a number from {slider.min:g} to {slider.max:g} (the slider's "
-                          "range; Explorer(..., weight_range=...) widens the weights')")
+        value = as_number(
+            value,
+            "value",
+            slider.min,
+            slider.max,
+            what=f"a number from {slider.min:g} to {slider.max:g} (the slider's "
+            "range; Explorer(..., weight_range=...) widens the weights')",
+        )
         slider.value = value
 
 

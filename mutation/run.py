@@ -52,23 +52,51 @@ MODULES = ["layers", "network", "gradcheck", "steps", "checks"]
 # The tests that exercise each module, the quickest and most direct first (with -x the first
 # failing test ends the run). A mutant is killed when one of them fails.
 TESTS = {
-    "layers": ["tests/test_layers.py", "tests/test_mutants.py", "tests/test_network.py",
-               "tests/test_gradcheck.py"],
-    "network": ["tests/test_network.py", "tests/test_mutants.py", "tests/test_layers.py",
-                "tests/test_bad_input.py", "tests/test_gradcheck.py", "tests/test_defects.py"],
-    "gradcheck": ["tests/test_gradcheck.py", "tests/test_mutants.py",
-                  "tests/test_gradcheck_promise.py", "tests/test_bad_input.py",
-                  "tests/test_defects.py"],
+    "layers": [
+        "tests/test_layers.py",
+        "tests/test_mutants.py",
+        "tests/test_network.py",
+        "tests/test_gradcheck.py",
+    ],
+    "network": [
+        "tests/test_network.py",
+        "tests/test_mutants.py",
+        "tests/test_layers.py",
+        "tests/test_bad_input.py",
+        "tests/test_gradcheck.py",
+        "tests/test_defects.py",
+    ],
+    "gradcheck": [
+        "tests/test_gradcheck.py",
+        "tests/test_mutants.py",
+        "tests/test_gradcheck_promise.py",
+        "tests/test_bad_input.py",
+        "tests/test_defects.py",
+    ],
     "steps": ["tests/test_steps.py", "tests/test_mutants.py", "tests/test_replay_arithmetic.py"],
-    "checks": ["tests/test_checks.py", "tests/test_bad_input.py", "tests/test_network.py",
-               "tests/test_defects.py"],
+    "checks": [
+        "tests/test_checks.py",
+        "tests/test_bad_input.py",
+        "tests/test_network.py",
+        "tests/test_defects.py",
+    ],
 }
 # pytest-timeout and hypothesis's plugin are passed as objects (naming them with -p makes
 # pytest scan every installed package's entry points); unraisableexception's five gc.collect()
 # per run cost more than most tests. A fixed hypothesis seed: every mutant (and the baseline)
 # meets the same examples, so a run is repeatable.
-PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-p", "no:unraisableexception",
-               "-p", "no:threadexception", "--timeout=60", "--hypothesis-seed=14"]
+PYTEST_ARGS = [
+    "-x",
+    "-q",
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:unraisableexception",
+    "-p",
+    "no:threadexception",
+    "--timeout=60",
+    "--hypothesis-seed=14",
+]
 SCOPE = os.environ.get("MUTATION_SCOPE", "site")  # site | line | all
 JOBS = int(os.environ.get("MUTATION_JOBS", "2"))
 TIMEOUT = float(os.environ.get("MUTATION_TIMEOUT", "120"))
@@ -88,32 +116,49 @@ def _list_mutants(name):
     module = ROOT / "backprop_lib" / f"{name}.py"
     config = tomllib.loads((HERE / "cosmic-ray.toml").read_text())["cosmic-ray"]
     toml = work / f"cr-{name}.toml"
-    toml.write_text("\n".join([
-        "[cosmic-ray]",
-        f"module-path = {json.dumps(str(module))}",
-        f"timeout = {TIMEOUT}",
-        f"excluded-modules = {json.dumps(config.get('excluded-modules', []))}",
-        'test-command = "true"',
-        "", "[cosmic-ray.distributor]", 'name = "local"', ""]))
+    toml.write_text(
+        "\n".join(
+            [
+                "[cosmic-ray]",
+                f"module-path = {json.dumps(str(module))}",
+                f"timeout = {TIMEOUT}",
+                f"excluded-modules = {json.dumps(config.get('excluded-modules', []))}",
+                'test-command = "true"',
+                "",
+                "[cosmic-ray.distributor]",
+                'name = "local"',
+                "",
+            ]
+        )
+    )
     db = work / f"cr-{name}.sqlite"
     db.unlink(missing_ok=True)
-    subprocess.run([sys.executable, "-m", "cosmic_ray.cli", "init", str(toml), str(db)],
-                   cwd=work, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "cosmic_ray.cli", "init", str(toml), str(db)],
+        cwd=work,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     lines = module.read_text().splitlines()
     out = []
     with use_db(str(db), WorkDB.Mode.open) as session:
         for item in session.work_items:
             m = item.mutations[0]
             line, col = m.start_pos
-            out.append({
-                "module": name, "operator_name": m.operator_name,
-                "operator": m.operator_name.split("/")[-1],
-                "operator_args": dict(m.operator_args or {}),
-                "occurrence": m.occurrence, "line": line, "col": col,
-                "source": lines[line - 1].strip(),
-                "site_key": f"{name}|{lines[line - 1].strip()}|"
-                            f"{col - (len(lines[line - 1]) - len(lines[line - 1].lstrip()))}",
-            })
+            out.append(
+                {
+                    "module": name,
+                    "operator_name": m.operator_name,
+                    "operator": m.operator_name.split("/")[-1],
+                    "operator_args": dict(m.operator_args or {}),
+                    "occurrence": m.occurrence,
+                    "line": line,
+                    "col": col,
+                    "source": lines[line - 1].strip(),
+                    "site_key": f"{name}|{lines[line - 1].strip()}|"
+                    f"{col - (len(lines[line - 1]) - len(lines[line - 1].lstrip()))}",
+                }
+            )
     return out
 
 
@@ -127,8 +172,10 @@ def _choose(mutants):
         groups.setdefault(key, []).append(m)
     chosen = []
     for key in sorted(groups):
-        group = sorted(groups[key], key=lambda m: (m["operator"], json.dumps(m["operator_args"]),
-                                                   m["occurrence"]))
+        group = sorted(
+            groups[key],
+            key=lambda m: (m["operator"], json.dumps(m["operator_args"]), m["occurrence"]),
+        )
         rng = random.Random(f"{SEED}|{group[0]['site_key']}")
         chosen.append(group[rng.randrange(len(group))])
     return chosen
@@ -196,8 +243,12 @@ def _run_child(work, tests, log, write_bytecode):
                 os._exit(99)
             code = 0
             for test_file in tests:  # one file at a time: most mutants die in the first
-                code = int(pytest.main(PYTEST_ARGS + [test_file],
-                                       plugins=[pytest_timeout, _hypothesis_pytestplugin]))
+                code = int(
+                    pytest.main(
+                        PYTEST_ARGS + [test_file],
+                        plugins=[pytest_timeout, _hypothesis_pytestplugin],
+                    )
+                )
                 if code:
                     break
         except BaseException:
@@ -262,10 +313,20 @@ def worker(slot, jobs_file):
         if name not in baseline_ok:  # each module's tests must pass unmutated in this worker
             code, secs = _run_child(work, TESTS[name], logs / f"baseline-{name}.log", True)
             baseline_ok[name] = code == 0
-            out.write(json.dumps({"baseline": name, "slot": slot, "ok": code == 0,
-                                  "seconds": round(secs, 2),
-                                  "failure": "" if code == 0 else
-                                  _first_failure(logs / f"baseline-{name}.log")}) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "baseline": name,
+                        "slot": slot,
+                        "ok": code == 0,
+                        "seconds": round(secs, 2),
+                        "failure": ""
+                        if code == 0
+                        else _first_failure(logs / f"baseline-{name}.log"),
+                    }
+                )
+                + "\n"
+            )
             out.flush()
         if not baseline_ok[name] or not _claim(claims, job["id"]):
             continue
@@ -282,14 +343,22 @@ def worker(slot, jobs_file):
             log = logs / f"{job['id']}.log"
             code, secs = _run_child(work, TESTS[name], log, False)
             path.write_text(originals[name])
-            diff = difflib.unified_diff(originals[name].splitlines(), mutated.splitlines(),
-                                        "a/" + name, "b/" + name, n=0, lineterm="")
+            diff = difflib.unified_diff(
+                originals[name].splitlines(),
+                mutated.splitlines(),
+                "a/" + name,
+                "b/" + name,
+                n=0,
+                lineterm="",
+            )
             result.update(
-                outcome="timeout" if code == "timeout" else ("survived" if code == 0 else
-                                                             "killed"),
-                exit_code=code, killed=code != 0, seconds=round(secs, 2),
+                outcome="timeout" if code == "timeout" else ("survived" if code == 0 else "killed"),
+                exit_code=code,
+                killed=code != 0,
+                seconds=round(secs, 2),
                 killed_by="" if code == 0 else _first_failure(log),
-                diff="\n".join(list(diff)[2:]))
+                diff="\n".join(list(diff)[2:]),
+            )
             if code == 0:
                 pass
             else:
@@ -312,10 +381,21 @@ def _run_jobs(jobs, names):
         job["id"] = f"{job['module']}-{i:05d}"
     jobs_file = ARTIFACTS / "jobs.json"
     jobs_file.write_text(json.dumps({"claims": str(claims), "modules": names, "jobs": jobs}))
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               PYTHONHASHSEED="0")
-    procs = [subprocess.Popen([sys.executable, "-m", "mutation.run", "--worker", str(slot),
-                               str(jobs_file)], cwd=ROOT, env=env) for slot in range(JOBS)]
+    env = dict(
+        os.environ,
+        OMP_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        PYTHONHASHSEED="0",
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "mutation.run", "--worker", str(slot), str(jobs_file)],
+            cwd=ROOT,
+            env=env,
+        )
+        for slot in range(JOBS)
+    ]
     start = time.monotonic()
 
     def stop(signum, frame):
@@ -326,8 +406,11 @@ def _run_jobs(jobs, names):
         while any(p.poll() is None for p in procs):
             time.sleep(5)
             done = len(list(claims.iterdir()))
-            print(f"\r{done}/{len(jobs)} mutants claimed, {time.monotonic() - start:.0f} s",
-                  end="", flush=True)
+            print(
+                f"\r{done}/{len(jobs)} mutants claimed, {time.monotonic() - start:.0f} s",
+                end="",
+                flush=True,
+            )
     finally:
         for p in procs:
             if p.poll() is None:
@@ -342,8 +425,10 @@ def _run_jobs(jobs, names):
             (baselines if "baseline" in rec else results).append(rec)
     bad = [b for b in baselines if not b["ok"]]
     if bad:
-        raise SystemExit("the tests fail without any mutant: " + "; ".join(
-            f"{b['baseline']} (worker {b['slot']}): {b['failure']}" for b in bad))
+        raise SystemExit(
+            "the tests fail without any mutant: "
+            + "; ".join(f"{b['baseline']} (worker {b['slot']}): {b['failure']}" for b in bad)
+        )
     return results, baselines, time.monotonic() - start
 
 
@@ -355,14 +440,19 @@ def _equivalent():
     if not path.exists():
         return {}
     data = tomllib.loads(path.read_text())
-    return {(e["module"], e["source"], e.get("becomes") or e["operator"]): e["reason"]
-            for e in data.get("mutant", [])}
+    return {
+        (e["module"], e["source"], e.get("becomes") or e["operator"]): e["reason"]
+        for e in data.get("mutant", [])
+    }
 
 
 def _becomes(r):
     """The mutated line, stripped (from the diff), e.g. ``if n_out <= 1 and T.shape == s:``."""
-    plus = [d[1:].strip() for d in r.get("diff", "").splitlines()
-            if d.startswith("+") and not d.startswith("+++")]
+    plus = [
+        d[1:].strip()
+        for d in r.get("diff", "").splitlines()
+        if d.startswith("+") and not d.startswith("+++")
+    ]
     return plus[0] if plus else ""
 
 
@@ -374,8 +464,9 @@ def report(all_results, meta):
         all_results[name] = results
         for r in results:
             r["becomes"] = _becomes(r)
-            r["equivalent"] = equivalent.get((name, r["source"], r["becomes"])) or \
-                equivalent.get((name, r["source"], r["operator"]))
+            r["equivalent"] = equivalent.get((name, r["source"], r["becomes"])) or equivalent.get(
+                (name, r["source"], r["operator"])
+            )
         counted = [r for r in results if not r["equivalent"]]
         killed = sum(r["killed"] for r in counted)
         rows[name] = {
@@ -388,8 +479,11 @@ def report(all_results, meta):
             "survived": len(counted) - killed,
             "score": killed / len(counted) if counted else 1.0,
         }
-    scope_text = {"site": "one mutant per operator site, every site",
-                  "line": "one mutant per source line", "all": "every mutant"}
+    scope_text = {
+        "site": "one mutant per operator site, every site",
+        "line": "one mutant per source line",
+        "all": "every mutant",
+    }
     lines += [
         "# Mutation testing of the numeric core",
         "",
@@ -410,17 +504,26 @@ def report(all_results, meta):
         )
     if meta.get("note"):
         lines += ["", meta["note"]]
-    lines += ["", "## Runs", "",
-              "| started (UTC) | modules | mutants | workers | minutes |", "|---|---|---:|---:|---:|"]
+    lines += [
+        "",
+        "## Runs",
+        "",
+        "| started (UTC) | modules | mutants | workers | minutes |",
+        "|---|---|---:|---:|---:|",
+    ]
     for stamp, t in meta.get("timings", {}).items():
-        lines.append(f"| {stamp} | {', '.join(t['modules'])}{' (survivors)' if t.get('survivors') else ''}"
-                     f" | {t['mutants']} | {t['jobs']} | {t['seconds'] / 60:.1f} |")
+        lines.append(
+            f"| {stamp} | {', '.join(t['modules'])}{' (survivors)' if t.get('survivors') else ''}"
+            f" | {t['mutants']} | {t['jobs']} | {t['seconds'] / 60:.1f} |"
+        )
     lines += ["", "## Surviving mutants", ""]
     for name, results in all_results.items():
         for r in sorted(results, key=lambda r: (r["line"], r["col"])):
             if not r["killed"] and not r["equivalent"]:
-                lines.append(f"- {name}.py:{r['line']}:{r['col']} {r['operator']}: "
-                             f"`{r['source']}` becomes `{r['becomes']}`")
+                lines.append(
+                    f"- {name}.py:{r['line']}:{r['col']} {r['operator']}: "
+                    f"`{r['source']}` becomes `{r['becomes']}`"
+                )
     lines += ["", "## Equivalent mutants (not counted)", ""]
     for name, results in all_results.items():
         for r in sorted(results, key=lambda r: (r["line"], r["col"])):
@@ -431,9 +534,10 @@ def report(all_results, meta):
                     f"becomes `{r['becomes']}`: {r['equivalent']}"
                 )
     (HERE / "results.md").write_text("\n".join(lines) + "\n")
-    (HERE / "results.json").write_text(json.dumps(
-        {"summary": rows, "meta": meta, "mutants": all_results}, indent=1) + "\n")
-    print("\n".join(lines[:7 + len(rows)]))
+    (HERE / "results.json").write_text(
+        json.dumps({"summary": rows, "meta": meta, "mutants": all_results}, indent=1) + "\n"
+    )
+    print("\n".join(lines[: 7 + len(rows)]))
 
 
 def main(argv):
@@ -458,8 +562,16 @@ def main(argv):
     if survivors:
         jobs = [dict(r) for n in names for r in previous.get(n, []) if not r["killed"]]
         for j in jobs:
-            for k in ("outcome", "killed", "seconds", "diff", "exit_code", "killed_by",
-                      "equivalent", "id"):
+            for k in (
+                "outcome",
+                "killed",
+                "seconds",
+                "diff",
+                "exit_code",
+                "killed_by",
+                "equivalent",
+                "id",
+            ):
                 j.pop(k, None)
         print(f"testing {len(jobs)} survivors of the last run again", flush=True)
     else:
@@ -475,17 +587,22 @@ def main(argv):
     for n in names:
         if survivors:
             again = {(r["operator_name"], r["occurrence"]): r for r in by_module[n]}
-            merged = [again.get((r["operator_name"], r["occurrence"]), r)
-                      for r in previous.get(n, [])]
+            merged = [
+                again.get((r["operator_name"], r["occurrence"]), r) for r in previous.get(n, [])
+            ]
             by_module[n] = merged
             meta["run"][n] = meta["run"].get(n, "?") + f", survivors again {stamp}"
         else:
             meta["run"][n] = stamp
             meta["scope"][n] = SCOPE
     meta.setdefault("timings", {})[stamp] = {
-        "modules": names, "mutants": len(jobs), "jobs": JOBS, "seconds": round(seconds),
+        "modules": names,
+        "mutants": len(jobs),
+        "jobs": JOBS,
+        "seconds": round(seconds),
         "survivors": survivors,
-        "baseline_seconds": {b["baseline"]: b["seconds"] for b in baselines}}
+        "baseline_seconds": {b["baseline"]: b["seconds"] for b in baselines},
+    }
     all_results = {n: previous[n] for n in MODULES if n in previous and n not in names}
     all_results.update(by_module)
     report({n: all_results[n] for n in MODULES if n in all_results}, meta)

@@ -256,7 +256,12 @@ def test_class_indices_out_of_range(softmax_net):
 
 def test_softmax_target_rows_must_sum_to_one(softmax_net):
     """-sum t log p needs one-hot or probability rows; [1, 1, 0] is a mistake, not a target."""
-    with raises(ValueError, "target:", "expects each row to sum to 1", "got row 0 summing to 2.0 (1 such row)"):
+    with raises(
+        ValueError,
+        "target:",
+        "expects each row to sum to 1",
+        "got row 0 summing to 2.0 (1 such row)",
+    ):
         bp.forward(softmax_net, [1.0, 2.0], [1.0, 1.0, 0.0])
 
 

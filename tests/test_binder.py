@@ -85,5 +85,7 @@ def test_the_check_sees_the_course_imports():
 
 
 def test_imported_modules_reads_magics_and_relative_imports():
-    src = "%matplotlib inline\nimport numpy as np\nfrom . import x\nfrom sklearn.datasets import y\n"
+    src = (
+        "%matplotlib inline\nimport numpy as np\nfrom . import x\nfrom sklearn.datasets import y\n"
+    )
     assert imported_modules(src) == {"numpy", "sklearn"}

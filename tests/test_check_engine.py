@@ -39,8 +39,10 @@ def test_each_broken_engine_gets_its_bug_named(cls, bug, op):
     html = report._repr_html_()
     # stored as an <img> of the SVG (an untrusted notebook drops <svg> and <style>)
     assert "<svg" not in html and "<style" not in html and 'alt="Expression graph' in html
-    svg = "".join(base64.b64decode(b).decode()
-                  for b in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html))
+    svg = "".join(
+        base64.b64decode(b).decode()
+        for b in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)
+    )
     assert f'data-bug="{bug}"' in html and "✗" in svg  # the graph, with the node marked
     assert report.key is not None and f'data-key="{report.key}"' in svg
     assert report.hint in str(report)

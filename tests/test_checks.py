@@ -26,15 +26,19 @@ def raises(exc, message):
 # ------------------------------------------------------------------- huge ints in messages
 
 
-@pytest.mark.parametrize("value, shown", [
-    (10**400, "an int with 401 digits"),
-    (-(10**400), "a negative int with 401 digits"),
-    (10**20, "an int with 21 digits"),
-    (10**20 - 1, "99999999999999999999"),
-    (10**5000, "an int with 5001 digits"),  # str() itself refuses ints over 4300 digits
-    (7, "7"),
-    (np.int64(-3), "-3"),
-], ids=["10^400", "-10^400", "10^20", "10^20-1", "10^5000", "7", "int64"])
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (10**400, "an int with 401 digits"),
+        (-(10**400), "a negative int with 401 digits"),
+        (10**20, "an int with 21 digits"),
+        (10**20 - 1, "99999999999999999999"),
+        (10**5000, "an int with 5001 digits"),  # str() itself refuses ints over 4300 digits
+        (7, "7"),
+        (np.int64(-3), "-3"),
+    ],
+    ids=["10^400", "-10^400", "10^20", "10^20-1", "10^5000", "7", "int64"],
+)
 def test_show_gives_an_int_by_its_size_once_it_is_longer_than_20_digits(value, shown):
     assert checks.show(value) == shown
 
@@ -55,8 +59,7 @@ def test_show_of_what_is_not_an_int_is_its_repr():
 def test_as_int_names_a_huge_int_by_its_size():
     with raises(ValueError, "n: expected a whole number in [0, 10], got an int with 401 digits"):
         checks.as_int(10**400, "n", 0, 10)
-    with raises(ValueError,
-                "n: expected a whole number >= 1, got a negative int with 401 digits"):
+    with raises(ValueError, "n: expected a whole number >= 1, got a negative int with 401 digits"):
         checks.as_int(-(10**400), "n", 1)
 
 
@@ -68,8 +71,7 @@ def test_as_int_message_is_short_even_for_an_int_str_refuses():
 
 
 def test_as_number_names_a_huge_int_by_its_size():
-    with raises(ValueError, "lr: expected a finite number, got an int with 401 digits "
-                            "(too large)"):
+    with raises(ValueError, "lr: expected a finite number, got an int with 401 digits (too large)"):
         checks.as_number(10**400, "lr")
     with raises(ValueError, "p: expected a finite number in [0, 1], got an int with 301 digits"):
         checks.as_number(10**300, "p", 0, 1)  # fits float64, out of range
@@ -78,21 +80,32 @@ def test_as_number_names_a_huge_int_by_its_size():
 
 
 def test_a_huge_int_in_an_array_is_named_by_size_and_index():
-    with raises(ValueError, "x: a number is too large for float64 (largest about 1.8e308), "
-                            "got a negative int with 401 digits at index (1, 1)"):
+    with raises(
+        ValueError,
+        "x: a number is too large for float64 (largest about 1.8e308), "
+        "got a negative int with 401 digits at index (1, 1)",
+    ):
         checks.as_float_array([[1, 2], [3, -(10**400)]], "x")
-    with raises(ValueError, "x: a number is too large for float64 (largest about 1.8e308), "
-                            "got an int with 401 digits"):
+    with raises(
+        ValueError,
+        "x: a number is too large for float64 (largest about 1.8e308), got an int with 401 digits",
+    ):
         checks.as_float_array(10**400, "x")
-    with raises(ValueError, "x: a number is too large for float64 (largest about 1.8e308), "
-                            "got an int with 5001 digits at index (0,)"):
+    with raises(
+        ValueError,
+        "x: a number is too large for float64 (largest about 1.8e308), "
+        "got an int with 5001 digits at index (0,)",
+    ):
         checks.as_float_array([10**5000, 1], "x")
 
 
 def test_forward_with_a_huge_int_says_which_and_where():
     net = bp.Network([[[0.5], [-0.3]]], None, "identity", "squared_error")
-    with raises(ValueError, "x: a number is too large for float64 (largest about 1.8e308), "
-                            "got an int with 401 digits at index (0,)"):
+    with raises(
+        ValueError,
+        "x: a number is too large for float64 (largest about 1.8e308), "
+        "got an int with 401 digits at index (0,)",
+    ):
         bp.forward(net, [10**400, 1], [0.0])
 
 
@@ -123,12 +136,16 @@ def test_an_empty_list_is_an_empty_float_array():
         assert arr.dtype == np.float64 and arr.shape == (0,)
 
 
-@pytest.mark.parametrize("value, where, got", [
-    ([1, None], "(1,)", "NoneType None"),
-    ([[1.0, 2], [3, Decimal("0.5")]], "(1, 1)", "Decimal Decimal('0.5')"),
-    ([10**30, True], "(1,)", "bool True"),
-    ([2, "3"], None, None),  # numpy makes strings of both: refused as strings
-], ids=["None", "Decimal", "bool", "str"])
+@pytest.mark.parametrize(
+    "value, where, got",
+    [
+        ([1, None], "(1,)", "NoneType None"),
+        ([[1.0, 2], [3, Decimal("0.5")]], "(1, 1)", "Decimal Decimal('0.5')"),
+        ([10**30, True], "(1,)", "bool True"),
+        ([2, "3"], None, None),  # numpy makes strings of both: refused as strings
+    ],
+    ids=["None", "Decimal", "bool", "str"],
+)
 def test_each_element_of_a_mixed_list_must_be_a_real_number(value, where, got):
     with pytest.raises(TypeError) as info:
         checks.as_float_array(value, "x")
@@ -158,8 +175,10 @@ numbers.Real.register(_Unconvertible)
 
 
 def test_a_registered_number_float_cannot_convert_is_a_type_error_naming_the_argument():
-    with raises(TypeError, "weights: expected a number or an array of numbers, got list "
-                           "[1.0, <unconvertible>]"):
+    with raises(
+        TypeError,
+        "weights: expected a number or an array of numbers, got list [1.0, <unconvertible>]",
+    ):
         checks.as_float_array([1.0, _Unconvertible()], "weights")
 
 
@@ -219,13 +238,19 @@ def test_a_batch_of_targets_of_one_number_each_is_refused_for_two_outputs():
 def test_softmax_targets_that_do_not_sum_to_one_name_the_first_bad_row_and_the_count():
     net = net_2_in_2_out("softmax_cross_entropy", "identity")
     x = np.ones((3, 2))
-    with raises(ValueError, "target: softmax_cross_entropy expects each row to sum to 1 "
-                            "(one-hot or probabilities), got row 1 summing to 0.5 "
-                            "(1 such row)"):
+    with raises(
+        ValueError,
+        "target: softmax_cross_entropy expects each row to sum to 1 "
+        "(one-hot or probabilities), got row 1 summing to 0.5 "
+        "(1 such row)",
+    ):
         bp.forward(net, x, [[1.0, 0.0], [0.25, 0.25], [0.0, 1.0]])
-    with raises(ValueError, "target: softmax_cross_entropy expects each row to sum to 1 "
-                            "(one-hot or probabilities), got row 0 summing to 0.5 "
-                            "(2 such rows)"):
+    with raises(
+        ValueError,
+        "target: softmax_cross_entropy expects each row to sum to 1 "
+        "(one-hot or probabilities), got row 0 summing to 0.5 "
+        "(2 such rows)",
+    ):
         bp.forward(net, x, [[0.5, 0.0], [0.0, 1.0], [0.2, 0.2]])
 
 
@@ -245,16 +270,19 @@ def test_as_number_ranges_are_closed_unless_said_open():
         checks.as_number(1.5, "p", 0, 1)
 
 
-@pytest.mark.parametrize("kwargs, text", [
-    ({"low": 0, "high": 1}, "in [0, 1]"),
-    ({"low": 0, "high": 1, "low_open": True}, "in (0, 1]"),
-    ({"low": 0, "high": 1, "high_open": True}, "in [0, 1)"),
-    ({"low": 0, "high": 1, "low_open": True, "high_open": True}, "in (0, 1)"),
-    ({"low": 0}, ">= 0"),
-    ({"low": 0, "low_open": True}, "> 0"),
-    ({"high": 1}, "<= 1"),
-    ({"high": 1, "high_open": True}, "< 1"),
-])
+@pytest.mark.parametrize(
+    "kwargs, text",
+    [
+        ({"low": 0, "high": 1}, "in [0, 1]"),
+        ({"low": 0, "high": 1, "low_open": True}, "in (0, 1]"),
+        ({"low": 0, "high": 1, "high_open": True}, "in [0, 1)"),
+        ({"low": 0, "high": 1, "low_open": True, "high_open": True}, "in (0, 1)"),
+        ({"low": 0}, ">= 0"),
+        ({"low": 0, "low_open": True}, "> 0"),
+        ({"high": 1}, "<= 1"),
+        ({"high": 1, "high_open": True}, "< 1"),
+    ],
+)
 def test_as_number_says_the_range_it_expected(kwargs, text):
     value = 7 if "high" in kwargs else -7
     with raises(ValueError, f"v: expected a finite number {text}, got {value}"):
@@ -291,16 +319,23 @@ def test_as_int_says_the_range_in_its_default_words():
 def test_as_int_with_its_own_words():
     with raises(ValueError, "k: expected two or more, got 1"):
         checks.as_int(1, "k", 2, what="two or more")
-    with raises(ValueError, "seed: expected a whole number >= 0 (or None for fresh "
-                            "randomness), got -1"):
+    with raises(
+        ValueError, "seed: expected a whole number >= 0 (or None for fresh randomness), got -1"
+    ):
         checks.as_seed(-1)
     assert checks.as_seed(None) is None
     assert checks.as_seed(3) == 3
 
 
-@pytest.mark.parametrize("dtype, what", [
-    (bool, "booleans"), (str, "strings"), ("datetime64[s]", "dates"), (complex, "complex numbers"),
-])
+@pytest.mark.parametrize(
+    "dtype, what",
+    [
+        (bool, "booleans"),
+        (str, "strings"),
+        ("datetime64[s]", "dates"),
+        (complex, "complex numbers"),
+    ],
+)
 def test_an_empty_array_of_what_is_not_numbers_is_refused_by_its_kind(dtype, what):
     with pytest.raises(TypeError) as info:
         checks.as_float_array(np.array([], dtype=dtype), "x")
@@ -311,8 +346,7 @@ def test_an_empty_array_of_what_is_not_numbers_is_refused_by_its_kind(dtype, wha
 class _HugeArray:
     """Claims (through numpy's array interface) to be 2**70 floats: numpy overflows."""
 
-    __array_interface__ = {"shape": (2**70,), "typestr": "<f8", "data": (0, True),
-                           "version": 3}
+    __array_interface__ = {"shape": (2**70,), "typestr": "<f8", "data": (0, True), "version": 3}
 
     def __repr__(self):
         return "<huge array>"
@@ -326,20 +360,32 @@ class _NotConvertible:
         return "<not convertible>"
 
 
-@pytest.mark.parametrize("value, shown", [
-    (_HugeArray(), "_HugeArray <huge array>"),
-    (_NotConvertible(), "_NotConvertible <not convertible>"),
-], ids=["overflow", "type-error"])
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (_HugeArray(), "_HugeArray <huge array>"),
+        (_NotConvertible(), "_NotConvertible <not convertible>"),
+    ],
+    ids=["overflow", "type-error"],
+)
 def test_what_numpy_cannot_make_an_array_of_is_a_type_error_naming_the_argument(value, shown):
     with raises(TypeError, f"W: expected a number or an array of numbers, got {shown}"):
         checks.as_float_array(value, "W")
 
 
-@pytest.mark.parametrize("value, got", [
-    (None, "NoneType None"), ("0.5", "str '0.5'"), (b"1", "bytes b'1'"), (True, "bool True"),
-    (np.bool_(False), "bool np.False_"), (1 + 2j, "complex (1+2j)"),
-    (np.complex128(1), "complex128 np.complex128(1+0j)"),
-], ids=["None", "str", "bytes", "bool", "np.bool_", "complex", "np.complex128"])
+@pytest.mark.parametrize(
+    "value, got",
+    [
+        (None, "NoneType None"),
+        ("0.5", "str '0.5'"),
+        (b"1", "bytes b'1'"),
+        (True, "bool True"),
+        (np.bool_(False), "bool np.False_"),
+        (1 + 2j, "complex (1+2j)"),
+        (np.complex128(1), "complex128 np.complex128(1+0j)"),
+    ],
+    ids=["None", "str", "bytes", "bool", "np.bool_", "complex", "np.complex128"],
+)
 def test_a_single_value_of_the_wrong_kind_is_named_as_it_came(value, got):
     with raises(TypeError, f"x: expected a number or an array of numbers, got {got}"):
         checks.as_float_array(value, "x")

@@ -56,8 +56,9 @@ def output_numbers(nb):
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             texts = [out.get("text", "")] if out.output_type == "stream" else []
-            texts += [out.get("data", {}).get(k, "") for k in ("text/plain", "text/markdown",
-                                                                "text/html")]
+            texts += [
+                out.get("data", {}).get(k, "") for k in ("text/plain", "text/markdown", "text/html")
+            ]
             for text in texts:
                 for m in re.findall(r"\d+\.\d+(?:e[-+]?\d+)?|\d+(?:e[-+]?\d+)?", text):
                     values.add(abs(float(m)))
@@ -72,13 +73,13 @@ def prose_numbers(text):
     for m in NUMBER.finditer(text):
         digits, value = significant(m.group())
         if digits >= 4:
-            yield m.group(), digits, value, text[max(0, m.start() - 50): m.end() + 20]
+            yield m.group(), digits, value, text[max(0, m.start() - 50) : m.end() + 20]
 
 
 def readme_blocks():
     """{'01': text of the README's instructors' answers for notebook 01, ...}."""
     text = (ROOT / "README.md").read_text()
-    sec = text[text.index("<!-- instructors:start -->"): text.index("<!-- instructors:end -->")]
+    sec = text[text.index("<!-- instructors:start -->") : text.index("<!-- instructors:end -->")]
     parts = re.split(r"^\*\*(0\d) · [^*]+\*\*$", sec, flags=re.M)
     return dict(zip(parts[1::2], parts[2::2]))
 
@@ -108,8 +109,10 @@ def _digits_count():
 # (notebook, number as written): (what it is, how to recompute it from the library)
 REGISTRY = {
     ("03", "0.60938"): ("seed 001's ∂L/∂y = 2(y − t)", lambda: abs(_seed_001_dL_dy())),
-    ("05", "0.3469"): ("XOR seed 6's loss after 20 000 epochs",
-                       lambda: _xor_seed_6(20_000)[1].train_loss[-1]),
+    ("05", "0.3469"): (
+        "XOR seed 6's loss after 20 000 epochs",
+        lambda: _xor_seed_6(20_000)[1].train_loss[-1],
+    ),
     ("05", "1 797"): ("images in scikit-learn's digits (train + test)", _digits_count),
 }
 
@@ -198,8 +201,10 @@ def test_claim_float32_digits_per_seed():
     e0 = examples.seed_000()
     g64 = bp.backward(e0.net, bp.forward(e0.net, e0.x, e0.target))
     g32 = bp.backward(e0.net, bp.forward(e0.net, e0.x, e0.target, dtype=np.float32))
-    worst = max(np.max(bp.relative_error(np.asarray(a, float), b))
-                for a, b in zip(g32.weights + g32.biases, g64.weights + g64.biases))
+    worst = max(
+        np.max(bp.relative_error(np.asarray(a, float), b))
+        for a, b in zip(g32.weights + g32.biases, g64.weights + g64.biases)
+    )
     assert 1e-7 < worst < 1e-5, worst
     assert "in the 6th digit (4.2)" in _prose("04")
 
@@ -209,11 +214,16 @@ def test_claim_bug_a_digits():
     from backprop_lib import bugclinic
 
     ex = examples.seed_001()
-    report = bp.gradcheck(ex.net, ex.x, ex.target,
-                          grads=bugclinic.bug_a_one_sided_tiny_eps(ex.net, ex.x, ex.target))
+    report = bp.gradcheck(
+        ex.net, ex.x, ex.target, grads=bugclinic.bug_a_one_sided_tiny_eps(ex.net, ex.x, ex.target)
+    )
     digits = {r.key: -math.log10(r.rel_error) for r in report.rows if r.rel_error >= report.tol}
     assert {k: f"{v:.1f}" for k, v in digits.items()} == {
-        "w1_1_1": "4.1", "w1_2_1": "4.1", "w2_1_1": "5.7", "w2_2_1": "5.6"}
+        "w1_1_1": "4.1",
+        "w1_2_1": "4.1",
+        "w2_1_1": "5.7",
+        "w2_2_1": "5.6",
+    }
     assert "agree to 4 to 6 digits (4.1 for" in _prose("03")
 
 
@@ -226,7 +236,10 @@ def test_claim_gradcheck_floor():
     roundoff = report.floor * report.tol / HEADROOM
     assert HEADROOM == 10 and f"{report.floor:.0e}" == "4e-03" and f"{roundoff:.0e}" == "4e-10"
     prose = " ".join(_prose("03").split())
-    assert "times a safety factor of 10, divided by the tolerance. For seed 001 it is $4 \\times 10^{-3}$" in prose
+    assert (
+        "times a safety factor of 10, divided by the tolerance. For seed 001 it is $4 \\times 10^{-3}$"
+        in prose
+    )
 
 
 def test_claim_xor_seed_6_is_a_plateau():
@@ -281,8 +294,9 @@ def test_claim_torch_gradcheck_names_only_the_first_input():
     assert "input 0" in str(err.value) and "input 1" not in str(err.value)
     # b1 alone is wrong too: the checker would have named it, had it gone on
     with pytest.raises(RuntimeError, match="input 0"):
-        torch.autograd.gradcheck(lambda b1: L_bad(inputs[0].detach(), b1, *inputs[2:]),
-                                 (inputs[1],))
+        torch.autograd.gradcheck(
+            lambda b1: L_bad(inputs[0].detach(), b1, *inputs[2:]), (inputs[1],)
+        )
     readme = readme_blocks()["04"]
     assert "names input 0, `W1`, only" in readme and "never reports `b1`" in _prose("04")
 
@@ -308,8 +322,10 @@ ALLOWED = ["$\\partial E/\\partial W_1$ (its names"]  # the seed's own name, exp
 def test_one_notation_everywhere():
     """Finding 16: superscript layer (in parentheses in LaTeX), subscript units, everywhere:
     notebooks (markdown and code), the README's instructors' section, the exercise messages."""
-    sources = {p.name: "\n".join(c.source for c in nbformat.read(p, as_version=4).cells)
-               for p in sorted(NOTEBOOKS.glob("0*.ipynb"))}
+    sources = {
+        p.name: "\n".join(c.source for c in nbformat.read(p, as_version=4).cells)
+        for p in sorted(NOTEBOOKS.glob("0*.ipynb"))
+    }
     sources["README (instructors)"] = "\n".join(readme_blocks().values())
     for mod in ("ex01", "ex02", "ex03", "ex04"):
         sources[mod] = (ROOT / "backprop_lib" / "exercises" / f"{mod}.py").read_text()
@@ -319,7 +335,7 @@ def test_one_notation_everywhere():
             text = text.replace(allowed, "")
         for pattern, why in DRIFT:
             for m in pattern.finditer(text):
-                found.append(f"{name}: {text[max(0, m.start() - 30): m.end() + 10]!r}: {why}")
+                found.append(f"{name}: {text[max(0, m.start() - 30) : m.end() + 10]!r}: {why}")
     assert not found, "\n".join(found)
     assert "**One notation, in every notebook.**" in _prose("01")
 
@@ -342,8 +358,9 @@ def test_a_split_lessons_second_half_runs_alone(prefix, first_heading, tmp_path)
 
     half = _second_half(prefix)
     assert half.cells[1].source.startswith(first_heading)
-    NotebookClient(half, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    NotebookClient(
+        half, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    ).execute()
     errors = [o for c in half.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
     readme = (ROOT / "README.md").read_text()
@@ -358,8 +375,10 @@ def test_claim_seed_000_ascent_in_pytorch_float64():
     torch = pytest.importorskip("torch")
     f64 = torch.float64
     X, t = torch.tensor([0.5, 0.3], dtype=f64), torch.tensor([0.7], dtype=f64)
-    params = [torch.tensor(v, dtype=f64, requires_grad=True)
-              for v in ([[0.2, 0.4], [0.1, 0.3]], [0.1, 0.2], [[0.5], [0.6]], [0.1])]
+    params = [
+        torch.tensor(v, dtype=f64, requires_grad=True)
+        for v in ([[0.2, 0.4], [0.1, 0.3]], [0.1, 0.2], [[0.5], [0.6]], [0.1])
+    ]
 
     def loss(W1, b1, W2, b2):
         return ((torch.sigmoid(torch.sigmoid(X @ W1 + b1) @ W2 + b2) - t) ** 2).sum()

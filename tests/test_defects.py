@@ -61,12 +61,19 @@ def test_a_diverging_train_names_the_step_suggests_a_smaller_lr_and_keeps_the_hi
 
 def test_weights_up_to_1000_stay_finite_and_quiet():
     rng = np.random.default_rng(0)
-    for loss, out in [("squared_error", "sigmoid"), ("binary_cross_entropy", "sigmoid"),
-                      ("softmax_cross_entropy", "identity"), ("half_squared_error", "tanh")]:
+    for loss, out in [
+        ("squared_error", "sigmoid"),
+        ("binary_cross_entropy", "sigmoid"),
+        ("softmax_cross_entropy", "identity"),
+        ("half_squared_error", "tanh"),
+    ]:
         k = 3 if loss == "softmax_cross_entropy" else 1
-        net = bp.Network([rng.uniform(-1000, 1000, (2, 3)), rng.uniform(-1000, 1000, (3, k))],
-                         [rng.uniform(-1000, 1000, 3), rng.uniform(-1000, 1000, k)],
-                         ["sigmoid", out], loss)
+        net = bp.Network(
+            [rng.uniform(-1000, 1000, (2, 3)), rng.uniform(-1000, 1000, (3, k))],
+            [rng.uniform(-1000, 1000, 3), rng.uniform(-1000, 1000, k)],
+            ["sigmoid", out],
+            loss,
+        )
         t = np.eye(3)[1] if k == 3 else [0.5]
         with np.errstate(all="raise", under="ignore"):
             g = bp.backward(net, bp.forward(net, [0.7, -0.2], t))
@@ -124,8 +131,9 @@ def test_explorer_takes_an_integer_class_target_as_forward_does():
     assert [s.value for s in e.t_sliders] == [0.0, 1.0, 0.0]
 
 
-@pytest.mark.parametrize("bad, cls", [(float("nan"), ValueError), (0, ValueError),
-                                      (-1, ValueError), ("3", TypeError)])
+@pytest.mark.parametrize(
+    "bad, cls", [(float("nan"), ValueError), (0, ValueError), (-1, ValueError), ("3", TypeError)]
+)
 def test_explorer_weight_range(bad, cls):
     from backprop_lib.widgets import Explorer
 
@@ -144,19 +152,29 @@ def test_explorer_curve_keys(curve):
 # --------------------------------------------------------------------------- 5: no silent conversion
 
 
-@pytest.mark.parametrize("x, what", [
-    (np.array([0.5 + 1j, 0.3]), "complex"),
-    (np.array(["2026-01-01", "2026-01-02"], dtype="datetime64[D]"), "dates"),
-    (np.ma.masked_array([0.5, 0.3], mask=[0, 1]), "masked array"),
-    ([True, False], "booleans"),
-])
+@pytest.mark.parametrize(
+    "x, what",
+    [
+        (np.array([0.5 + 1j, 0.3]), "complex"),
+        (np.array(["2026-01-01", "2026-01-02"], dtype="datetime64[D]"), "dates"),
+        (np.ma.masked_array([0.5, 0.3], mask=[0, 1]), "masked array"),
+        ([True, False], "booleans"),
+    ],
+)
 def test_inputs_numpy_would_convert_silently_are_refused(ex, x, what):
     with raises(TypeError, "x:", what):
         bp.forward(ex.net, x, ex.target)
 
 
-@pytest.mark.parametrize("answer", [np.array([0.19372781 + 5j]), "0.19372781", 10**400,
-                                    np.ma.masked_array([0.19372781], mask=[1])])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        np.array([0.19372781 + 5j]),
+        "0.19372781",
+        10**400,
+        np.ma.masked_array([0.19372781], mask=[1]),
+    ],
+)
 def test_exercise_checks_do_not_mark_converted_answers_correct(answer):
     feedback = ex01.check_loss_002(answer)
     assert not feedback.ok
@@ -248,14 +266,18 @@ def test_train_helpers_check_their_arguments(ex):
     assert [len(b[1]) for b in train.batch_indices(5, 2, 0, 1)] == [2, 2, 1]
 
 
-@pytest.mark.parametrize("call", [
-    lambda seed: bp.Network.random([2, 1], seed=seed),
-    lambda seed: datasets.two_moons(10, seed=seed),
-    lambda seed: datasets.spirals(10, seed=seed),
-    lambda seed: list(train.batch_indices(4, 2, seed, 1)),
-])
-@pytest.mark.parametrize("seed, cls", [(-1, ValueError), (True, TypeError), ("1", TypeError),
-                                       (1.5, TypeError)])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda seed: bp.Network.random([2, 1], seed=seed),
+        lambda seed: datasets.two_moons(10, seed=seed),
+        lambda seed: datasets.spirals(10, seed=seed),
+        lambda seed: list(train.batch_indices(4, 2, seed, 1)),
+    ],
+)
+@pytest.mark.parametrize(
+    "seed, cls", [(-1, ValueError), (True, TypeError), ("1", TypeError), (1.5, TypeError)]
+)
 def test_every_seed_is_checked_by_name(call, seed, cls):
     with raises(cls, "seed:"):
         call(seed)
@@ -267,16 +289,19 @@ def test_network_random_biases_must_be_a_bool():
     assert bp.Network.random([2, 1], biases=False).biases is None
 
 
-@pytest.mark.parametrize("kwargs, cls, name", [
-    ({"activation": "Tanh"}, ValueError, "activation"),
-    ({"data": None}, TypeError, "data"),
-    ({"grid": -1}, ValueError, "grid"),
-    ({"grid": 10**5}, ValueError, "grid"),
-    ({"hidden": 0}, ValueError, "hidden"),
-    ({"lr": "0.3"}, TypeError, "lr"),
-    ({"data": (np.zeros((5, 2)), np.zeros(5, dtype=int))}, ValueError, "data[1] (y)"),
-    ({"seed": -1}, ValueError, "seed"),
-])
+@pytest.mark.parametrize(
+    "kwargs, cls, name",
+    [
+        ({"activation": "Tanh"}, ValueError, "activation"),
+        ({"data": None}, TypeError, "data"),
+        ({"grid": -1}, ValueError, "grid"),
+        ({"grid": 10**5}, ValueError, "grid"),
+        ({"hidden": 0}, ValueError, "hidden"),
+        ({"lr": "0.3"}, TypeError, "lr"),
+        ({"data": (np.zeros((5, 2)), np.zeros(5, dtype=int))}, ValueError, "data[1] (y)"),
+        ({"seed": -1}, ValueError, "seed"),
+    ],
+)
 def test_training_view_checks_its_arguments(kwargs, cls, name):
     from backprop_lib.train_view import TrainingView
 

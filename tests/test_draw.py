@@ -30,7 +30,11 @@ def test_extreme_slider_values_draw_no_caret_and_fit_their_boxes():
     assert "^" not in svg
     # inside the node boxes, a text wider than its box is squeezed to it (textLength)
     nodes = re.findall(r'<g class="bp-node[^"]*" data-key="[^"]+">(.*?)</g>', svg, re.S)
-    texts = [m for g in nodes for m in re.finditer(r'<text ([^>]*)font-size="(\d+)"([^>]*)>([^<]+)</text>', g)]
+    texts = [
+        m
+        for g in nodes
+        for m in re.finditer(r'<text ([^>]*)font-size="(\d+)"([^>]*)>([^<]+)</text>', g)
+    ]
     wide = [m for m in texts if len(m.group(4)) * 0.62 * int(m.group(2)) > draw.BOX_W - 8]
     assert wide, "the extreme values should give some long numbers"
     assert all("textLength" in m.group(0) for m in wide)
@@ -39,7 +43,9 @@ def test_extreme_slider_values_draw_no_caret_and_fit_their_boxes():
 def test_negative_gradients_are_dashed_positive_solid():
     ex = examples.seed_000()
     svg, _ = _graph(ex.net, ex.x, ex.target)
-    edges = re.findall(r'<line class="bp-edge[^"]*" stroke="([^"]+)"[^>]*?( stroke-dasharray="[^"]+")?>', svg)
+    edges = re.findall(
+        r'<line class="bp-edge[^"]*" stroke="([^"]+)"[^>]*?( stroke-dasharray="[^"]+")?>', svg
+    )
     assert edges
     for colour, dash in edges:
         assert (colour == theme.LIGHT["neg"]) == bool(dash)
@@ -58,7 +64,9 @@ def test_stored_figure_is_an_img_that_survives_the_sanitizer():
     out = draw.Figure(svg)._repr_html_()
     body = re.sub(r"<style>.*?</style>|<script>.*?</script>", "", out, flags=re.S)
     assert "<svg" not in body  # the sanitizer would drop it and keep its text
-    src = re.search(r'<img class="bp-still" alt="[^"]{40,}" src="data:image/svg\+xml;base64,([^"]+)"', body)
+    src = re.search(
+        r'<img class="bp-still" alt="[^"]{40,}" src="data:image/svg\+xml;base64,([^"]+)"', body
+    )
     assert src and base64.b64decode(src.group(1)).decode() == svg
 
 
@@ -88,7 +96,9 @@ def test_a_view_without_its_kernel_says_what_to_do():
     assert "Run this cell again" in theme.RESTART_NOTE and '"' not in theme.RESTART_NOTE
     rule = f'.bp-theme.jupyter-widgets-disconnected::before {{ content: "{theme.RESTART_NOTE}"'
     assert rule in theme.CSS
-    assert ".bp-theme.jupyter-widgets-disconnected .jupyter-widgets-disconnected::before" in theme.CSS
+    assert (
+        ".bp-theme.jupyter-widgets-disconnected .jupyter-widgets-disconnected::before" in theme.CSS
+    )
     ex = widgets.Explorer(examples.seed_000())
     assert "bp-theme" in ex.widget._dom_classes and rule in ex.css.value
     assert rule in train_view._CSS

@@ -72,8 +72,10 @@ def _forms_01_02():
             ("bp.layers.sigmoid(0.23)", bp.layers.sigmoid(0.23)),
         ],
         ex01.check_hidden_batch: [
-            ("float32 solution", bp.layers.sigmoid(ex01.BATCH_X.astype(f32) @ W1.astype(f32)
-                                                   + b1.astype(f32))),
+            (
+                "float32 solution",
+                bp.layers.sigmoid(ex01.BATCH_X.astype(f32) @ W1.astype(f32) + b1.astype(f32)),
+            ),
             ("bp.forward on the batch", bp.forward(e000.net, ex01.BATCH_X, [0.7, 0.7]).a1),
         ],
         ex02.check_dL_dW2_002: [
@@ -163,10 +165,20 @@ def all_forms():
 
 
 MODULES = {ex01: "ex01", ex02: "ex02", ex03: "ex03", ex04: "ex04"}
-CHECKS = [ex01.check_loss_002, ex01.check_z1_1, ex01.check_a1_1, ex01.check_hidden_batch,
-          ex02.check_dL_dW2_002, ex02.check_dL_dW1_000, ex02.check_sgd_step,
-          ex03.check_central_difference, ex03.check_relative_error, ex03.check_float32_eps,
-          ex04.check_dL_dz1, ex04.check_zeroed_grad]
+CHECKS = [
+    ex01.check_loss_002,
+    ex01.check_z1_1,
+    ex01.check_a1_1,
+    ex01.check_hidden_batch,
+    ex02.check_dL_dW2_002,
+    ex02.check_dL_dW1_000,
+    ex02.check_sgd_step,
+    ex03.check_central_difference,
+    ex03.check_relative_error,
+    ex03.check_float32_eps,
+    ex04.check_dL_dz1,
+    ex04.check_zeroed_grad,
+]
 IDS = [f"{c.__module__.rsplit('.', 1)[1]}.{c.__name__}" for c in CHECKS]
 
 
@@ -211,8 +223,9 @@ def test_each_typical_mistake_gets_its_own_hint(check, monkeypatch):
 SCALAR_CHECKS = [c for c in CHECKS if c is not ex03.check_float32_eps]
 
 
-@pytest.mark.parametrize("check", SCALAR_CHECKS, ids=[i for c, i in zip(CHECKS, IDS)
-                                                       if c is not ex03.check_float32_eps])
+@pytest.mark.parametrize(
+    "check", SCALAR_CHECKS, ids=[i for c, i in zip(CHECKS, IDS) if c is not ex03.check_float32_eps]
+)
 def test_a_value_typed_from_too_few_digits_is_a_near_miss(check, monkeypatch):
     expected, _ = _expected_and_mistakes(check, monkeypatch)
     digits = 4  # fewer than any exercise accepts (they accept 8 decimals)
@@ -241,8 +254,11 @@ def test_float32_eps_rejects_steps_outside_the_band():
         assert not fb.ok and "bottom of the float32 V" in fb.hint
 
 
-@pytest.mark.parametrize("check", [c for c in CHECKS if c is not ex03.check_float32_eps],
-                         ids=[i for c, i in zip(CHECKS, IDS) if c is not ex03.check_float32_eps])
+@pytest.mark.parametrize(
+    "check",
+    [c for c in CHECKS if c is not ex03.check_float32_eps],
+    ids=[i for c, i in zip(CHECKS, IDS) if c is not ex03.check_float32_eps],
+)
 def test_the_value_the_tick_message_prints_is_accepted(check, monkeypatch):
     """Finding 15: what the ✔ message prints, typed back in, passes (03's rtol 1e-9 did not)."""
     expected, _ = _expected_and_mistakes(check, monkeypatch)
@@ -259,8 +275,11 @@ def test_notebook_01_hints_use_only_what_01_teaches():
         ex01.check_loss_002: [-0.19372781, 0.7, np.ones(3)],
         ex01.check_z1_1: [-0.23, 0.7, np.ones(2)],
         ex01.check_a1_1: [-0.55724785, 0.7, np.ones(2)],
-        ex01.check_hidden_batch: [-bp.forward(e.net, ex01.BATCH_X, [0.7, 0.7]).a1,
-                                  np.ones((2, 2)), np.ones(2)],
+        ex01.check_hidden_batch: [
+            -bp.forward(e.net, ex01.BATCH_X, [0.7, 0.7]).a1,
+            np.ones((2, 2)),
+            np.ones(2),
+        ],
     }
     for check, wrong in answers.items():
         for answer in wrong:

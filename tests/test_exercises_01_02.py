@@ -21,7 +21,12 @@ def run(example):
 
 def sol_loss_002():
     ex = examples.seed_002()
-    W1, b1, W2, b2 = ex.net.weights[0][0, 0], ex.net.biases[0][0], ex.net.weights[1][0, 0], ex.net.biases[1][0]
+    W1, b1, W2, b2 = (
+        ex.net.weights[0][0, 0],
+        ex.net.biases[0][0],
+        ex.net.weights[1][0, 0],
+        ex.net.biases[1][0],
+    )
     x, t = ex.x[0], ex.target[0]
     a = 1 / (1 + np.exp(-(W1 * x + b1)))
     y = W2 * a + b2
@@ -65,18 +70,24 @@ SOLUTIONS = [
     (ex01.check_loss_002, sol_loss_002, 0.19372781),
     (ex01.check_z1_1, sol_z1_1, 0.23),
     (ex01.check_a1_1, sol_a1_1, 0.55724785),
-    (ex01.check_hidden_batch, sol_hidden_batch, [[0.55724785, 0.62010643],
-                                                 [0.59868766, 0.71094950]]),
+    (
+        ex01.check_hidden_batch,
+        sol_hidden_batch,
+        [[0.55724785, 0.62010643], [0.59868766, 0.71094950]],
+    ),
     (ex02.check_dL_dW2_002, sol_dL_dW2_002, -0.38745562),
-    (ex02.check_dL_dW1_000, sol_dL_dW1_000, [[-0.00055551, -0.00063649],
-                                             [-0.00033330, -0.00038189]]),
-    (ex02.check_sgd_step, sol_sgd_step, [[0.20005555, 0.40006365],
-                                         [0.10003333, 0.30003819]]),
+    (
+        ex02.check_dL_dW1_000,
+        sol_dL_dW1_000,
+        [[-0.00055551, -0.00063649], [-0.00033330, -0.00038189]],
+    ),
+    (ex02.check_sgd_step, sol_sgd_step, [[0.20005555, 0.40006365], [0.10003333, 0.30003819]]),
 ]
 
 
-@pytest.mark.parametrize("check, solution, value", SOLUTIONS,
-                         ids=[c.__name__ for c, _, _ in SOLUTIONS])
+@pytest.mark.parametrize(
+    "check, solution, value", SOLUTIONS, ids=[c.__name__ for c, _, _ in SOLUTIONS]
+)
 def test_reference_solution_passes(check, solution, value):
     answer = solution()
     feedback = check(answer)
@@ -85,7 +96,9 @@ def test_reference_solution_passes(check, solution, value):
     np.testing.assert_allclose(answer, value, atol=5e-9)  # the numbers the notebooks print
 
 
-@pytest.mark.parametrize("check", [c for c, _, _ in SOLUTIONS], ids=[c.__name__ for c, _, _ in SOLUTIONS])
+@pytest.mark.parametrize(
+    "check", [c for c, _, _ in SOLUTIONS], ids=[c.__name__ for c, _, _ in SOLUTIONS]
+)
 def test_no_answer_yet(check):
     feedback = check(...)
     assert not feedback.ok
@@ -131,7 +144,9 @@ def test_loss_002_hints():
 def test_z1_1_hints():
     ex = examples.seed_000()
     W1, b1, x = ex.net.weights[0], ex.net.biases[0], ex.x
-    assert "first COLUMN of W¹" in hint(ex01.check_z1_1(0.2 * 0.5 + 0.4 * 0.3 + 0.1))  # transposed W
+    assert "first COLUMN of W¹" in hint(
+        ex01.check_z1_1(0.2 * 0.5 + 0.4 * 0.3 + 0.1)
+    )  # transposed W
     assert "add the bias" in hint(ex01.check_z1_1((x @ W1)[0]))
     assert "b1[0], not b1[1]" in hint(ex01.check_z1_1((x @ W1)[0] + b1[1]))
     assert "before the sigmoid" in hint(ex01.check_z1_1(sigmoid(0.23)))
@@ -150,7 +165,9 @@ def test_hidden_batch_hints():
     X, W1, b1 = ex01.BATCH_X, ex.net.weights[0], ex.net.biases[0]
     right = sol_hidden_batch()
     assert "one row per input" in hint(ex01.check_hidden_batch(right.T))  # transposed result
-    assert "multiplied by W¹ᵀ" in hint(ex01.check_hidden_batch(sigmoid(X @ W1.T + b1)))  # transposed W
+    assert "multiplied by W¹ᵀ" in hint(
+        ex01.check_hidden_batch(sigmoid(X @ W1.T + b1))
+    )  # transposed W
     assert "apply the sigmoid" in hint(ex01.check_hidden_batch(X @ W1 + b1))  # missing activation
     assert "add the bias" in hint(ex01.check_hidden_batch(sigmoid(X @ W1)))
     assert "inside the sigmoid" in hint(ex01.check_hidden_batch(sigmoid(X @ W1) + b1))
@@ -178,8 +195,12 @@ def test_dL_dW1_000_hints():
     dz2 = 2 * (y - t) * y * (1 - y)
     assert "transposed" in hint(ex02.check_dL_dW1_000(right.T))
     assert "np.outer(x, dL_dz1)" in hint(ex02.check_dL_dW1_000(np.outer(grads.dL_dz1, x)))
-    assert "σ'(z¹) = a¹(1 − a¹)" in hint(ex02.check_dL_dW1_000(np.outer(x, dz2 @ W2.T)))  # missing σ'
-    assert "you used z(1 − z)" in hint(ex02.check_dL_dW1_000(np.outer(x, (dz2 @ W2.T) * z1 * (1 - z1))))
+    assert "σ'(z¹) = a¹(1 − a¹)" in hint(
+        ex02.check_dL_dW1_000(np.outer(x, dz2 @ W2.T))
+    )  # missing σ'
+    assert "you used z(1 − z)" in hint(
+        ex02.check_dL_dW1_000(np.outer(x, (dz2 @ W2.T) * z1 * (1 - z1)))
+    )
     no_out_sigma = np.outer(x, (2 * (y - t) @ W2.T) * a1 * (1 - a1))
     assert "left out σ'(z²)" in hint(ex02.check_dL_dW1_000(no_out_sigma))
     assert "left out the 2" in hint(ex02.check_dL_dW1_000(right / 2))
@@ -199,7 +220,9 @@ def test_sgd_step_hints():
     assert "seed 002's" in hint(ex02.check_sgd_step(W1 - 0.01 * g))
 
 
-@pytest.mark.parametrize("check", [c for c, _, _ in SOLUTIONS], ids=[c.__name__ for c, _, _ in SOLUTIONS])
+@pytest.mark.parametrize(
+    "check", [c for c, _, _ in SOLUTIONS], ids=[c.__name__ for c, _, _ in SOLUTIONS]
+)
 def test_mistakes_are_distinct(check, monkeypatch):
     """No listed mistake equals the right answer, and no two give different hints for the same
     value: otherwise a learner would get a wrong verdict or a misleading hint."""
@@ -218,8 +241,11 @@ def test_mistakes_are_distinct(check, monkeypatch):
         check(np.ones((2, 2)))
     expected, mistakes = captured["expected"], captured["mistakes"]
     values = [np.asarray(w, float).reshape(expected.shape) for _, w in mistakes]
-    for (h, v) in zip([h for h, _ in mistakes], values):
+    for h, v in zip([h for h, _ in mistakes], values):
         assert not np.allclose(v, expected, rtol=1e-4), h
     for i in range(len(values)):
         for j in range(i + 1, len(values)):
-            assert not np.allclose(values[i], values[j], rtol=1e-4), (mistakes[i][0], mistakes[j][0])
+            assert not np.allclose(values[i], values[j], rtol=1e-4), (
+                mistakes[i][0],
+                mistakes[j][0],
+            )

@@ -39,8 +39,10 @@ def test_the_curve_is_the_loss_along_the_parameter_and_its_slope_the_central_dif
         assert c.ls[k] == bp.forward(net.set("w2_1_1", c.ws[k]), [0.5, 0.3], [0.7]).loss
     assert c.zs[0] == max(-3.0, 0.5 - explorer_model.ZOOM) and c.zs[-1] == 0.5 + explorer_model.ZOOM
     eps = 1e-6
-    numeric = (bp.forward(net.set("w2_1_1", 0.5 + eps), [0.5, 0.3], [0.7]).loss
-               - bp.forward(net.set("w2_1_1", 0.5 - eps), [0.5, 0.3], [0.7]).loss) / (2 * eps)
+    numeric = (
+        bp.forward(net.set("w2_1_1", 0.5 + eps), [0.5, 0.3], [0.7]).loss
+        - bp.forward(net.set("w2_1_1", 0.5 - eps), [0.5, 0.3], [0.7]).loss
+    ) / (2 * eps)
     assert c.slope == pytest.approx(numeric, rel=1e-6) and c.value == 0.5
     cache = m.curve_cache
     m.set("w2_1_1", 1.0)  # its own parameter: the whole curve is kept
@@ -81,7 +83,10 @@ def test_draw_builds_the_layouts_and_the_still_without_a_widget():
 
     still = draw.explorer_still_html(m, 0, [Slider()], tangent=True)
     assert "<svg" not in still and "<style" not in still
-    pictures = [base64.b64decode(s).decode() for s in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', still)]
+    pictures = [
+        base64.b64decode(s).decode()
+        for s in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', still)
+    ]
     # the graph, the two curves (the very SVGs the live view draws) and the slider
     assert sum('class="bp-curve"' in p for p in pictures) == 2
     assert set(draw.explorer_curve_svgs(m.curve, tangent=True)) <= set(pictures)

@@ -134,7 +134,8 @@ def test_gradcheck_catches_a_buggy_primitive(monkeypatch):
         return da * a
 
     monkeypatch.setitem(
-        layers.ACTIVATIONS, "sigmoid",
+        layers.ACTIVATIONS,
+        "sigmoid",
         dataclasses.replace(layers.ACTIVATIONS["sigmoid"], backward=buggy_sigmoid_backward),
     )
     net, x, t = seed("seed_000")

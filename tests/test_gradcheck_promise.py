@@ -76,8 +76,9 @@ def test_no_false_failure_up_to_weights_of_1000(scale):
 
 
 def test_saturated_bce_at_weights_of_1000_passes():
-    net = bp.Network([[[1000.0]], [[-1000.0]]], [[0.0], [3.0]], ["tanh", "sigmoid"],
-                     "binary_cross_entropy")
+    net = bp.Network(
+        [[[1000.0]], [[-1000.0]]], [[0.0], [3.0]], ["tanh", "sigmoid"], "binary_cross_entropy"
+    )
     for t in (0.0, 0.3, 1.0):
         assert bp.gradcheck(net, [0.7], [t]).ok
 
@@ -95,14 +96,17 @@ def test_wrong_gradients_fail_at_the_defaults():
     assert not bp.gradcheck(ex.net, ex.x, ex.target, grads=grads).ok
 
 
-@pytest.mark.parametrize("kwargs, says", [
-    ({"eps": 1e-16}, "from 1e-10 to 0.1"),
-    ({"eps": 1e-20}, "from 1e-10 to 0.1"),
-    ({"eps": 1e-10}, "too small"),
-    ({"tol": 1e-320}, "from 1e-12 to 0.1"),
-    ({"tol": 1e-12}, "too small"),
-    ({"eps": 0.5}, "from 1e-10 to 0.1"),
-])
+@pytest.mark.parametrize(
+    "kwargs, says",
+    [
+        ({"eps": 1e-16}, "from 1e-10 to 0.1"),
+        ({"eps": 1e-20}, "from 1e-10 to 0.1"),
+        ({"eps": 1e-10}, "too small"),
+        ({"tol": 1e-320}, "from 1e-12 to 0.1"),
+        ({"tol": 1e-12}, "too small"),
+        ({"eps": 0.5}, "from 1e-10 to 0.1"),
+    ],
+)
 def test_settings_that_would_let_any_gradient_pass_are_refused(kwargs, says):
     ex, grads = wrong_grads()
     name = next(iter(kwargs))

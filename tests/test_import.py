@@ -69,18 +69,40 @@ def test_import_takes_at_most_150_ms():
 # The numeric core: these modules may import numpy, the standard library and each other, and
 # nothing else (drawing, widgets and torch live in draw, plots, widgets, train_view,
 # torch_bridge). scikit-learn is imported inside datasets.digits() only, when it is called.
-NUMPY_ONLY = ["layers", "names", "network", "gradcheck", "steps", "examples", "train", "autograd", "expr", "graph_steps", "graph_model", "check_engine",
-              "datasets", "numerics", "bugclinic", "exercises", "exercises.ex01",
-              "exercises.ex02", "exercises.ex03", "exercises.ex04", "exercises.ex06"]
+NUMPY_ONLY = [
+    "layers",
+    "names",
+    "network",
+    "gradcheck",
+    "steps",
+    "examples",
+    "train",
+    "autograd",
+    "expr",
+    "graph_steps",
+    "graph_model",
+    "check_engine",
+    "datasets",
+    "numerics",
+    "bugclinic",
+    "exercises",
+    "exercises.ex01",
+    "exercises.ex02",
+    "exercises.ex03",
+    "exercises.ex04",
+    "exercises.ex06",
+]
 
 
 @pytest.mark.parametrize("name", NUMPY_ONLY)
 def test_numeric_core_module_imports_only_numpy(name):
     module = importlib.import_module(f"backprop_lib.{name}")
     tree = ast.parse(inspect.getsource(module))
-    top_level = {a.name.split(".")[0] for n in tree.body if isinstance(n, ast.Import)
-                 for a in n.names}
-    top_level |= {n.module.split(".")[0] for n in tree.body
-                  if isinstance(n, ast.ImportFrom) and n.level == 0}
+    top_level = {
+        a.name.split(".")[0] for n in tree.body if isinstance(n, ast.Import) for a in n.names
+    }
+    top_level |= {
+        n.module.split(".")[0] for n in tree.body if isinstance(n, ast.ImportFrom) and n.level == 0
+    }
     outside = top_level - {"numpy"} - set(sys.stdlib_module_names)
     assert not outside, f"backprop_lib.{name} imports {sorted(outside)} at module level"

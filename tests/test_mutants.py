@@ -49,8 +49,9 @@ def test_float64_sigmoid_is_quiet_far_below_zero():
 
 
 def bce_net(w2):
-    return bp.Network([[[1.0]], [[w2]]], [[0.0], [0.0]], ["tanh", "sigmoid"],
-                      "binary_cross_entropy")
+    return bp.Network(
+        [[[1.0]], [[w2]]], [[0.0], [0.0]], ["tanh", "sigmoid"], "binary_cross_entropy"
+    )
 
 
 def test_bce_dL_dy_is_dL_dz_over_y_1_minus_y():
@@ -99,8 +100,22 @@ def test_integer_class_targets_of_a_softmax_net_are_one_hot():
 # --------------------------------------------------------------------------- parameter keys
 
 
-@pytest.mark.parametrize("key", ["w0_1_1", "w1_0_1", "w1_1_0", "w3_1_1", "w1_3_1", "w1_1_3",
-                                 "w2_1_2", "b0_1", "b1_0", "b1_3", "b3_1"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "w0_1_1",
+        "w1_0_1",
+        "w1_1_0",
+        "w3_1_1",
+        "w1_3_1",
+        "w1_1_3",
+        "w2_1_2",
+        "b0_1",
+        "b1_0",
+        "b1_3",
+        "b3_1",
+    ],
+)
 def test_keys_outside_the_network_are_refused_not_wrapped(key):
     """Kills: _locate accepting index 0 (Python would wrap it to the last layer or unit)."""
     net = examples.seed_000().net  # sizes [2, 2, 1]
@@ -168,8 +183,13 @@ CASES = [
     ([2, 2, 1], ["relu", "identity"], "half_squared_error", [0.7, 0.2], [1.5]),
     ([3, 2, 1], ["sigmoid", "sigmoid"], "binary_cross_entropy", [[0.1, 0.5, -1.0]], [[0.3]]),
     ([2, 2, 1], ["tanh", "sigmoid"], "binary_cross_entropy", [0.4, -0.2], [1.0]),
-    ([2, 3, 3], ["tanh", "identity"], "softmax_cross_entropy", [[0.5, -0.4], [0.9, 0.1]],
-     [[0, 1.0, 0], [0.2, 0.3, 0.5]]),
+    (
+        [2, 3, 3],
+        ["tanh", "identity"],
+        "softmax_cross_entropy",
+        [[0.5, -0.4], [0.9, 0.1]],
+        [[0, 1.0, 0], [0.2, 0.3, 0.5]],
+    ),
 ]
 
 
@@ -203,8 +223,12 @@ def test_roundoff_bound_covers_the_real_rounding_of_the_loss():
 def test_relu_kink_warning_names_the_unit_and_is_within_the_margin():
     """Kills: the margin changed, and the wrong unit named for a batch (column vs row)."""
     W = np.array([[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]])
-    net = bp.Network([W, np.ones((3, 1))], [np.array([0.5, 0.0, 0.3]), np.zeros(1)],
-                     ["relu", "identity"], "squared_error")
+    net = bp.Network(
+        [W, np.ones((3, 1))],
+        [np.array([0.5, 0.0, 0.3]), np.zeros(1)],
+        ["relu", "identity"],
+        "squared_error",
+    )
     # sample 1 puts unit 2's z at 1e-7 (within eps (1 + sum|x|) = 2e-6); sample 0 is clear
     x = np.array([[0.4, 1.0], [1e-7, 1.0]])
     with pytest.warns(bp.GradcheckWarning, match="z¹₂") as rec:
@@ -249,8 +273,14 @@ def _mixed_signs(seed):
 @pytest.mark.parametrize("act", ["relu", "tanh", "sigmoid"])
 def test_local_derivative_in_the_replay_matches_its_value(act):
     """Kills: the relu and tanh local-derivative numbers (and their values) changed."""
-    net, trace, steps = replay([2, 3, 1], [act, "identity"], "squared_error", [0.9, -0.8], 0.5,
-                               seed=next(s for s in range(100) if _mixed_signs(s)))
+    net, trace, steps = replay(
+        [2, 3, 1],
+        [act, "identity"],
+        "squared_error",
+        [0.9, -0.8],
+        0.5,
+        seed=next(s for s in range(100) if _mixed_signs(s)),
+    )
     for j in range(3):
         step = next(s for s in steps if s.key == f"dL/dz1_{j + 1}")
         z, a = trace.z[0][j], trace.a[0][j]
@@ -379,8 +409,14 @@ def test_steps_and_terms_are_frozen():
 def test_activation_numbers_show_z_without_extra_parentheses():
     """Kills: paren=False turned into True for z inside σ(...)."""
     fmt = bp.steps.__globals__["fmt"]
-    net, trace, steps = replay([2, 3, 1], ["sigmoid", "tanh"], "squared_error", [0.9, -0.8], 0.5,
-                               seed=next(s for s in range(100) if _mixed_signs(s)))
+    net, trace, steps = replay(
+        [2, 3, 1],
+        ["sigmoid", "tanh"],
+        "squared_error",
+        [0.9, -0.8],
+        0.5,
+        seed=next(s for s in range(100) if _mixed_signs(s)),
+    )
     for j in range(3):
         step = next(s for s in steps if s.key == f"a1_{j + 1}")
         assert step.numbers == f"σ({fmt(trace.z[0][j], paren=False)})"
@@ -410,8 +446,9 @@ def test_highlights_name_every_output_and_the_right_activation():
     _, _, steps = replay([2, 3], ["identity"], "softmax_cross_entropy", [0.1, 0.2], 1)
     for p in (s for s in steps if s.key.startswith("p")):
         assert {"y1", "y2", "y3"} <= set(p.highlight)
-    _, _, steps = replay([2, 2, 2, 1], ["tanh", "tanh", "sigmoid"], "squared_error", [0.1, 0.2],
-                         1.0)
+    _, _, steps = replay(
+        [2, 2, 2, 1], ["tanh", "tanh", "sigmoid"], "squared_error", [0.1, 0.2], 1.0
+    )
     for i in (1, 2):
         step = next(s for s in steps if s.key == f"dL/dw3_{i}_1")
         assert f"a2_{i}" in step.highlight
@@ -476,7 +513,8 @@ def test_shapes_must_chain_with_the_previous_layer_not_the_first():
         bp.Network([np.ones((2, 3)), np.ones((3, 4)), np.ones((3, 1))])
     assert str(info.value) == (
         "weights[2]: shapes do not chain: weights[1] has shape (3, 4), so weights[2] needs "
-        "4 rows, got shape (3, 1)")
+        "4 rows, got shape (3, 1)"
+    )
 
 
 @pytest.mark.parametrize("act", ["relu", "identity", "tanh"])
@@ -495,10 +533,14 @@ def test_softmax_ce_needs_an_identity_output(act):
 def test_repr_says_with_or_without_biases():
     with_b = bp.Network([[[1.0]]], [[0.5]], "sigmoid", "squared_error")
     without = bp.Network([[[1.0]]], None, "sigmoid", "squared_error")
-    assert repr(with_b) == ("Network(sizes=[1, 1], activations=[sigmoid], "
-                            "loss='squared_error', with biases, 2 parameters)")
-    assert repr(without) == ("Network(sizes=[1, 1], activations=[sigmoid], "
-                             "loss='squared_error', without biases, 1 parameters)")
+    assert repr(with_b) == (
+        "Network(sizes=[1, 1], activations=[sigmoid], "
+        "loss='squared_error', with biases, 2 parameters)"
+    )
+    assert repr(without) == (
+        "Network(sizes=[1, 1], activations=[sigmoid], "
+        "loss='squared_error', without biases, 1 parameters)"
+    )
 
 
 def test_flatten_by_key_refuses_arrays_not_shaped_like_the_parameters():
@@ -524,8 +566,13 @@ def test_trace_grads_and_reports_are_immutable():
     grads = bp.backward(ex.net, trace)
     numeric = bp.numeric_gradients(ex.net, ex.x, ex.target)
     report = bp.gradcheck(ex.net, ex.x, ex.target)
-    for obj, field in [(trace, "loss"), (grads, "dL_dy"), (numeric, "weights"),
-                       (report.rows[0], "key"), (report, "tol")]:
+    for obj, field in [
+        (trace, "loss"),
+        (grads, "dL_dy"),
+        (numeric, "weights"),
+        (report.rows[0], "key"),
+        (report, "tol"),
+    ]:
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(obj, field, None)
 
@@ -537,10 +584,13 @@ def test_z_overflow_names_the_layer_it_happened_in():
         bp.forward(net, [1e10], [0.0])
 
 
-@pytest.mark.parametrize("weights, x, layer", [
-    ([[[1e-300]]], [1e300], 1),
-    ([[[1e300]], [[1e-300]]], [1.0], 2),
-])
+@pytest.mark.parametrize(
+    "weights, x, layer",
+    [
+        ([[[1e-300]]], [1e300], 1),
+        ([[[1e300]], [[1e-300]]], [1.0], 2),
+    ],
+)
 def test_backward_overflow_is_an_error_naming_the_gradient_and_layer(weights, x, layer):
     """Kills: backward's overflow checks skipped (the loop emptied), and l + 1 turned into
     l | 1 or l + 2 in their message."""
@@ -594,12 +644,14 @@ def test_numeric_gradient_evaluates_f_2n_times_central_and_n_plus_1_forward(meth
 
 
 def test_gradcheck_report_floor_defaults_to_1e_8():
-    report = bp.gradcheck(examples.seed_000().net, examples.seed_000().x,
-                          examples.seed_000().target)
+    report = bp.gradcheck(
+        examples.seed_000().net, examples.seed_000().x, examples.seed_000().target
+    )
     fields = {f.name: f for f in dataclasses.fields(report)}
     assert fields["floor"].default == 1e-8
-    assert type(report)(report.rows, report.tol, report.eps, report.method, report.kinks).floor \
-        == 1e-8
+    assert (
+        type(report)(report.rows, report.tol, report.eps, report.method, report.kinks).floor == 1e-8
+    )
 
 
 def test_gradcheck_reads_the_loss_name_by_value_not_identity():
@@ -635,8 +687,7 @@ def test_bce_round_off_bound_counts_only_targets_strictly_between_0_and_1():
 def test_gradcheck_reports_no_kink_for_sigmoid_or_tanh_at_zero():
     """Kills: act == 'relu' turned into act >= 'relu' (sigmoid and tanh would be kinks)."""
     for act in ("sigmoid", "tanh"):
-        net = bp.Network([[[1.0, -1.0]], [[1.0], [1.0]]], None, [act, "identity"],
-                         "squared_error")
+        net = bp.Network([[[1.0, -1.0]], [[1.0], [1.0]]], None, [act, "identity"], "squared_error")
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             report = bp.gradcheck(net, [0.0], [0.5])
@@ -645,8 +696,7 @@ def test_gradcheck_reports_no_kink_for_sigmoid_or_tanh_at_zero():
 
 def test_a_relu_input_exactly_at_the_margin_is_not_a_kink():
     """Kills: |z| < margin turned into <= (margin = eps (1 + sum |inputs|))."""
-    net = bp.Network([[[1.0]], [[1.0]]], [[1e-6], [0.0]], ["relu", "identity"],
-                     "squared_error")
+    net = bp.Network([[[1.0]], [[1.0]]], [[1e-6], [0.0]], ["relu", "identity"], "squared_error")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         report = bp.gradcheck(net, [0.0], [0.5], eps=1e-6)
@@ -655,8 +705,9 @@ def test_a_relu_input_exactly_at_the_margin_is_not_a_kink():
 
 def test_the_kink_is_named_by_its_unit_for_one_sample():
     """Kills: the unit read from argwhere's row column ([:, 0]) instead of its unit column."""
-    net = bp.Network([[[1.0, 0.0]], [[1.0], [1.0]]], [[1.0, 0.0], [0.0]], ["relu", "identity"],
-                     "squared_error")
+    net = bp.Network(
+        [[[1.0, 0.0]], [[1.0], [1.0]]], [[1.0, 0.0], [0.0]], ["relu", "identity"], "squared_error"
+    )
     with pytest.warns(bp.GradcheckWarning):
         report = bp.gradcheck(net, [0.5], [0.5])
     assert report.kinks == ("z¹₂",)
@@ -664,8 +715,9 @@ def test_the_kink_is_named_by_its_unit_for_one_sample():
 
 def test_gradcheck_warning_points_at_the_caller():
     """Kills: stacklevel 2 turned into 3."""
-    net = bp.Network([[[1.0, 0.0]], [[1.0], [1.0]]], [[1.0, 0.0], [0.0]], ["relu", "identity"],
-                     "squared_error")
+    net = bp.Network(
+        [[[1.0, 0.0]], [[1.0], [1.0]]], [[1.0, 0.0], [0.0]], ["relu", "identity"], "squared_error"
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         bp.gradcheck(net, [0.5], [0.5])
@@ -714,8 +766,9 @@ def test_steps_refuse_gradients_with_more_layers_or_no_biases_even_if_their_arra
     None) == (own.biases is None) into >=: Grads whose arrays, read in order, match the
     trace's own but whose structure does not."""
     net, trace, g = _own([2, 1], "sigmoid", "squared_error", [0.5, -0.2], 1.0)
-    more_layers = dataclasses.replace(g, weights=(g.weights[0], g.biases[0]),
-                                      biases=(g.dL_dy,), dL_dy=g.dL_dz[0])
+    more_layers = dataclasses.replace(
+        g, weights=(g.weights[0], g.biases[0]), biases=(g.dL_dy,), dL_dy=g.dL_dz[0]
+    )
     no_biases = dataclasses.replace(g, biases=None, dL_dy=g.biases[0], dL_dz=(g.dL_dy,))
     for fake in (more_layers, no_biases):
         with pytest.raises(ValueError, match="^grads: expected the gradients of this trace"):
@@ -723,12 +776,14 @@ def test_steps_refuse_gradients_with_more_layers_or_no_biases_even_if_their_arra
 
 
 def test_steps_refuse_a_batch_naming_the_shape_of_one_sample():
-    net, trace, grads = _own([2, 3, 1], ["tanh", "sigmoid"], "squared_error",
-                             np.ones((4, 2)), np.ones(4))
+    net, trace, grads = _own(
+        [2, 3, 1], ["tanh", "sigmoid"], "squared_error", np.ones((4, 2)), np.ones(4)
+    )
     with pytest.raises(ValueError) as info:
         bp.steps(net, trace, grads)
-    assert str(info.value) == ("trace: expected the trace of one sample (x of shape (2,)), "
-                               "got a batch of 4")
+    assert str(info.value) == (
+        "trace: expected the trace of one sample (x of shape (2,)), got a batch of 4"
+    )
 
 
 def test_step_formulas_label_inputs_outputs_and_targets():

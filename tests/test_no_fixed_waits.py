@@ -6,8 +6,10 @@ import re
 from pathlib import Path
 
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
-FIXED_WAIT = re.compile(r"\bwait_for_timeout\s*\(|\btime\.sleep\s*\(|\bfrom\s+time\s+import\b[^\n]*\bsleep\b"
-                        r"|\basyncio\.sleep\s*\(")
+FIXED_WAIT = re.compile(
+    r"\bwait_for_timeout\s*\(|\btime\.sleep\s*\(|\bfrom\s+time\s+import\b[^\n]*\bsleep\b"
+    r"|\basyncio\.sleep\s*\("
+)
 
 
 def fixed_waits(folder: Path) -> list[str]:
@@ -32,8 +34,15 @@ def test_the_check_finds_a_fixed_wait(tmp_path):
     (tmp_path / "browser").mkdir()
     (tmp_path / "browser" / "test_x.py").write_text(
         "import time\n\ndef test_x(page):\n    page.wait_for_timeout(200)\n    time.sleep(0.5)\n"
-        "    page.wait_for_function('() => true')  # a condition: fine\n", encoding="utf-8")
-    (tmp_path / "browser" / "helper.py").write_text("from time import monotonic, sleep\n", encoding="utf-8")
+        "    page.wait_for_function('() => true')  # a condition: fine\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "browser" / "helper.py").write_text(
+        "from time import monotonic, sleep\n", encoding="utf-8"
+    )
     hits = fixed_waits(tmp_path / "browser")
     assert [h.split(":")[:2] for h in hits] == [
-        ["browser/helper.py", "1"], ["browser/test_x.py", "4"], ["browser/test_x.py", "5"]]
+        ["browser/helper.py", "1"],
+        ["browser/test_x.py", "4"],
+        ["browser/test_x.py", "5"],
+    ]

@@ -40,7 +40,9 @@ def test_both_graphs_are_drawn_by_the_one_renderer(monkeypatch):
     _expression_svg()
     assert len(calls) == 2
     for nodes, edges in calls:
-        assert all(isinstance(n, draw.Node) for n in nodes) and all(isinstance(e, draw.Edge) for e in edges)
+        assert all(isinstance(n, draw.Node) for n in nodes) and all(
+            isinstance(e, draw.Edge) for e in edges
+        )
 
 
 def test_a_constant_and_a_node_look_the_same_in_both_graphs():
@@ -76,12 +78,18 @@ def test_no_view_module_spells_a_colour_of_its_own(name):
 
 
 def test_the_figures_colours_are_the_palettes():
-    assert [plots.BLUE, plots.VERMILLION, plots.GREEN] == [theme.LIGHT["c0"], theme.LIGHT["c1"], theme.LIGHT["c2"]]
+    assert [plots.BLUE, plots.VERMILLION, plots.GREEN] == [
+        theme.LIGHT["c0"],
+        theme.LIGHT["c1"],
+        theme.LIGHT["c2"],
+    ]
     assert plots.INK == theme.LIGHT["ink"] and svgplot.CLASS_COLOURS[0] == theme.LIGHT["c0"]
 
 
 def test_train_views_old_names_are_the_new_modules_objects():
-    assert train_view.png_bytes is svgplot.png_bytes and train_view.curve_panel is svgplot.curve_panel
+    assert (
+        train_view.png_bytes is svgplot.png_bytes and train_view.curve_panel is svgplot.curve_panel
+    )
     assert train_view.boundary_rgb is svgplot.boundary_rgb
     for name in ("xor_figure", "image_grid", "training_curves", "comparison_figure"):
         assert getattr(train_view, name) is getattr(plots, name)
@@ -95,10 +103,13 @@ def test_importing_the_training_view_does_not_load_matplotlib():
     assert out.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize("n_classes, want", [
-    (2, ([2, 8, 1], ["tanh", "sigmoid"], "binary_cross_entropy")),
-    (3, ([2, 8, 3], ["tanh", "identity"], "softmax_cross_entropy")),
-])
+@pytest.mark.parametrize(
+    "n_classes, want",
+    [
+        (2, ([2, 8, 1], ["tanh", "sigmoid"], "binary_cross_entropy")),
+        (3, ([2, 8, 3], ["tanh", "identity"], "softmax_cross_entropy")),
+    ],
+)
 def test_the_classifier_follows_the_number_of_classes(n_classes, want):
     assert classifier_layers(2, 8, n_classes, "tanh") == want
 

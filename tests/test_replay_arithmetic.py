@@ -213,7 +213,8 @@ def test_every_combination_once():
             for out_act in [need] if need else sorted(layers.ACTIVATIONS):
                 for biases in (True, False):
                     k = 3 if loss == "softmax_cross_entropy" else 1
-                    net = bp.Network.random([2, 2, k], activations=[act, out_act], loss=loss,
-                                            seed=3, biases=biases)
+                    net = bp.Network.random(
+                        [2, 2, k], activations=[act, out_act], loss=loss, seed=3, biases=biases
+                    )
                     t = np.eye(k)[1] if k == 3 else [0.3]
                     assert_every_step_adds_up(net, [0.4, -0.9], t)

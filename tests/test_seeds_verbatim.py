@@ -38,8 +38,20 @@ pytestmark = pytest.mark.skipif(
 
 def _literal_only(tree):
     """True for a chunk that is only printed numbers (it parses, e.g. '[-0.04134291]')."""
-    allowed = (ast.Module, ast.Expr, ast.Constant, ast.List, ast.Tuple, ast.UnaryOp, ast.BinOp,
-               ast.Subscript, ast.USub, ast.Sub, ast.Add, ast.Load)
+    allowed = (
+        ast.Module,
+        ast.Expr,
+        ast.Constant,
+        ast.List,
+        ast.Tuple,
+        ast.UnaryOp,
+        ast.BinOp,
+        ast.Subscript,
+        ast.USub,
+        ast.Sub,
+        ast.Add,
+        ast.Load,
+    )
     return bool(tree.body) and all(isinstance(n, allowed) for n in ast.walk(tree))
 
 
@@ -135,8 +147,10 @@ def test_seed_000_update_cell_as_written(seed_000):
     ex = examples.seed_000()
     trace = bp.forward(ex.net, ex.x, ex.target)
     g = bp.backward(ex.net, trace)
-    up = ex.net.replace(weights=[W + 0.1 * d for W, d in zip(ex.net.weights, g.weights)],
-                        biases=[b + 0.1 * d for b, d in zip(ex.net.biases, g.biases)])
+    up = ex.net.replace(
+        weights=[W + 0.1 * d for W, d in zip(ex.net.weights, g.weights)],
+        biases=[b + 0.1 * d for b, d in zip(ex.net.biases, g.biases)],
+    )
     assert round(bp.forward(up, ex.x, ex.target).loss, 8) == 0.00044156 != round(loss, 8)
 
 
@@ -161,7 +175,9 @@ def test_seed_000_later_cells_read_weights_the_first_cell_changed(seed_000):
     g = bp.backward(ex.net, bp.forward(ex.net, ex.x, ex.target))
     printed_dE_dh = [-0.00450314, -0.00540377]  # the page's output of cell 3
     got = ns["grad_E_h"].ravel()
-    assert not np.allclose(got, g.dL_da1, atol=1e-8) and not np.allclose(got, printed_dE_dh, atol=1e-8)
+    assert not np.allclose(got, g.dL_da1, atol=1e-8) and not np.allclose(
+        got, printed_dE_dh, atol=1e-8
+    )
     assert numbers(outs[1])[0] == -0.04134291  # ∂E/∂y does not depend on the weights
     assert abs(ns["w1"][0, 0] - 0.2) < 1e-6 and round(ns["w1"][0, 0], 8) != 0.20005555
     assert "lands back near $0.2$" in prose("02_chain_rule.ipynb")
@@ -181,10 +197,14 @@ def test_seed_001_prints_what_notebook_03_says(seed_001):
     ns, outs = seed_001
     out = outs[0]
     assert out.count("-0.16504242") == 2 and "-0.16096605" in out and "-0.16504206" in out
-    assert np.allclose(ns["analytical_gradients_input_hidden"],
-                       [[-0.01637912, -0.01637912], [-0.02355449, -0.02355449]], atol=2e-6)
-    assert np.allclose(ns["back_delta_hidd"],
-                       [[-0.01638029, -0.01638029], [-0.02355442, -0.02355442]], atol=6e-9)
+    assert np.allclose(
+        ns["analytical_gradients_input_hidden"],
+        [[-0.01637912, -0.01637912], [-0.02355449, -0.02355449]],
+        atol=2e-6,
+    )
+    assert np.allclose(
+        ns["back_delta_hidd"], [[-0.01638029, -0.01638029], [-0.02355442, -0.02355442]], atol=6e-9
+    )
     assert "$-0.16504242$ for both" in prose("03_numeric_vs_analytic.ipynb")
 
 
@@ -253,8 +273,14 @@ def test_seed_002_prints_what_notebooks_01_02_04_say(seed_002):
     the update; 04: PyTorch's float32 L = 0.19372782111167908, dL_dW1 = 0.14628025889396667."""
     _, outs = seed_002
     assert numbers(outs[1]) == [0.5, 0.62245933, -0.62245933, 0.19372781]
-    assert numbers(outs[2]) == [-0.62245933, -0.38745562, -0.62245933, 0.62245933, 0.14628025,
-                                0.14628025]
+    assert numbers(outs[2]) == [
+        -0.62245933,
+        -0.38745562,
+        -0.62245933,
+        0.62245933,
+        0.14628025,
+        0.14628025,
+    ]
     assert numbers(outs[3]) == [-0.99612544, 0.00622459, 0.4985372, -0.0014628]
     assert "0.19372782111167908" in outs[5] and "0.14628025889396667" in outs[6]
     assert "Loss L = 0.19372782111167908" in prose("04_pytorch_comparison.ipynb")

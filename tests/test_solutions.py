@@ -44,13 +44,15 @@ def test_solutions_are_folded_markdown_and_reveal_nothing(path):
         for out in c.get("outputs", []):
             text = str(out.get("text", "")) + str(out.get("data", {}))
             assert "✔ correct" not in text, (
-                f"{path.name} cell {c.id}: a committed output shows a checked answer")
+                f"{path.name} cell {c.id}: a committed output shows a checked answer"
+            )
         if "exercise" in c.metadata.get("tags", []):
             shown = str(c.get("outputs", ""))
             # a value exercise says "no answer yet"; an engine exercise (06) runs check_engine
             # on the unfinished class, which says what is missing ("✘ not yet"), never a value
             assert "no answer yet" in shown or "✘ not yet" in shown, (
-                f"{path.name} cell {c.id}: the exercise is answered")
+                f"{path.name} cell {c.id}: the exercise is answered"
+            )
 
 
 class _Display(list):
@@ -84,7 +86,9 @@ def test_each_solution_passes_its_check(path, monkeypatch, tmp_path):
     checked = 0
     for c in nb.cells:
         if c.cell_type == "code":
-            src = "\n".join(ln for ln in c.source.splitlines() if not ln.lstrip().startswith(("%", "!")))
+            src = "\n".join(
+                ln for ln in c.source.splitlines() if not ln.lstrip().startswith(("%", "!"))
+            )
             exec(compile(src, f"{path.name}:{c.id}", "exec"), ns)  # noqa: S102 - our notebooks
             ns["display"] = shown  # after the notebook's own imports
         elif "solution" in c.metadata.get("tags", []):

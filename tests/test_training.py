@@ -471,5 +471,8 @@ def test_boundary_plot_has_axes_and_a_class_legend():
     assert "feature x₁" in svg and "feature x₂" in svg
     assert [f"class {c}" for c in range(view.n_classes)] == re.findall(r">(class \d)<", svg)
     x0, x1, y0, y1 = view.extent
-    ticks = [float(t.replace("−", "-")) for t in re.findall(r'font-size="14" text-anchor="middle"[^>]*>([−0-9.]+)<', svg)]
+    ticks = [
+        float(t.replace("−", "-"))
+        for t in re.findall(r'font-size="14" text-anchor="middle"[^>]*>([−0-9.]+)<', svg)
+    ]
     assert ticks and x0 <= min(ticks) and max(ticks) <= x1

@@ -159,8 +159,10 @@ def test_curve_close_up_fits_the_loss_near_the_dot_and_sits_beside_the_sliders()
     assert spread(zoom) > 0.8 and spread(whole) > 0.8
     # the close-up's y-axis spans the loss near the dot only (an independent forward pass)
     net = examples.seed_000().net
-    near = [bp.forward(net.set("w2_1_1", v), [0.5, 0.3], [0.7]).loss
-            for v in np.linspace(0.67 - widgets.ZOOM, 0.67 + widgets.ZOOM, 11)]
+    near = [
+        bp.forward(net.set("w2_1_1", v), [0.5, 0.3], [0.7]).loss
+        for v in np.linspace(0.67 - widgets.ZOOM, 0.67 + widgets.ZOOM, 11)
+    ]
     top_tick = max(float(t) for t in re.findall(r'text-anchor="end"[^>]*>([-0-9.]+)<', zoom))
     assert top_tick <= 1.2 * max(near) < 0.5 * max(e._curve_cache[2])
     assert f"± {widgets.ZOOM:g} around the dot" in e.curve_view.value
@@ -217,7 +219,9 @@ def test_the_browser_snapping_initial_values_to_the_grid_changes_nothing():
     assert readout(e.view.value, "loss") == exact_loss
     e.set("w1_1_1", 0.7)  # a real move is a real value
     assert readout(e.view.value, "param", "w1_1_1") == 0.7
-    assert readout(e.view.value, "loss") == bp.forward(ex.net.set("w1_1_1", 0.7), ex.x, ex.target).loss
+    assert (
+        readout(e.view.value, "loss") == bp.forward(ex.net.set("w1_1_1", 0.7), ex.x, ex.target).loss
+    )
 
 
 def test_start_must_be_forward_or_backward():

@@ -38,8 +38,10 @@ class Feedback:
     def _repr_html_(self):
         colour, mark = ("#009E73", "✔ correct") if self.ok else ("#D55E00", "✘ not yet")
         hint = f"<br><b>Hint:</b> {self.hint}" if self.hint else ""
-        return (f'<div style="border-left: 5px solid {colour}; padding: 4px 10px; font-size: 16px">'
-                f'<b style="color:{colour}">{mark}</b>: {self.message}{hint}</div>')
+        return (
+            f'<div style="border-left: 5px solid {colour}; padding: 4px 10px; font-size: 16px">'
+            f'<b style="color:{colour}">{mark}</b>: {self.message}{hint}</div>'
+        )
 
     def __repr__(self):
         return str(self)
@@ -49,9 +51,17 @@ def _close(a, b, rtol, atol):
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 
-def check(answer, expected, name, mistakes=(), rtol=1e-6, atol=1e-9, what="gradient",
-          sign_hint="check the sign of (y − t), and that you subtract in the update",
-          fallback_hint="go through the chain rule one factor at a time; the replay above shows each"):
+def check(
+    answer,
+    expected,
+    name,
+    mistakes=(),
+    rtol=1e-6,
+    atol=1e-9,
+    what="gradient",
+    sign_hint="check the sign of (y − t), and that you subtract in the update",
+    fallback_hint="go through the chain rule one factor at a time; the replay above shows each",
+):
     """Compare ``answer`` with ``expected`` (numbers or arrays) and explain a mismatch.
 
     mistakes: (hint, wrong_value) pairs, typical wrong answers computed by the exercise;
@@ -65,30 +75,47 @@ def check(answer, expected, name, mistakes=(), rtol=1e-6, atol=1e-9, what="gradi
     try:  # no silent conversion: complex, strings, masked arrays, 10**400 are not numbers here
         got = as_float_array(answer, "answer", finite=False)
     except (TypeError, ValueError) as e:
-        return Feedback(False, f"{name}: " + str(e).removeprefix("answer: "),
-                        "compute the answer with numpy (or the library) as a real number or array")
+        return Feedback(
+            False,
+            f"{name}: " + str(e).removeprefix("answer: "),
+            "compute the answer with numpy (or the library) as a real number or array",
+        )
     if got.size == expected.size == 1:
         got, expected = got.reshape(()), expected.reshape(())
     if not np.all(np.isfinite(got)):
-        return Feedback(False, f"{name}: your answer contains NaN or inf",
-                        "look for a division by zero or an overflow")
+        return Feedback(
+            False,
+            f"{name}: your answer contains NaN or inf",
+            "look for a division by zero or an overflow",
+        )
     if _close(got, expected, rtol, atol):
         return Feedback(True, f"{name} = {np.array2string(expected, precision=8)}")
     for hint, wrong in mistakes:
         wrong = np.asarray(wrong, dtype=float).reshape(expected.shape)
         if _close(got, wrong, rtol, atol) or _close(got.reshape(-1), wrong.reshape(-1), rtol, atol):
             return Feedback(False, f"{name}: that is a typical mistake", hint)
-    if got.shape == expected.T.shape and got.shape != expected.shape and _close(
-        got.T, expected, rtol, atol
+    if (
+        got.shape == expected.T.shape
+        and got.shape != expected.shape
+        and _close(got.T, expected, rtol, atol)
     ):
-        return Feedback(False, f"{name}: the right numbers, transposed",
-                        f"this {what} has shape {expected.shape}; yours has {got.shape}. "
-                        "Check the order of the factors in the matrix product.")
+        return Feedback(
+            False,
+            f"{name}: the right numbers, transposed",
+            f"this {what} has shape {expected.shape}; yours has {got.shape}. "
+            "Check the order of the factors in the matrix product.",
+        )
     if got.shape != expected.shape:
-        return Feedback(False, f"{name}: expected shape {expected.shape}, got {got.shape}",
-                        f"this {what} has shape {expected.shape}"
-                        + (": a gradient has the shape of what it is the gradient of"
-                           if what == "gradient" else ""))
+        return Feedback(
+            False,
+            f"{name}: expected shape {expected.shape}, got {got.shape}",
+            f"this {what} has shape {expected.shape}"
+            + (
+                ": a gradient has the shape of what it is the gradient of"
+                if what == "gradient"
+                else ""
+            ),
+        )
     if _close(-got, expected, rtol, atol):
         return Feedback(False, f"{name}: right size, wrong sign", sign_hint)
     return Feedback(False, f"{name}: expected something else", fallback_hint)

@@ -43,9 +43,9 @@ def _floats(answer, shape):
         got = as_float_array(answer, "answer", finite=False)
     except (TypeError, ValueError):
         return None
-    if not np.all(np.isfinite(got)) or not (got.shape == tuple(shape) or got.size == 1 == int(
-        np.prod(shape)
-    )):
+    if not np.all(np.isfinite(got)) or not (
+        got.shape == tuple(shape) or got.size == 1 == int(np.prod(shape))
+    ):
         return None  # other shapes keep check's own hints (transposed, wrong shape)
     return got.reshape(shape)
 

@@ -45,9 +45,18 @@ SCREENSHOT_DIR = ARTIFACTS_DIR / "screenshots"
 LATENCY_FILE = ARTIFACTS_DIR / "browser_latency.json"
 
 CHROMIUM = os.environ.get("BP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-MISSING_CHROMIUM_MSG = f"Chromium not found at {CHROMIUM}: install chromium: apt-get install -y chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+MISSING_CHROMIUM_MSG = (
+    f"Chromium not found at {CHROMIUM}: install chromium: apt-get install -y chromium"
+)
 
 # Timeouts, generous so that a loaded 2-core machine passes (seconds; *_MS milliseconds).
 SERVER_START_TIMEOUT = 120
@@ -154,8 +163,12 @@ class LabServer:
 
     def api(self, method: str, path: str, body: Any = None, timeout: float = 10) -> Any:
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(f"{self.base_url}{path}", data=data, method=method, headers={
-            "Authorization": f"token {self.token}", "Content-Type": "application/json"})
+        req = urllib.request.Request(
+            f"{self.base_url}{path}",
+            data=data,
+            method=method,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(req, timeout=timeout) as r:  # noqa: S310 - loopback only
             raw = r.read()
         return json.loads(raw) if raw else None
@@ -192,7 +205,9 @@ def start_lab_server(base_dir: Path, python: str = sys.executable) -> LabServer:
     ``python3`` kernelspec that is this interpreter."""
     root = base_dir / "root"
     shutil.copytree(NOTEBOOKS_DIR, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    dirs = {k: base_dir / k for k in ("config", "data", "runtime", "settings", "workspaces", "ipython")}
+    dirs = {
+        k: base_dir / k for k in ("config", "data", "runtime", "settings", "workspaces", "ipython")
+    }
     for d in dirs.values():
         d.mkdir(parents=True, exist_ok=True)
     for plugin, values in USER_SETTINGS.items():
@@ -201,30 +216,64 @@ def start_lab_server(base_dir: Path, python: str = sys.executable) -> LabServer:
         path.write_text(json.dumps(values), encoding="utf-8")
     kdir = dirs["data"] / "kernels" / "python3"
     kdir.mkdir(parents=True)
-    (kdir / "kernel.json").write_text(json.dumps({
-        "argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "Python 3 (ipykernel)", "language": "python"}), encoding="utf-8")
+    (kdir / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3 (ipykernel)",
+                "language": "python",
+            }
+        ),
+        encoding="utf-8",
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY_"))}
     env.update(
-        JUPYTER_CONFIG_DIR=str(dirs["config"]), JUPYTER_DATA_DIR=str(dirs["data"]),
+        JUPYTER_CONFIG_DIR=str(dirs["config"]),
+        JUPYTER_DATA_DIR=str(dirs["data"]),
         JUPYTER_PATH=str(dirs["data"]),  # first on the path: our python3 kernelspec wins
-        JUPYTER_RUNTIME_DIR=str(dirs["runtime"]), JUPYTERLAB_SETTINGS_DIR=str(dirs["settings"]),
-        JUPYTERLAB_WORKSPACES_DIR=str(dirs["workspaces"]), IPYTHONDIR=str(dirs["ipython"]),
+        JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
+        JUPYTERLAB_SETTINGS_DIR=str(dirs["settings"]),
+        JUPYTERLAB_WORKSPACES_DIR=str(dirs["workspaces"]),
+        IPYTHONDIR=str(dirs["ipython"]),
         PYDEVD_DISABLE_FILE_VALIDATION="1",
         PYTHONPATH=os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p),
         JUPYTER_TOKEN=secrets.token_hex(24),  # via env, not argv: keeps it out of `ps`
     )
     port = free_port()
-    server = LabServer(port=port, token=env["JUPYTER_TOKEN"], root_dir=root, base_dir=base_dir,
-                       log_path=base_dir / "jupyter-server.log", env=env)
-    cmd = [python, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-           f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}",
-           "--ServerApp.allow_root=True", f"--LabApp.user_settings_dir={dirs['settings']}",
-           f"--LabApp.workspaces_dir={dirs['workspaces']}", "--LabApp.expose_app_in_browser=True",
-           "--JupyterNotebookApp.expose_app_in_browser=True", "--LabApp.extension_manager=readonly"]
-    server.proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)  # own process group
+    server = LabServer(
+        port=port,
+        token=env["JUPYTER_TOKEN"],
+        root_dir=root,
+        base_dir=base_dir,
+        log_path=base_dir / "jupyter-server.log",
+        env=env,
+    )
+    cmd = [
+        python,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={root}",
+        "--ServerApp.allow_root=True",
+        f"--LabApp.user_settings_dir={dirs['settings']}",
+        f"--LabApp.workspaces_dir={dirs['workspaces']}",
+        "--LabApp.expose_app_in_browser=True",
+        "--JupyterNotebookApp.expose_app_in_browser=True",
+        "--LabApp.extension_manager=readonly",
+    ]
+    server.proc = subprocess.Popen(
+        cmd,
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # own process group
     ready = threading.Event()
 
     def tee():  # the server's output into its log; `ready` once it listens
@@ -247,7 +296,9 @@ def start_lab_server(base_dir: Path, python: str = sys.executable) -> LabServer:
             except (urllib.error.URLError, OSError):
                 threading.Event().wait(0.05)  # a poll of the condition, up to the deadline
         else:
-            raise RuntimeError(f"JupyterLab did not start in {SERVER_START_TIMEOUT} s:\n{server.log_tail()}")
+            raise RuntimeError(
+                f"JupyterLab did not start in {SERVER_START_TIMEOUT} s:\n{server.log_tail()}"
+            )
         argv = server.api("GET", "/api/kernelspecs")["kernelspecs"]["python3"]["spec"]["argv"]
         if Path(argv[0]) != Path(python):
             raise RuntimeError(f"python3 kernelspec runs {argv[0]!r}, expected {python!r}")
@@ -287,7 +338,9 @@ def stop_lab_server(server: LabServer, timeout: float = 15) -> None:
 
 
 def launch_browser(playwright, headless: bool = True):
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=headless)
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=headless
+    )
 
 
 _SERVER: LabServer | None = None  # set by the lab_server fixture
@@ -313,12 +366,16 @@ _KERNEL_STATUS_JS = """(sel) => {
 }"""
 
 # Idle (returns the text); a kernel chooser is accepted; a dead kernel returns its text too.
-_IDLE_JS = """(sel) => {
+_IDLE_JS = (
+    """(sel) => {
   for (const d of document.querySelectorAll('.jp-Dialog'))
     if (/kernel/i.test(d.innerText)) { const b = d.querySelector('.jp-mod-accept'); if (b) b.click(); }
-  const s = (""" + _KERNEL_STATUS_JS + """)(sel);
+  const s = ("""
+    + _KERNEL_STATUS_JS
+    + """)(sel);
   return s && /\\|\\s*(Idle|Dead|Unknown Kernel)$/.test(s) ? s : false;
 }"""
+)
 
 
 def kernel_status(page) -> str | None:  # e.g. 'Python 3 (ipykernel) | Idle'
@@ -327,8 +384,9 @@ def kernel_status(page) -> str | None:  # e.g. 'Python 3 (ipykernel) | Idle'
 
 def wait_kernel_idle(page, timeout: float = KERNEL_TIMEOUT) -> str:
     """Wait until the status bar says '<kernel> | Idle'."""
-    status = page.wait_for_function(_IDLE_JS, arg=SEL.statusbar_items, timeout=timeout * 1000,
-                                    polling=100).json_value()
+    status = page.wait_for_function(
+        _IDLE_JS, arg=SEL.statusbar_items, timeout=timeout * 1000, polling=100
+    ).json_value()
     assert status.endswith("Idle"), f"kernel died: the status bar says {status!r}"
     return status
 
@@ -357,11 +415,18 @@ def wait_data(page, selector: str, attr: str, test_js: str, arg=None, timeout: f
       const d = e && e.getAttribute(attr) ? JSON.parse(e.getAttribute(attr)) : null;
       return d !== null && ({test_js})(d, arg) ? d : false; }}"""
     try:
-        return page.wait_for_function(fn, arg=[selector, attr, arg], timeout=timeout * 1000,
-                                      polling="raf").json_value()
+        return page.wait_for_function(
+            fn, arg=[selector, attr, arg], timeout=timeout * 1000, polling="raf"
+        ).json_value()
     except Exception as exc:  # noqa: BLE001 - playwright TimeoutError: say what it shows
-        shown = page.locator(selector).first.get_attribute(attr) if page.locator(selector).count() else None
-        raise AssertionError(f"{selector} never satisfied {test_js} ({arg!r}); {attr} = {shown}") from exc
+        shown = (
+            page.locator(selector).first.get_attribute(attr)
+            if page.locator(selector).count()
+            else None
+        )
+        raise AssertionError(
+            f"{selector} never satisfied {test_js} ({arg!r}); {attr} = {shown}"
+        ) from exc
 
 
 # ---------------------------------------------------------------------------- notebooks
@@ -378,10 +443,13 @@ def open_notebook(page, name: str, wait_idle: bool = True):
 
 def run_command(page, command: str, args: dict | None = None, timeout: float = RUN_ALL_TIMEOUT):
     """Execute a JupyterLab command through ``window.jupyterapp`` and wait for its promise."""
-    res = page.evaluate("""async ([cmd, args]) => {
+    res = page.evaluate(
+        """async ([cmd, args]) => {
         try { const r = await window.jupyterapp.commands.execute(cmd, args || {});
               return {result: r === undefined ? null : r}; }
-        catch (e) { return {error: String(e)}; } }""", [command, args])
+        catch (e) { return {error: String(e)}; } }""",
+        [command, args],
+    )
     if "error" in res:
         raise AssertionError(f"command {command} failed: {res['error']}")
     return res["result"]
@@ -401,7 +469,9 @@ _RUN_DONE_JS = """(sel) => {
 }"""
 
 
-def run_all(page, via: str = "command", timeout: float = RUN_ALL_TIMEOUT, idle_js: str = "") -> None:
+def run_all(
+    page, via: str = "command", timeout: float = RUN_ALL_TIMEOUT, idle_js: str = ""
+) -> None:
     """Run All Cells (``via`` the command or the Run menu); wait until every cell has run, the
     kernel is Idle (the status bar, or ``idle_js`` where there is none) and no widget is still
     loading."""
@@ -411,11 +481,18 @@ def run_all(page, via: str = "command", timeout: float = RUN_ALL_TIMEOUT, idle_j
         # the menu returns at once: wait until the first code cell has been queued or run
         page.wait_for_function(
             "(s) => /[*\\d]/.test(document.querySelector(s)?.textContent || '')",
-            arg=f"{SEL.code_cell} {SEL.prompt}", timeout=timeout * 1000)
+            arg=f"{SEL.code_cell} {SEL.prompt}",
+            timeout=timeout * 1000,
+        )
     else:
         run_command(page, "notebook:run-all-cells", timeout=timeout)
-    sel = {"code_cell": SEL.code_cell, "prompt": SEL.prompt, "cell_source": SEL.cell_source,
-           "error_output": SEL.error_output, "stderr_output": SEL.stderr_output}
+    sel = {
+        "code_cell": SEL.code_cell,
+        "prompt": SEL.prompt,
+        "cell_source": SEL.cell_source,
+        "error_output": SEL.error_output,
+        "stderr_output": SEL.stderr_output,
+    }
     page.wait_for_function(_RUN_DONE_JS, arg=sel, timeout=timeout * 1000, polling=100)
     if idle_js:
         page.wait_for_function(idle_js, timeout=KERNEL_TIMEOUT * 1000, polling=100)
@@ -427,8 +504,12 @@ def run_all(page, via: str = "command", timeout: float = RUN_ALL_TIMEOUT, idle_j
 def wait_widgets_loaded(page, timeout: float = 60) -> bool:
     """Wait until no 'Loading widget...' is left; False on timeout (assert_no_errors reports it)."""
     try:
-        page.wait_for_function("(t) => !document.body.innerText.includes(t)",
-                               arg=SEL.loading_text, timeout=timeout * 1000, polling=100)
+        page.wait_for_function(
+            "(t) => !document.body.innerText.includes(t)",
+            arg=SEL.loading_text,
+            timeout=timeout * 1000,
+            polling=100,
+        )
         return True
     except Exception:  # noqa: BLE001 - playwright TimeoutError
         return False
@@ -436,23 +517,33 @@ def wait_widgets_loaded(page, timeout: float = 60) -> bool:
 
 def log_console_errors(page) -> list[str]:
     """The tracebacks widget callbacks sent to the log console (they show in no cell), whole."""
-    count = page.evaluate("""(sel) => { const e = document.querySelector(sel);
+    count = page.evaluate(
+        """(sel) => { const e = document.querySelector(sel);
         return e && !e.classList.contains('lm-mod-hidden') ? parseInt(e.textContent, 10) || 0 : 0; }""",
-                          SEL.log_console_status)
+        SEL.log_console_status,
+    )
     if not count:
         return []
-    run_command(page, "logconsole:open", {"insertMode": "split-bottom", "activate": False}, timeout=30)
+    run_command(
+        page, "logconsole:open", {"insertMode": "split-bottom", "activate": False}, timeout=30
+    )
     page.locator(SEL.log_console_entry).first.wait_for(state="attached", timeout=30_000)
     entries = page.locator(SEL.log_console_entry).all_inner_texts()
-    page.evaluate("""(sel) => { for (const w of window.jupyterapp.shell.widgets('main'))
-                                  if (w.node.querySelector(sel)) w.close(); }""", SEL.log_console_panel)
+    page.evaluate(
+        """(sel) => { for (const w of window.jupyterapp.shell.widgets('main'))
+                                  if (w.node.querySelector(sel)) w.close(); }""",
+        SEL.log_console_panel,
+    )
     return [e for e in entries if "Traceback" in e or "Error" in e]
 
 
 def collect_errors(page) -> list[str]:
     """Every error on the page: tracebacks in cells, widgets that failed, callback errors."""
-    errors = [f"stderr output:\n{t}" for t in page.locator(SEL.stderr_output).all_inner_texts()
-              if "Traceback" in t]
+    errors = [
+        f"stderr output:\n{t}"
+        for t in page.locator(SEL.stderr_output).all_inner_texts()
+        if "Traceback" in t
+    ]
     errors += [f"error output:\n{t}" for t in page.locator(SEL.error_output).all_inner_texts()]
     body = page.locator("body").inner_text()
     for needle in (SEL.widget_error_text, SEL.loading_text):
@@ -472,13 +563,18 @@ def assert_no_errors(page) -> None:
 
 # ---------------------------------------------------------------------------- widgets
 def _exact(label: str | re.Pattern) -> re.Pattern:
-    return label if isinstance(label, re.Pattern) else re.compile(r"^\s*" + re.escape(label) + r"\s*$")
+    return (
+        label if isinstance(label, re.Pattern) else re.compile(r"^\s*" + re.escape(label) + r"\s*$")
+    )
 
 
 def slider_by_label(page, label: str | re.Pattern, scope=None):
     """The ``.widget-slider`` whose description is exactly ``label`` (or matches the regex)."""
-    return (scope or page).locator(SEL.slider).filter(
-        has=page.locator(SEL.widget_label).filter(has_text=_exact(label)))
+    return (
+        (scope or page)
+        .locator(SEL.slider)
+        .filter(has=page.locator(SEL.widget_label).filter(has_text=_exact(label)))
+    )
 
 
 def slider_handle(page, label: str | re.Pattern, scope=None):
@@ -488,8 +584,11 @@ def slider_handle(page, label: str | re.Pattern, scope=None):
 def slider_value(handle) -> float:
     """The slider's value exactly as the kernel receives it (``data-bp-value``, set by
     backprop_lib.theme, or noUiSlider's raw ``aria-valuetext``; ``aria-valuenow`` is rounded)."""
-    text = (handle.get_attribute("data-bp-value") or handle.get_attribute("aria-valuetext")
-            or handle.get_attribute("aria-valuenow"))
+    text = (
+        handle.get_attribute("data-bp-value")
+        or handle.get_attribute("aria-valuetext")
+        or handle.get_attribute("aria-valuenow")
+    )
     return float(text)
 
 
@@ -532,9 +631,11 @@ def wait_step(page, index: int, scope=None, timeout: float = 60) -> tuple[int, s
     """Wait until the highlighted replay step is ``index``; returns current_step()."""
     root = scope or page
     root.locator(f'{SEL.step_current}[{SEL.step_index_attr}="{index}"]').first.wait_for(
-        state="attached", timeout=timeout * 1000)
+        state="attached", timeout=timeout * 1000
+    )
     root.locator(f'{SEL.formula}[{SEL.step_index_attr}="{index}"]').first.wait_for(
-        state="attached", timeout=timeout * 1000)
+        state="attached", timeout=timeout * 1000
+    )
     return current_step(page, scope)
 
 
@@ -625,30 +726,43 @@ def measure_latency(page, handle, view: str = SEL.view, moves: int = 20, warmup:
     handle.scroll_into_view_if_needed()
     root = handle.evaluate(_LATENCY_INSTALL_JS, [view, SEL.cell])
     hi = float(handle.get_attribute("aria-valuemax"))
-    keys = ["ArrowLeft", "ArrowRight"] if slider_value(handle) >= hi else ["ArrowRight", "ArrowLeft"]
+    keys = (
+        ["ArrowLeft", "ArrowRight"] if slider_value(handle) >= hi else ["ArrowRight", "ArrowLeft"]
+    )
     samples, misses = [], 0
     try:
         for i in range(warmup + moves):
             handle.press(keys[i % 2])
             try:
-                page.wait_for_function("() => window.__bpLat.t1 !== null", timeout=10_000, polling="raf")
+                page.wait_for_function(
+                    "() => window.__bpLat.t1 !== null", timeout=10_000, polling="raf"
+                )
             except Exception:  # noqa: BLE001 - playwright TimeoutError: no view update
                 misses += i >= warmup
                 continue
             finally:
                 wait_kernel_idle(page)
             if i >= warmup:
-                samples.append(round(page.evaluate("() => window.__bpLat.t1 - window.__bpLat.t0"), 2))
+                samples.append(
+                    round(page.evaluate("() => window.__bpLat.t1 - window.__bpLat.t0"), 2)
+                )
     finally:
         page.evaluate("() => window.__bpLat && window.__bpLat.stop()")
     if len(samples) < max(1, moves // 2):
         raise AssertionError(f"view {view!r} did not update after {misses} of {moves} key presses")
     median, p95 = statistics.median(samples), percentile(samples, 95)
-    return {"n": len(samples), "misses": misses, "median_ms": round(median, 2),
-            "p95_ms": round(p95, 2), "max_ms": max(samples), "samples_ms": samples,
-            "observed_root": root, "targets": dict(LATENCY_TARGETS_MS),
-            "meets_targets": median <= LATENCY_TARGETS_MS["median_ms"]
-            and p95 <= LATENCY_TARGETS_MS["p95_ms"]}
+    return {
+        "n": len(samples),
+        "misses": misses,
+        "median_ms": round(median, 2),
+        "p95_ms": round(p95, 2),
+        "max_ms": max(samples),
+        "samples_ms": samples,
+        "observed_root": root,
+        "targets": dict(LATENCY_TARGETS_MS),
+        "meets_targets": median <= LATENCY_TARGETS_MS["median_ms"]
+        and p95 <= LATENCY_TARGETS_MS["p95_ms"],
+    }
 
 
 def record_latency(notebook: str, result: dict, path: Path | None = None) -> Path:
@@ -662,7 +776,8 @@ def record_latency(notebook: str, result: dict, path: Path | None = None) -> Pat
         data = {}
     data.update(schema=1, targets=dict(LATENCY_TARGETS_MS))
     data.setdefault("notebooks", {})[notebook] = dict(
-        result, measured_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+        result, measured_at=time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    )
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     tmp.replace(path)
@@ -671,8 +786,10 @@ def record_latency(notebook: str, result: dict, path: Path | None = None) -> Pat
 
 def check_latency(result: dict, strict: bool = False) -> str:
     """A sentence about the targets; raises AssertionError if they are missed and ``strict``."""
-    msg = (f"slider->view latency median {result['median_ms']} ms (target <= "
-           f"{LATENCY_TARGETS_MS['median_ms']}), p95 {result['p95_ms']} ms (target <= "
-           f"{LATENCY_TARGETS_MS['p95_ms']}), n={result['n']}")
+    msg = (
+        f"slider->view latency median {result['median_ms']} ms (target <= "
+        f"{LATENCY_TARGETS_MS['median_ms']}), p95 {result['p95_ms']} ms (target <= "
+        f"{LATENCY_TARGETS_MS['p95_ms']}), n={result['n']}"
+    )
     assert result["meets_targets"] or not strict, msg
     return msg

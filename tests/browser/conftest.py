@@ -35,7 +35,8 @@ from bp_browser import (  # noqa: E402
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "browser: end-to-end test in headless Chromium against a real JupyterLab")
+        "markers", "browser: end-to-end test in headless Chromium against a real JupyterLab"
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -57,7 +58,9 @@ def playwright_sync():
     try:
         from playwright.sync_api import expect, sync_playwright
     except ImportError:
-        skip_or_fail("playwright is not installed: pip install playwright (do NOT run `playwright install`)")
+        skip_or_fail(
+            "playwright is not installed: pip install playwright (do NOT run `playwright install`)"
+        )
     expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
     with sync_playwright() as p:
         yield p
@@ -108,8 +111,11 @@ def new_page(context):
 
 def leave_artifacts(pg, request) -> None:
     """After a failed test: a screenshot and the console log under artifacts/, paths printed."""
-    failed = [r for r in (getattr(request.node, f"bp_rep_{w}", None) for w in ("setup", "call"))
-              if r is not None and r.failed]
+    failed = [
+        r
+        for r in (getattr(request.node, f"bp_rep_{w}", None) for w in ("setup", "call"))
+        if r is not None and r.failed
+    ]
     if not failed or pg.is_closed():
         return
     name = safe_name(f"FAILED-{request.node.name}")

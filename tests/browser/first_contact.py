@@ -76,7 +76,10 @@ def check_untrusted_outputs(page, path: Path) -> list[str]:
     page.wait_for_function(
         "(n) => [...document.querySelectorAll('.jp-OutputArea-output img')]"
         ".filter(i => i.complete && i.naturalWidth > 0).length >= n",
-        arg=want["still"] + want["png"], timeout=30_000, polling=200)
+        arg=want["still"] + want["png"],
+        timeout=30_000,
+        polling=200,
+    )
     got = page.evaluate(_PICTURES_JS)
     problems = []
     if any(got["trusted"]):
@@ -164,7 +167,9 @@ def set_theme(page, name: str, run_command) -> None:
 def check_theme(page) -> list[str]:
     got = page.evaluate(_COLOURS_JS)
     if got["n_low"]:
-        return [f"{got['n_low']} elements with too little contrast, e.g. {json.dumps(got['low'], ensure_ascii=False)}"]
+        return [
+            f"{got['n_low']} elements with too little contrast, e.g. {json.dumps(got['low'], ensure_ascii=False)}"
+        ]
     return []
 
 
@@ -191,8 +196,20 @@ def ensure_axe(repo_root: Path) -> Path:
     if npm is None:
         raise RuntimeError("npm not found: install Node.js (Debian: apt-get install -y npm)")
     (repo_root / "build" / "axe").mkdir(parents=True, exist_ok=True)
-    subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(js.parents[2]),
-                    f"axe-core@{AXE_VERSION}"], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            npm,
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            str(js.parents[2]),
+            f"axe-core@{AXE_VERSION}",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return js
 
 

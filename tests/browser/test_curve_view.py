@@ -17,8 +17,10 @@ from bp_browser import SCREENSHOT_DIR, current_server, open_notebook, run_all, s
 
 pytestmark = pytest.mark.browser
 
-_CELL = ("from backprop_lib import examples\nfrom backprop_lib.widgets import Explorer\n"
-         "Explorer(examples.seed_000(), curve='w2_1_1', tangent=True, start='backward')")
+_CELL = (
+    "from backprop_lib import examples\nfrom backprop_lib.widgets import Explorer\n"
+    "Explorer(examples.seed_000(), curve='w2_1_1', tangent=True, start='backward')"
+)
 
 _VISIBLE_JS = """() => {
   const nb = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer').getBoundingClientRect();
@@ -37,8 +39,11 @@ def _dots(page):
 
 def test_slider_and_curve_dot_on_screen_together_at_1366x768(page):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_CELL)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
     name = current_server().add_file("curve_check.ipynb", nbformat.writes(nb))
     page.set_viewport_size({"width": 1366, "height": 768})
     try:
@@ -55,18 +60,22 @@ def test_slider_and_curve_dot_on_screen_together_at_1366x768(page):
             handle.press("ArrowRight")
         page.wait_for_function(
             "(b) => document.querySelector(\"[data-bp='curve-point']\").getAttribute('cx') !== b",
-            arg=before, polling=100)
+            arg=before,
+            polling=100,
+        )
         settle(page)
         page.screenshot(path=str(SCREENSHOT_DIR / "curve-1366x768.png"), animations="disabled")
         # the presenter toggle, pressed from the keyboard, keeps the focus across the redraw
         toggle = page.locator(".bp-explorer button.widget-toggle-button", has_text="presenter view")
         toggle.focus()
         page.keyboard.press("Space")
-        page.wait_for_function("() => document.querySelector('.bp-explorer.bp-presenter')",
-                               polling=100)
+        page.wait_for_function(
+            "() => document.querySelector('.bp-explorer.bp-presenter')", polling=100
+        )
         page.wait_for_function(
             "() => (document.activeElement.textContent || '').trim() === 'presenter view'",
-            polling=100)
+            polling=100,
+        )
         assert toggle.get_attribute("aria-pressed") == "true"
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})

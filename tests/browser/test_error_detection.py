@@ -27,9 +27,12 @@ from bp_browser import (
 
 DEEP = os.path.join(*["a-checkout-folder-nested-deep-like-courses-2026-spring-backprop"] * 5)
 # distinct functions: Python folds repeated identical frames into one line
-MODULE = "".join(f"def level{i}(change):\n    return level{i + 1}(change)\n\n\n" for i in range(12)) + (
+MODULE = "".join(
+    f"def level{i}(change):\n    return level{i + 1}(change)\n\n\n" for i in range(12)
+) + (
     "def level12(change):\n    raise RuntimeError('deliberate callback error from a long path')\n\n\n"
-    "boom = level0\n")
+    "boom = level0\n"
+)
 CELLS = [
     "import sys\nsys.path.insert(0, {deep!r})\nimport ipywidgets as widgets\n"
     "from deep_callback import boom\n\n"
@@ -45,10 +48,14 @@ def test_errors_are_detected_from_a_long_path(page):
     deep = server.root_dir / DEEP
     server.add_file(os.path.join(DEEP, "deep_callback.py"), MODULE)
     assert len(str(deep)) > 300
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c.format(deep=str(deep)))
-                                         for c in CELLS])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                                 "language": "python"}
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(c.format(deep=str(deep))) for c in CELLS]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
     name = server.add_file(os.path.join(DEEP, "long_path_error.ipynb"), nbformat.writes(nb))
     open_notebook(page, name)
     run_all(page, via="menu")  # returns although the run stops at the error

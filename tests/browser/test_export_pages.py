@@ -55,8 +55,12 @@ def _expectations(path):
             html = data.get("text/html", "")
             html = "".join(html) if isinstance(html, list) else html
             # pictures stored as <img>s of SVGs (theme.still): the page inlines them
-            html += "".join(base64.b64decode(m).decode("utf-8") for m in re.findall(
-                r'class="bp-still"[^>]*src="data:image/svg\+xml;base64,([^"]+)"', html))
+            html += "".join(
+                base64.b64decode(m).decode("utf-8")
+                for m in re.findall(
+                    r'class="bp-still"[^>]*src="data:image/svg\+xml;base64,([^"]+)"', html
+                )
+            )
             want["graph"] |= 'class="bp-graph"' in html
             want["curve"] |= 'class="bp-curve"' in html
             if "image/png" in data and "text/html" not in data:
@@ -206,13 +210,19 @@ def _deck_problems(page, name, nb_path):
     slides = page.evaluate(_SLIDE_HEIGHTS_JS)
     tall = [s for s in slides if s["height"] > 720 + 1]
     if tall:
-        problems.append(f"{name}: {len(tall)} of {len(slides)} slides taller than 720 px: "
-                        + ", ".join(f"{s['h']}/{s['v']}: {s['height']:.0f}" for s in tall[:8]))
+        problems.append(
+            f"{name}: {len(tall)} of {len(slides)} slides taller than 720 px: "
+            + ", ".join(f"{s['h']}/{s['v']}: {s['height']:.0f}" for s in tall[:8])
+        )
     machinery = [s for s in slides if re.search(r"NBVAL_|^\s*assert\b", s["code"], re.M)]
     if machinery:
-        problems.append(f"{name}: test machinery on {len(machinery)} slides, e.g. {machinery[0]['code'][:200]!r}")
+        problems.append(
+            f"{name}: test machinery on {len(machinery)} slides, e.g. {machinery[0]['code'][:200]!r}"
+        )
     if export.instructor_notes(nb_path.stem):
-        notes = page.evaluate("() => [...document.querySelectorAll('aside.notes')].map(a => a.innerText)")
+        notes = page.evaluate(
+            "() => [...document.querySelectorAll('aside.notes')].map(a => a.innerText)"
+        )
         if not any("Questions for the class" in n for n in notes):
             problems.append(f"{name}: no speaker notes with the questions for the class")
     return problems

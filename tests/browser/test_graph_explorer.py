@@ -44,12 +44,14 @@ def assert_page_matches_engine(page, data: dict) -> None:
     nodes[-1].backward()
     grads = {n.name: v.grad for n, v in zip(e.nodes, nodes) if n.op == "leaf"}
     assert data["grads"] == pytest.approx(grads, rel=1e-12, abs=1e-300)
-    shown = json.loads(page.locator(VIEW).first.evaluate("""(v) => JSON.stringify({
+    shown = json.loads(
+        page.locator(VIEW).first.evaluate("""(v) => JSON.stringify({
         expr: v.getAttribute('data-expr'),
         leaves: Object.fromEntries([...v.querySelectorAll('[data-bp="leaf-grad"]')].map(
           g => [g.getAttribute('data-leaf'), g.getAttribute('data-value')])),
         out: [...v.querySelectorAll('g.bp-node[data-kind="output"]')].map(
-          g => [g.getAttribute('data-value'), g.getAttribute('data-grad')])[0]})"""))
+          g => [g.getAttribute('data-value'), g.getAttribute('data-grad')])[0]})""")
+    )
     assert json.loads(shown["expr"]) == data, "the view was redrawn while it was read"
     for name, g in grads.items():
         assert float(shown["leaves"][name]) == pytest.approx(g, rel=1e-12, abs=1e-300), name
@@ -88,7 +90,9 @@ def check_graph_explorer(page) -> None:
     data = wait_view(page, "(d, t) => d.text === t", "a*b + b**3 + a")
     page.wait_for_function(
         "([c, s]) => { const cell = document.querySelector(c); const all = [...cell.querySelectorAll(s)];"
-        " return all.length > 0 && all.every(e => !e.dataset.bpOld); }", arg=[CELL, SEL.slider])
+        " return all.length > 0 && all.every(e => !e.dataset.bpOld); }",
+        arg=[CELL, SEL.slider],
+    )
 
     # 3. move leaf b with the keyboard (the handle is a locator: resolved at each use)
     handle = slider_handle(page, "b", scope=cell)

@@ -110,15 +110,19 @@ NOTEBOOKS = discover_notebooks()
 
 
 def code_of(path: Path) -> str:
-    return "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+    return "\n".join(
+        c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"
+    )
 
 
 def notebooks_with(*kinds: str):
     """Parametrize a test with every notebook (or those that call one of ``kinds``)."""
-    picked = [p for p in NOTEBOOKS
-              if not kinds or any(re.search(rf"\b{k}\(", code_of(p)) for k in kinds)]
-    return pytest.mark.parametrize("notebook", [pytest.param(p.name, id=p.stem) for p in picked],
-                                   indirect=True)
+    picked = [
+        p for p in NOTEBOOKS if not kinds or any(re.search(rf"\b{k}\(", code_of(p)) for k in kinds)
+    ]
+    return pytest.mark.parametrize(
+        "notebook", [pytest.param(p.name, id=p.stem) for p in picked], indirect=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +168,9 @@ def test_run_all_clean(nb):
     screenshot(page, nb.stem)
     problems = check_no_solution_shown(page)
     axe = axe_violations(page, ensure_axe(REPO))
-    (SCREENSHOT_DIR.parent / f"axe-{nb.stem}.json").write_text(json.dumps(axe, indent=1, ensure_ascii=False))
+    (SCREENSHOT_DIR.parent / f"axe-{nb.stem}.json").write_text(
+        json.dumps(axe, indent=1, ensure_ascii=False)
+    )
     if axe:
         problems.append("axe-core, serious/critical: " + json.dumps(axe, ensure_ascii=False)[:1500])
     assert not problems, "\n".join(problems)
@@ -191,10 +197,12 @@ def assert_view_matches_library(page, data: dict) -> None:
     net = network_from(data)
     trace = bp.forward(net, data["x"], data["target"])
     grads = bp.backward(net, trace)
-    shown = json.loads(view.evaluate("""(v) => JSON.stringify({net: v.getAttribute('data-net'),
+    shown = json.loads(
+        view.evaluate("""(v) => JSON.stringify({net: v.getAttribute('data-net'),
         loss: v.querySelector('[data-bp="loss"]').getAttribute('data-value'),
         grads: Object.fromEntries([...v.querySelectorAll('[data-bp="grad"]')].map(
-          g => [g.getAttribute('data-param'), g.getAttribute('data-value')]))})"""))
+          g => [g.getAttribute('data-param'), g.getAttribute('data-value')]))})""")
+    )
     assert json.loads(shown["net"]) == data, "the view was redrawn while it was read"
     assert float(shown["loss"]) == pytest.approx(trace.loss, rel=1e-12, abs=1e-300)
     for key, g in flatten_by_key(net, grads.weights, grads.biases).items():
@@ -203,8 +211,9 @@ def assert_view_matches_library(page, data: dict) -> None:
 
 def wait_param(page, key: str, test_js: str, value) -> dict:
     """Wait until the view's parameter ``key`` passes ``test_js`` ((shown, value) => bool)."""
-    return wait_data(page, NETWORK_VIEW, "data-net", f"(d, a) => ({test_js})(d.params[a[0]], a[1])",
-                     [key, value])
+    return wait_data(
+        page, NETWORK_VIEW, "data-net", f"(d, a) => ({test_js})(d.params[a[0]], a[1])", [key, value]
+    )
 
 
 @notebooks_with("Explorer")
@@ -223,8 +232,10 @@ def test_live_view_equals_the_library(nb):
     data = wait_param(page, key, "(p, b) => p !== b", before["params"][key])
     assert data["params"][key] == slider_value(handle)
     assert_view_matches_library(page, data)
-    assert bp.forward(network_from(data), data["x"], data["target"]).loss != \
-        bp.forward(network_from(before), before["x"], before["target"]).loss
+    assert (
+        bp.forward(network_from(data), data["x"], data["target"]).loss
+        != bp.forward(network_from(before), before["x"], before["target"]).loss
+    )
 
     # typing into the readout; past the slider's end, the value is clamped
     type_into_readout(page, label, "0.35", scope=cell)
@@ -289,11 +300,20 @@ def test_replay_announces_the_step(nb):
 # ------------------------------------------------------------------ 5: layout and themes
 WIDTHS = (1024, 1280, 1366, 1920)
 HEIGHT = 768
-_PARTS = ["svg.bp-graph", "[data-bp='formula']", "[data-bp='terms']", "table.bp-table:not(.bp-terms)",
-          "[data-bp='steps']", ".bp-explorer > .widget-hbox > .widget-vbox:first-child", ".bp-curve",
-          ".bp-graph-explorer > .widget-hbox > .widget-vbox:first-child",
-          ".bp-graph-explorer > .widget-hbox:last-child",
-          ".bp-explorer > .widget-hbox:not(:first-child)", ".bp-train svg", ".bp-train .widget-hbox"]
+_PARTS = [
+    "svg.bp-graph",
+    "[data-bp='formula']",
+    "[data-bp='terms']",
+    "table.bp-table:not(.bp-terms)",
+    "[data-bp='steps']",
+    ".bp-explorer > .widget-hbox > .widget-vbox:first-child",
+    ".bp-curve",
+    ".bp-graph-explorer > .widget-hbox > .widget-vbox:first-child",
+    ".bp-graph-explorer > .widget-hbox:last-child",
+    ".bp-explorer > .widget-hbox:not(:first-child)",
+    ".bp-train svg",
+    ".bp-train .widget-hbox",
+]
 
 _LAYOUT_JS = """(parts) => {
   const problems = [];
@@ -325,8 +345,11 @@ _LAYOUT_JS = """(parts) => {
 
 def sidebar(page, open_: bool) -> None:
     """Open or close JupyterLab's file browser; wait until it is so and the layout settled."""
-    page.evaluate("(o) => o ? window.jupyterapp.shell.activateById('filebrowser')"
-                  " : window.jupyterapp.shell.collapseLeft()", open_)
+    page.evaluate(
+        "(o) => o ? window.jupyterapp.shell.activateById('filebrowser')"
+        " : window.jupyterapp.shell.collapseLeft()",
+        open_,
+    )
     page.wait_for_function("(o) => window.jupyterapp.shell.leftCollapsed === !o", arg=open_)
     settle(page)
 
@@ -422,21 +445,29 @@ def test_notebook7_renders_the_widgets(nb, browser_context):
     server = current_server()
     nb.page.close()  # its kernel stays: Notebook 7 joins the session of the same path
     page = nb.page = new_page(browser_context)
-    page.goto(f"{server.base_url}/notebooks/{nb.name}?token={server.token}", wait_until="domcontentloaded")
+    page.goto(
+        f"{server.base_url}/notebooks/{nb.name}?token={server.token}", wait_until="domcontentloaded"
+    )
     page.locator(SEL.notebook_panel).first.wait_for(state="visible")
     page.wait_for_function(_NB7_IDLE_JS, timeout=180_000, polling=100)
     run_all(page, via="menu", idle_js=_NB7_IDLE_JS)
-    want = sum(WIDGET_MIME in out.get("data", {}) for c in nbformat.read(nb.path, as_version=4).cells
-               for out in c.get("outputs", ()))
+    want = sum(
+        WIDGET_MIME in out.get("data", {})
+        for c in nbformat.read(nb.path, as_version=4).cells
+        for out in c.get("outputs", ())
+    )
     views = page.locator(SEL.live_views)
     if want:
-        page.locator(".bp-explorer [data-bp='view'], .bp-train svg, "
-                     ".bp-graph-explorer [data-bp='expr-view']").first.wait_for(state="attached")
+        page.locator(
+            ".bp-explorer [data-bp='view'], .bp-train svg, .bp-graph-explorer [data-bp='expr-view']"
+        ).first.wait_for(state="attached")
     wait_widgets_loaded(page)
     errors = collect_errors(page)
     assert not errors, "\n\n".join(errors)
     assert views.count() == want, f"{views.count()} live views shown, the notebook has {want}"
-    drawn = page.locator(".bp-explorer svg.bp-graph, .bp-train svg, .bp-graph-explorer svg.bp-graph").count()
+    drawn = page.locator(
+        ".bp-explorer svg.bp-graph, .bp-train svg, .bp-graph-explorer svg.bp-graph"
+    ).count()
     assert drawn >= want, f"only {drawn} of {want} live views drew their picture"
     if want:
         views.first.scroll_into_view_if_needed()

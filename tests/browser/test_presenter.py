@@ -169,9 +169,7 @@ def check_explorer_presenter(page, name):
     # the kernel redraws the view in its presenter layout and rearranges the widgets
     page.locator(f"{EXPLORER}.bp-presenter").first.wait_for(state="attached")
     presenter = page.locator(f"{EXPLORER}.bp-presenter").first
-    presenter.locator(f"{SEL.view}.bp-presenter {SEL.formula}").first.wait_for(
-        state="visible"
-    )
+    presenter.locator(f"{SEL.view}.bp-presenter {SEL.formula}").first.wait_for(state="visible")
 
     def check_layout(suffix, setting):
         """Scroll the presenter view to the top, screenshot it, and assert that it fits."""

@@ -58,8 +58,11 @@ def _explorer_cell() -> str:
 
 def _open(page, width, height, cell=None):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell or _explorer_cell())])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
     name = current_server().add_file("fit_check.ipynb", nbformat.writes(nb))
     page.set_viewport_size({"width": width, "height": height})
     open_notebook(page, name)
@@ -69,7 +72,9 @@ def _open(page, width, height, cell=None):
         page.locator(".bp-explorer [data-bp='curve-point']").first.wait_for(state="visible")
 
 
-_SIDEBAR_OPEN_JS = "() => !!document.querySelector('.jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current')"
+_SIDEBAR_OPEN_JS = (
+    "() => !!document.querySelector('.jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current')"
+)
 # the notebook's width once it stops changing (the sidebar's open/close has been laid out)
 _STABLE_JS = """() => { const nb = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer');
   const w = Math.round(nb.getBoundingClientRect().width);
@@ -82,8 +87,11 @@ def _wait_stable(page):
 
 
 def _wait_sidebar(page, open_: bool):
-    page.wait_for_function(f"() => ({_SIDEBAR_OPEN_JS})() === {'true' if open_ else 'false'}",
-                           timeout=15_000, polling=100)
+    page.wait_for_function(
+        f"() => ({_SIDEBAR_OPEN_JS})() === {'true' if open_ else 'false'}",
+        timeout=15_000,
+        polling=100,
+    )
     _wait_stable(page)
 
 
@@ -98,8 +106,9 @@ def _file_browser(page, open_: bool):
 def _set_theme(page, name):
     run_command(page, "apputils:change-theme", {"theme": name}, timeout=30)
     light = "true" if "Light" in name else "false"
-    page.wait_for_function("(l) => document.body.dataset.jpThemeLight === l", arg=light,
-                           timeout=20_000)
+    page.wait_for_function(
+        "(l) => document.body.dataset.jpThemeLight === l", arg=light, timeout=20_000
+    )
     _wait_stable(page)
 
 
@@ -132,8 +141,12 @@ _WHERE_JS = """([label]) => {
 
 
 def _inside(b, area):
-    return (b["left"] >= area["left"] - TOL and b["right"] <= area["right"] + TOL
-            and b["top"] >= area["top"] - TOL and b["bottom"] <= area["bottom"] + TOL)
+    return (
+        b["left"] >= area["left"] - TOL
+        and b["right"] <= area["right"] + TOL
+        and b["top"] >= area["top"] - TOL
+        and b["bottom"] <= area["bottom"] + TOL
+    )
 
 
 def _fmt(b):
@@ -149,7 +162,9 @@ def _shot(page, name):
 
 def _center(loc):
     loc.evaluate("e => e.scrollIntoView({block: 'center'})")
-    loc.page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    loc.page.evaluate(
+        "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+    )
 
 
 def test_dragged_slider_and_dot_on_screen_with_the_file_browser_open(page):
@@ -163,11 +178,15 @@ def test_dragged_slider_and_dot_on_screen_with_the_file_browser_open(page):
             where = page.evaluate(_WHERE_JS, ["w²₁₁"])
             shot = _shot(page, f"1366x768-filebrowser-{theme.split()[-1].lower()}")
             things = [("the w²₁₁ handle", b) for b in where["handle"]] + [
-                (f"curve dot {k + 1}", b) for k, b in enumerate(where["dots"])]
+                (f"curve dot {k + 1}", b) for k, b in enumerate(where["dots"])
+            ]
             if len(where["dots"]) != 2 or len(where["handle"]) != 1:
                 problems.append(f"{theme}: expected 2 dots and 1 handle, got {things}")
-            problems += [f"{theme}: {what} off screen ({_fmt(b)}; notebook {_fmt(where['area'])}); see {shot}"
-                         for what, b in things if not _inside(b, where["area"])]
+            problems += [
+                f"{theme}: {what} off screen ({_fmt(b)}; notebook {_fmt(where['area'])}); see {shot}"
+                for what, b in things
+                if not _inside(b, where["area"])
+            ]
             problems += [f"{theme}: clipped: {c}" for c in where["clipped"]]
         # drag: the dot moves, and stays on screen with the handle
         before = page.locator("[data-bp='curve-point']").first.get_attribute("cx")
@@ -177,12 +196,17 @@ def test_dragged_slider_and_dot_on_screen_with_the_file_browser_open(page):
             page.keyboard.press("ArrowRight")
         page.wait_for_function(
             "(b) => document.querySelector(\"[data-bp='curve-point']\").getAttribute('cx') !== b",
-            arg=before, timeout=30_000, polling=100)
+            arg=before,
+            timeout=30_000,
+            polling=100,
+        )
         where = page.evaluate(_WHERE_JS, ["w²₁₁"])
         _shot(page, "1366x768-filebrowser-dragged")
-        problems += [f"after dragging: {what} off screen ({_fmt(b)})"
-                     for what, b in [("handle", where["handle"][0])] + [("dot", d) for d in where["dots"]]
-                     if not _inside(b, where["area"])]
+        problems += [
+            f"after dragging: {what} off screen ({_fmt(b)})"
+            for what, b in [("handle", where["handle"][0])] + [("dot", d) for d in where["dots"]]
+            if not _inside(b, where["area"])
+        ]
     finally:
         _set_theme(page, "JupyterLab Light")
     assert not problems, "\n".join(problems)
@@ -192,12 +216,17 @@ def _presenter_problems(where):
     problems = []
     graph, formula = where["graph"][0], where["formula"][0]
     if formula["left"] < graph["right"] - TOL or not (
-            formula["top"] < graph["bottom"] and graph["top"] < formula["bottom"]):
+        formula["top"] < graph["bottom"] and graph["top"] < formula["bottom"]
+    ):
         problems.append(f"diagram ({_fmt(graph)}) and formula ({_fmt(formula)}) not side by side")
     things = [("diagram", graph), ("formula", formula)] + [
-        (f"slider {h['label']}", h) for h in where["handles"]]
-    problems += [f"{what} off screen ({_fmt(b)}; notebook {_fmt(where['area'])})"
-                 for what, b in things if not _inside(b, where["area"])]
+        (f"slider {h['label']}", h) for h in where["handles"]
+    ]
+    problems += [
+        f"{what} off screen ({_fmt(b)}; notebook {_fmt(where['area'])})"
+        for what, b in things
+        if not _inside(b, where["area"])
+    ]
     return problems + [f"clipped: {c}" for c in where["clipped"]]
 
 
@@ -207,15 +236,20 @@ def _scroll_top(page):
 
 
 def _toggle(page, on: bool):
-    toggle = page.locator(".bp-explorer button.widget-toggle-button", has_text="presenter view").first
+    toggle = page.locator(
+        ".bp-explorer button.widget-toggle-button", has_text="presenter view"
+    ).first
     toggle.scroll_into_view_if_needed()
     toggle.focus()
     page.keyboard.press("Space")
     page.wait_for_function(
         f"() => !!document.querySelector('.bp-explorer.bp-presenter') === {'true' if on else 'false'}",
-        timeout=30_000, polling=100)
-    page.locator(f".bp-explorer {SEL.view}" + (".bp-presenter" if on else ":not(.bp-presenter)")).first.wait_for(
-        state="attached", timeout=15_000)
+        timeout=30_000,
+        polling=100,
+    )
+    page.locator(
+        f".bp-explorer {SEL.view}" + (".bp-presenter" if on else ":not(.bp-presenter)")
+    ).first.wait_for(state="attached", timeout=15_000)
     return toggle
 
 
@@ -224,7 +258,9 @@ def test_presenter_view_with_the_sidebar_open(page):
     toggle = _toggle(page, True)
     page.wait_for_function(
         "() => (document.activeElement.textContent || '').trim() === 'presenter view'",
-        timeout=10_000, polling=100)
+        timeout=10_000,
+        polling=100,
+    )
     assert toggle.get_attribute("aria-pressed") == "true"
     _wait_sidebar(page, False)  # the presenter view collapsed the file browser
     _scroll_top(page)
@@ -259,7 +295,9 @@ def test_screenshots_at_three_sizes(page):
                 _scroll_top(page)
                 where = page.evaluate(_WHERE_JS, ["w²₁₁"])
                 _shot(page, f"presenter-{width}x{height}-{t}")
-                problems += [f"presenter {width}×{height} {t}: {p}" for p in _presenter_problems(where)]
+                problems += [
+                    f"presenter {width}×{height} {t}: {p}" for p in _presenter_problems(where)
+                ]
             _toggle(page, False)
             _wait_sidebar(page, True)
     finally:
@@ -280,8 +318,10 @@ def test_nothing_clipped_at_any_width(page):
             _wait_stable(page)
             _scroll_top(page)
             where = page.evaluate(_WHERE_JS, ["w²₁₁"])
-            problems += [f"{width} px, file browser {'open' if sidebar else 'closed'}: {c}"
-                         for c in where["clipped"]]
+            problems += [
+                f"{width} px, file browser {'open' if sidebar else 'closed'}: {c}"
+                for c in where["clipped"]
+            ]
             if where["clipped"]:
                 _shot(page, f"clipped-{width}-{'filebrowser' if sidebar else 'nosidebar'}")
     assert not problems, "\n".join(problems)
@@ -291,17 +331,26 @@ def test_graph_explorer_toggle_keeps_focus(page):
     nb = nbformat.read(NOTEBOOKS_DIR / "06_autograd.ipynb", as_version=4)
     src = next(c.source for c in nb.cells if c.cell_type == "code" and "GraphExplorer(" in c.source)
     _open(page, 1366, 768, "from backprop_lib.graph_explorer import GraphExplorer\n" + src)
-    toggle = page.locator(".bp-graph-explorer button.widget-toggle-button", has_text="presenter view").first
+    toggle = page.locator(
+        ".bp-graph-explorer button.widget-toggle-button", has_text="presenter view"
+    ).first
     toggle.scroll_into_view_if_needed()
     toggle.focus()
     page.keyboard.press("Space")
     page.locator(".bp-graph-explorer.bp-presenter .bp-view.bp-presenter").first.wait_for(
-        state="attached", timeout=30_000)
+        state="attached", timeout=30_000
+    )
     page.wait_for_function(
         "() => (document.activeElement.textContent || '').trim() === 'presenter view'"
-        " && !!document.activeElement.closest('.bp-graph-explorer')", timeout=10_000, polling=100)
+        " && !!document.activeElement.closest('.bp-graph-explorer')",
+        timeout=10_000,
+        polling=100,
+    )
     page.wait_for_function(
         "() => document.querySelector('.bp-graph-explorer button.widget-toggle-button')"
-        ".getAttribute('aria-pressed') === 'true'", timeout=10_000, polling=100)
+        ".getAttribute('aria-pressed') === 'true'",
+        timeout=10_000,
+        polling=100,
+    )
     _wait_sidebar(page, False)
     _shot(page, "graph-explorer-presenter-1366x768")

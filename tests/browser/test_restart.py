@@ -40,17 +40,24 @@ _NOTES_JS = """() => [...document.querySelectorAll('.bp-explorer, .bp-train')].m
 
 def test_views_say_run_the_cell_again_after_a_restart(page):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in _CELLS])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
     name = current_server().add_file("restart_check.ipynb", nbformat.writes(nb))
     open_notebook(page, name)
     run_all(page)
     before = page.evaluate(_NOTES_JS)
     assert len(before) == 2 and all("disconnected" not in v["cls"] for v in before), before
-    page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()")
+    page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()"
+    )
     page.wait_for_function(
         "() => document.querySelectorAll('.bp-explorer.jupyter-widgets-disconnected,"
-        " .bp-train.jupyter-widgets-disconnected').length === 2", polling=100)
+        " .bp-train.jupyter-widgets-disconnected').length === 2",
+        polling=100,
+    )
     wait_kernel_idle(page)
     view = page.locator(".bp-explorer").first
     view.evaluate("e => e.scrollIntoView({block: 'start'})")
@@ -61,4 +68,5 @@ def test_views_say_run_the_cell_again_after_a_restart(page):
         assert v["note"] == f'"{theme.RESTART_NOTE}"', v
         assert v["icons"] == 0, f"{v['icons']} broken-link icons left in {v['cls']}"
     assert "Run this cell again" in page.locator(".bp-explorer").first.evaluate(
-        "e => getComputedStyle(e, '::before').content")
+        "e => getComputedStyle(e, '::before').content"
+    )
