@@ -169,6 +169,6 @@ clean: ## Remove .venv, caches, build artifacts and artifacts/
 # mutation/results.md and results.json. MUTATION_JOBS=2 workers; niced. MODULES_TO_MUTATE=checks
 # runs one module; `python -m mutation.run --survivors` retests the last run's survivors.
 .PHONY: mutation
-mutation: $(STAMP) ## Mutation testing of layers, network, gradcheck, steps, checks (on demand)
+mutation: $(STAMP) ## Mutation testing of layers, params, network, gradcheck, steps, checks (on demand)
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[mutation]'
 	nice -n 19 $(PY) -m mutation.run $(MODULES_TO_MUTATE)

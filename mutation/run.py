@@ -48,7 +48,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "mutation"
 ARTIFACTS = ROOT / "artifacts" / "mutation"
-MODULES = ["layers", "network", "gradcheck", "steps", "checks"]
+MODULES = ["layers", "params", "network", "gradcheck", "steps", "checks"]
 # The tests that exercise each module, the quickest and most direct first (with -x the first
 # failing test ends the run). A mutant is killed when one of them fails.
 TESTS = {
@@ -58,6 +58,7 @@ TESTS = {
         "tests/test_network.py",
         "tests/test_gradcheck.py",
     ],
+    "params": ["tests/test_network.py", "tests/test_mutants.py", "tests/test_bad_input.py"],
     "network": [
         "tests/test_network.py",
         "tests/test_mutants.py",
