@@ -156,6 +156,16 @@ def fmt(v, digits=5, paren=True):
     return f"({MINUS}{s[1:]})" if paren else MINUS + s[1:]
 
 
+def fmt_unit(v, digits=5):
+    """``fmt`` for a value strictly between 0 and 1 (a sigmoid's output, a probability). One that
+    would print as 1 is written as 1 minus its distance from 1, (1 − 2.3·10^-12), so that
+    1 − y, log(1 − y) and y(1 − y) in a replay's numbers keep their value."""
+    s = fmt(v, digits)
+    if 0 < v < 1 and s == "1":
+        return f"(1 {MINUS} {fmt(1 - v, digits)})"
+    return s
+
+
 class MathNames:
     """Gives ``obj.z1`` for ``obj.z[0]``, ``obj.dL_dW2`` for ``obj.weights[1]``, and so on."""
 

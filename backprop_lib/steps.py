@@ -22,6 +22,7 @@ from .names import (
     activation_key,
     bias_key,
     fmt,
+    fmt_unit,
     grad_key,
     node_label,
     param_label,
@@ -186,13 +187,13 @@ def steps(net, trace, grads):
             )
         ys, yv = [f"p{sub(k)}" for k in range(1, K + 1)], pv  # the loss is written in p
     sym = " + ".join(rule.term.format(y=y, t=t) for y, t in zip(ys, ts))
-    num = " + ".join(rule.term.format(y=fmt(y), t=fmt(t)) for y, t in zip(yv, tv))
+    num = " + ".join(rule.term.format(y=fmt_unit(y), t=fmt(t)) for y, t in zip(yv, tv))
     add("forward", LOSS_KEY, "L", f"L = {sym}", num, trace.loss, loss_hl)
 
     # ---------------------------------------------------------------- backward
     g_sym, g_num = rule.gradient
     for k in range(1, K + 1):
-        y, yk, tk = a_name(n_layers, k), fmt(yv[k - 1]), fmt(tv[k - 1])
+        y, yk, tk = a_name(n_layers, k), fmt_unit(yv[k - 1]), fmt(tv[k - 1])
         add(
             "backward",
             grad_key(a_key(n_layers, k)),
@@ -216,14 +217,16 @@ def steps(net, trace, grads):
             if l == n_layers and rule.fused is not None:
                 # fused: dL/dz = y - t exactly (the y(1-y) of sigma' cancels the BCE denominator)
                 formula = f"{_d(z)} = {rule.fused.format(y=a, t=ts[j - 1])}"
-                numbers = rule.fused.format(y=fmt(av), t=fmt(tv[j - 1]))
+                numbers = rule.fused.format(y=fmt_unit(av), t=fmt(tv[j - 1]))
                 terms = ()
             else:
                 d_sym, d_num = act.derivative
                 local_val = local[0, j - 1]
                 local_sym = d_sym.format(a=a, z=z)
                 formula = f"{_d(z)} = {up} · {local_sym}"
-                numbers = f"{fmt(upv)} · " + d_num.format(a=fmt(av), z=fmt(zv), d=fmt(local_val))
+                numbers = f"{fmt(upv)} · " + d_num.format(
+                    a=fmt_unit(av), z=fmt(zv), d=fmt(local_val)
+                )
                 terms = (Term(up, float(upv), f"∂{a}/∂{z} = {local_sym}", float(local_val)),)
             add(
                 "backward",

@@ -257,7 +257,7 @@ SITES = {
         {"key": "w1_1_1", "value": 0.5},
         {
             "key": st.one_of(
-                st.text(max_size=10),
+                st.text(max_size=10).filter(lambda k: k not in EX.net.param_keys()),
                 st.none(),
                 st.integers(),
                 st.sampled_from(
@@ -272,7 +272,7 @@ SITES = {
         {"key": "w1_1_1"},
         {
             "key": st.one_of(
-                st.text(max_size=10),
+                st.text(max_size=10).filter(lambda k: k not in EX.net.param_keys()),
                 st.none(),
                 st.integers(),
                 st.sampled_from(["w0_1_1", "b0_1", "w1_1_3", "b2_2"]),

@@ -807,9 +807,9 @@ def test_step_formulas_label_inputs_outputs_and_targets():
 
 def test_da_steps_highlight_every_weight_leaving_the_unit():
     """Kills: the first or the last weight left out of a dL/da step's highlight."""
-    net, trace, grads = _own([2, 2, 3], ["tanh", "sigmoid"], "squared_error", [0.5, -0.2],
-                             [1.0, 0.0, 0.5])
+    net, trace, grads = _own(
+        [2, 2, 3], ["tanh", "sigmoid"], "squared_error", [0.5, -0.2], [1.0, 0.0, 0.5]
+    )
     steps = {s.key: s for s in bp.steps(net, trace, grads)}
     for i in (1, 2):
-        assert steps[f"dL/da1_{i}"].highlight == (f"a1_{i}", f"w2_{i}_1", f"w2_{i}_2",
-                                                  f"w2_{i}_3")
+        assert steps[f"dL/da1_{i}"].highlight == (f"a1_{i}", f"w2_{i}_1", f"w2_{i}_2", f"w2_{i}_3")

@@ -118,8 +118,15 @@ def read(numbers, digits=5):
         rel = half_ulp / abs(c)
         scale = [1.0] * len(values)
         h = 1e-7
-        scale[k] = 1 + h
-        sens = abs(_eval(tree, consts, scale) - v) / h  # |∂v/∂c| · |c|
+        while True:  # |∂v/∂c| · |c|, by a step that stays inside the arithmetic's domain
+            scale[k] = 1 + h
+            try:
+                sens = abs(_eval(tree, consts, scale) - v) / h
+                break
+            except (ValueError, ZeroDivisionError):
+                # the exact 1 of "(1 − 9.4813·10^-14)" (a y next to 1) cannot move by h
+                # without leaving log's domain: take a smaller step
+                h *= 1e-3
         bound += sens * rel
     return v, 4 * bound + 1e-12 * max(1.0, abs(v))
 
@@ -218,3 +225,15 @@ def test_every_combination_once():
                     )
                     t = np.eye(k)[1] if k == 3 else [0.3]
                     assert_every_step_adds_up(net, [0.4, -0.9], t)
+
+
+@pytest.mark.parametrize("w", [13.0, 20.0, 27.0, -20.0])
+def test_a_saturated_output_still_adds_up(w):
+    """A sigmoid output above 0.999995 printed as "1" made the replay show log(1 − 1) and
+    y(1 − 1): arithmetic that cannot be evaluated (hypothesis found it). Such a y is written
+    as 1 minus its distance from 1, and every step adds up again. (Beyond |z| ≈ 27.6, where
+    y(1 − y) < 1e-12, dL/dy is clamped as torch's BCELoss does, and y may round to 1.0
+    itself: there the replay's numbers are not the clamped value.)"""
+    for loss in ("binary_cross_entropy", "squared_error"):
+        net = bp.Network.random([1, 1], activations=["sigmoid"], loss=loss, seed=0)
+        assert_every_step_adds_up(net.set("w1_1_1", w), [1.0], [0.7])
