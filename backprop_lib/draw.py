@@ -47,7 +47,7 @@ CSS = f"""
   padding: 6px; border-radius: 6px; }}
 .bp-view svg text, .bp-fig svg text {{ font-family: {theme.FONT}; }}
 .bp-row {{ display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }}
-.bp-panel {{ flex: 1 1 300px; min-width: 280px; }}
+.bp-panel {{ flex: 1 1 300px; min-width: min-content; }}  /* never narrower than a table in it */
 .bp-scroll {{ overflow-x: auto; max-width: 100%; }}
 .bp-view {{ box-sizing: border-box; max-width: 100%; min-width: 0; }}
 .bp-explorer .widget-html, .bp-explorer .widget-html-content {{ min-width: 0; max-width: 100%; }}

@@ -84,14 +84,16 @@ def check_graph_explorer(page) -> None:
     assert "column 3" in error.inner_text() and "**" in error.inner_text()
     assert wait_view(page, "() => true")["text"] == "a*b + b**3"
 
-    # a new expression rebuilds the leaf sliders: mark the old ones, wait until they are gone
-    cell.evaluate("(c, s) => c.querySelectorAll(s).forEach(e => e.dataset.bpOld = '1')", SEL.slider)
+    # a new expression may rebuild the leaf sliders: wait until each leaf has exactly one slider
+    # (the old ones gone, the new ones there), whichever way the view redraws them
     enter_expression(page, "a*b + b**3 + a")
     data = wait_view(page, "(d, t) => d.text === t", "a*b + b**3 + a")
     page.wait_for_function(
-        "([c, s]) => { const cell = document.querySelector(c); const all = [...cell.querySelectorAll(s)];"
-        " return all.length > 0 && all.every(e => !e.dataset.bpOld); }",
-        arg=[CELL, SEL.slider],
+        "([c, s, leaves]) => { const cell = document.querySelector(c);"
+        " const names = [...cell.querySelectorAll(s)].map(e =>"
+        " ((e.querySelector('.widget-label') || {}).textContent || '').trim());"
+        " return leaves.every(n => names.filter(m => m === n).length === 1); }",
+        arg=[CELL, SEL.slider, sorted(data["values"])],
     )
 
     # 3. move leaf b with the keyboard (the handle is a locator: resolved at each use)
