@@ -59,7 +59,7 @@ CSS = f"""
 .bp-terms {{ margin: 6px 0; }}
 .bp-terms td:nth-child(odd) {{ text-align: left; }}
 .bp-chips {{ line-height: 1.9; font-size: 13px; color: {var("muted")}; }}
-.bp-chip {{ display: inline; padding: 0 3px; }}
+.bp-chip {{ display: inline; padding: 0 3px; white-space: nowrap; }}
 .bp-chip.bp-done {{ color: {var("ink")}; }}
 .bp-chip.bp-step-current {{ background: {var("hilite")}; color: {var("ink")}; font-weight: bold;
   border-radius: 3px; }}
