@@ -53,6 +53,7 @@ MODULES = ["layers", "params", "network", "gradcheck", "steps", "checks"]
 # failing test ends the run). A mutant is killed when one of them fails.
 TESTS = {
     "layers": [
+        "tests/test_mutants_merged.py",
         "tests/test_layers.py",
         "tests/test_mutants.py",
         "tests/test_network.py",
@@ -76,6 +77,7 @@ TESTS = {
     ],
     "steps": ["tests/test_steps.py", "tests/test_mutants.py", "tests/test_replay_arithmetic.py"],
     "checks": [
+        "tests/test_mutants_merged.py",
         "tests/test_checks.py",
         "tests/test_bad_input.py",
         "tests/test_network.py",
