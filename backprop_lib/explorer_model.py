@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .checks import as_inputs, rename
+from .names import input_key, target_key
 from .network import backward, flatten_by_key, forward
 from .numerics import loss_along
 from .steps import steps as make_steps
@@ -73,8 +74,8 @@ class ExplorerModel:
 
     def input_keys(self):
         """'x1', 'x2', ..., 't1', ...: the keys ``set`` takes besides the parameters'."""
-        return [f"x{i + 1}" for i in range(self.net.sizes[0])] + [
-            f"t{k + 1}" for k in range(self.net.sizes[-1])
+        return [input_key(i + 1) for i in range(self.net.sizes[0])] + [
+            target_key(k + 1) for k in range(self.net.sizes[-1])
         ]
 
     def set(self, key, value):

@@ -107,6 +107,11 @@ def input_key(i):
     return f"x{i}"
 
 
+def target_key(k):
+    """Key of target t_k: 't1'."""
+    return f"t{k}"
+
+
 def z_key(layer, j):
     """Key of the pre-activation z^layer_j: 'z1_2'."""
     return f"z{layer}_{j}"
