@@ -540,7 +540,8 @@ def chips_html(steps, current):
         elif s.index == current:
             cls += " bp-step-current"
         arrow = "→ " if s.phase == "forward" else "← "
-        out.append(f'<span class="{cls}" data-step-index="{s.index}">{arrow}{_esc(s.name)}</span>')
+        # a chip never breaks inside (white-space: nowrap); the strip breaks at the spaces between
+        out.append(f'<span class="{cls}" data-step-index="{s.index}">{arrow}{_esc(s.name)}</span> ')
     out.append("</div>")
     return "".join(out)
 
