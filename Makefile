@@ -78,7 +78,7 @@ hub: ## Run the classroom JupyterHub on 127.0.0.1:8000 (dummy login, local serve
 	@$(PYTHON) course.py hub
 
 # N simulated students on the hub move notebook 02's slider at once (minutes; heavy).
-# Writes benchmarks/classroom.json, which `make bench` reports as figure 8.
+# Writes benchmarks/classroom.json, which `make bench` reports as figure 9.
 CLASSROOM_STUDENTS ?= 30 60
 classroom-bench: env ## Classroom load test: 30 then 60 students on the hub (minutes)
 	@$(PYTHON) course.py hub-proxy
