@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from torch_bugs import bad_sigmoid
 
 import backprop_lib as bp
 from backprop_lib import datasets, examples, numerics
@@ -269,17 +270,7 @@ def test_claim_torch_gradcheck_names_only_the_first_input():
     torch = pytest.importorskip("torch")
     from backprop_lib.torch_bridge import to_torch
 
-    class BadSigmoid(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, z):
-            a = torch.sigmoid(z)
-            ctx.save_for_backward(a)
-            return a
-
-        @staticmethod
-        def backward(ctx, dL_da):
-            (a,) = ctx.saved_tensors
-            return dL_da * a
+    BadSigmoid = bad_sigmoid(torch)
 
     x = torch.tensor([[1.0]], dtype=torch.float64)
     t = torch.tensor([[0.0]], dtype=torch.float64)

@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
+from torch_bugs import bad_sigmoid
 
 import backprop_lib as bp
 from backprop_lib import bugclinic, examples, numerics
@@ -217,17 +218,7 @@ def test_04_bp_gradcheck_finds_the_factor_bad_sigmoid_forgets(torch):
     b¹₁ (upstream of it), each off by the factor 1 / (1 − a¹)."""
     from backprop_lib.torch_bridge import to_torch
 
-    class BadSigmoid(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, z):
-            a = torch.sigmoid(z)
-            ctx.save_for_backward(a)
-            return a
-
-        @staticmethod
-        def backward(ctx, dL_da):
-            (a,) = ctx.saved_tensors
-            return dL_da * a
+    BadSigmoid = bad_sigmoid(torch)
 
     ex = examples.seed_002()
     x = torch.tensor([[1.0]], dtype=torch.float64)
