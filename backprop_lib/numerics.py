@@ -19,9 +19,6 @@ gradients (ours, PyTorch's, numeric ones) lives in ``backprop_lib.compare``.
 import numpy as np
 
 from .checks import as_choice, as_float_array, as_float_dtype, as_number, check_type
-
-# notebook 04's comparison helpers live in compare.py; kept importable from here
-from .compare import gradcheck_quietly, max_relative_error, side_by_side  # noqa: F401
 from .network import Network, backward, forward
 
 METHODS = ("forward", "central")

@@ -15,7 +15,7 @@ import pytest
 from torch_bugs import bad_sigmoid
 
 import backprop_lib as bp
-from backprop_lib import bugclinic, examples, numerics
+from backprop_lib import bugclinic, compare, examples, numerics
 from backprop_lib.exercises import ex01
 
 # ------------------------------------------------------------------------------ notebook 01
@@ -134,7 +134,7 @@ def test_03_the_kink_warns_once_and_fails_the_weights_into_it():
 
 def test_03_moving_the_input_off_the_kink_cures_it():
     """03 §3.6: x₂ = 0.45 puts z¹₁ = 0.05 out of eps's reach: no warning, gradcheck passes."""
-    report, messages = numerics.gradcheck_quietly(_relu_net(), [0.5, 0.45], [1.0])
+    report, messages = compare.gradcheck_quietly(_relu_net(), [0.5, 0.45], [1.0])
     assert report.ok and not messages
 
 
@@ -155,8 +155,8 @@ def test_04_autograd_against_backprop_in_float64_and_float32(torch, name):
     ours = bp.backward(e.net, bp.forward(e.net, e.x, e.target))
     f64 = torch_forward_backward(e.net, e.x, e.target, dtype=torch.float64)
     f32 = torch_forward_backward(e.net, e.x, e.target, dtype=torch.float32)
-    assert numerics.max_relative_error(e.net, f64, ours) < 1e-12
-    assert 0 < numerics.max_relative_error(e.net, f32, ours) < 1e-5  # float32 is not float64
+    assert compare.max_relative_error(e.net, f64, ours) < 1e-12
+    assert 0 < compare.max_relative_error(e.net, f32, ours) < 1e-5  # float32 is not float64
 
 
 def test_04_retain_grad_gives_backprops_intermediate_gradients(torch):

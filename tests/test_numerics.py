@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import backprop_lib as bp
-from backprop_lib import examples, numerics
+from backprop_lib import compare, examples, numerics
 
 EPS = np.logspace(-12, -1, 45)
 KEY = "w2_1_1"
@@ -102,8 +102,8 @@ def test_max_relative_error_and_side_by_side():
     ex = examples.seed_002()
     grads = bp.backward(ex.net, bp.forward(ex.net, ex.x, ex.target))
     numeric = bp.numeric_gradients(ex.net, ex.x, ex.target)
-    assert numerics.max_relative_error(ex.net, grads, numeric) < 1e-9
-    rows = numerics.side_by_side(ex.net, grads, numeric)
+    assert compare.max_relative_error(ex.net, grads, numeric) < 1e-9
+    rows = compare.side_by_side(ex.net, grads, numeric)
     assert [r[0] for r in rows] == ["w¹₁₁", "b¹₁", "w²₁₁", "b²₁"]
     assert rows[2][1] == pytest.approx(-0.38745562, abs=1e-8)
 
@@ -111,12 +111,12 @@ def test_max_relative_error_and_side_by_side():
 def test_gradcheck_quietly_returns_the_kink_warning():
     net = bp.Network([[[1.0, 0.5], [-1.0, 0.3]], [[0.8], [-0.6]]],
                      activations=["relu", "identity"], loss="half_squared_error")  # fmt: skip
-    report, messages = numerics.gradcheck_quietly(net, [0.5, 0.5], [1.0])
+    report, messages = compare.gradcheck_quietly(net, [0.5, 0.5], [1.0])
     assert not report.ok and report.max_rel_error == pytest.approx(1.0, abs=1e-6)
     assert len(messages) == 1 and messages[0].startswith("GradcheckWarning: ")
     # half the one-sided slope: the central difference straddles the kink
     assert report.row("w1_1_1").numeric == pytest.approx(-0.248, abs=1e-6)
-    report, messages = numerics.gradcheck_quietly(net, [0.5, 0.45], [1.0])
+    report, messages = compare.gradcheck_quietly(net, [0.5, 0.45], [1.0])
     assert report.ok and messages == []
 
 
