@@ -14,23 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import layers
-from .checks import (
-    as_activations,
-    as_biases,
-    as_bool,
-    as_float_array,
-    as_float_dtype,
-    as_inputs,
-    as_lr,
-    as_seed,
-    as_sizes,
-    as_targets,
-    as_weights,
-    check_finite,
-    check_overflow,
-    check_type,
-)
+from . import checks, layers
 from .names import MathNames
 from .params import ParamArrays, flatten_by_key  # noqa: F401 (flatten_by_key: old callers)
 
@@ -63,11 +47,11 @@ class Network(ParamArrays):
     loss: str
 
     def __init__(self, weights, biases=None, activations="sigmoid", loss="squared_error"):
-        ws = as_weights(weights)
-        bs = as_biases(biases, ws)
+        ws = checks.as_weights(weights)
+        bs = checks.as_biases(biases, ws)
         object.__setattr__(self, "weights", tuple(_readonly(W) for W in ws))
         object.__setattr__(self, "biases", None if bs is None else tuple(map(_readonly, bs)))
-        object.__setattr__(self, "activations", as_activations(activations, len(ws), loss))
+        object.__setattr__(self, "activations", checks.as_activations(activations, len(ws), loss))
         object.__setattr__(self, "loss", loss)
 
     # ---------------------------------------------------------------- construction helpers
@@ -79,9 +63,9 @@ class Network(ParamArrays):
         Weights are drawn from N(0, 1/n_in) (Xavier/LeCun scaling, which keeps z of order 1),
         biases from N(0, 0.1^2) so that a bias's gradient is exercised too.
         """
-        sizes = as_sizes(sizes, MAX_UNITS)
-        seed = as_seed(seed)
-        biases = as_bool(biases, "biases")
+        sizes = checks.as_sizes(sizes, MAX_UNITS)
+        seed = checks.as_seed(seed)
+        biases = checks.as_bool(biases, "biases")
         rng = np.random.default_rng(seed)
         ws = [rng.normal(0.0, 1.0 / np.sqrt(m), size=(m, n)) for m, n in zip(sizes, sizes[1:])]
         bs = [rng.normal(0.0, 0.1, size=n) for n in sizes[1:]] if biases else None
@@ -99,10 +83,7 @@ class Network(ParamArrays):
     def set(self, key, value):
         """A new Network with one scalar parameter changed; this one is unchanged."""
         kind, l, index = self.locate(key)
-        value = as_float_array(value, "value", finite=False)
-        if value.ndim != 0:
-            raise ValueError(f"value: expected one number, got shape {value.shape}")
-        check_finite(value, "value")
+        value = checks.as_scalar(value, "value")
         arrays = [np.array(a) for a in (self.weights if kind == "w" else self.biases)]
         arrays[l][index] = value
         if kind == "w":
@@ -177,10 +158,10 @@ def forward(net, x, target=NO_TARGET, dtype=np.float64):
     dtype: the floating-point type to compute in; np.float32 shows single precision's rounding
     (the parameters, x and target are rounded to it first).
     """
-    check_type(net, "net", Network, "a Network")
-    dtype = as_float_dtype(dtype)
-    X, is_batch = as_inputs(net, x)
-    T = None if target is NO_TARGET else as_targets(net, target, len(X), is_batch)
+    checks.as_network(net)
+    dtype = checks.as_float_dtype(dtype)
+    X, is_batch = checks.as_inputs(net, x)
+    T = None if target is NO_TARGET else checks.as_targets(net, target, len(X), is_batch)
     weights, biases = net.weights, net.biases or (None,) * len(net.weights)
     if dtype is not np.float64:  # round everything to float32 first
         X, T = X.astype(dtype), (None if T is None else T.astype(dtype))
@@ -191,7 +172,7 @@ def forward(net, x, target=NO_TARGET, dtype=np.float64):
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, by name
         for l, (W, b) in enumerate(zip(weights, biases)):
             z, dense_cache = layers.dense_forward(a, W, b)
-            check_overflow(z, f"z of layer {l + 1}", _TOO_LARGE)
+            checks.check_overflow(z, f"z of layer {l + 1}", _TOO_LARGE)
             a, act_cache = layers.ACTIVATIONS[net.activations[l]].forward(z)
             zs.append(z)
             as_.append(a)
@@ -199,7 +180,7 @@ def forward(net, x, target=NO_TARGET, dtype=np.float64):
         if T is not None:
             rule = layers.LOSSES[net.loss]
             loss, loss_cache = rule.forward(zs[-1] if rule.takes == "logits" else a, T)
-            check_overflow(loss, "the loss", _TOO_LARGE)
+            checks.check_overflow(loss, "the loss", _TOO_LARGE)
     _freeze(X, T, *zs, *as_)
     return Trace(
         x=_rows(X, is_batch),
@@ -237,18 +218,8 @@ class Grads(ParamArrays, MathNames):
 
 def backward(net, trace):
     """Backpropagate through the trace of ``forward(net, x, target)``; return Grads."""
-    check_type(net, "net", Network, "a Network")
-    check_type(trace, "trace", Trace, "the Trace that forward() returned")
-    if trace.net is not net:
-        raise ValueError(
-            "trace: expected a trace of this network (from forward(net, x, target)), "
-            "got one of another network"
-        )
-    if trace.loss is None:
-        raise ValueError(
-            "trace: expected the trace of forward(net, x, target) with a target, got one "
-            "without: there is no loss to differentiate"
-        )
+    checks.as_network(net)
+    checks.as_trace(trace, net)
     rule = layers.LOSSES[net.loss]
     L = len(net.weights)
     dWs, dbs, das, dzs = [None] * L, [None] * L, [None] * L, [None] * L
@@ -264,7 +235,7 @@ def backward(net, trace):
                 dzs[l] = layers.ACTIVATIONS[net.activations[l]].backward(das[l], act_cache)
             da_prev, dWs[l], dbs[l] = layers.dense_backward(dzs[l], dense_cache)
             for what, arr in (("dL/dz", dzs[l]), ("dL/dW", dWs[l]), ("dL/da", da_prev)):
-                check_overflow(arr, f"{what} of layer {l + 1}", _TOO_LARGE)
+                checks.check_overflow(arr, f"{what} of layer {l + 1}", _TOO_LARGE)
             if l > 0:
                 das[l - 1] = da_prev
     _freeze(*dWs, *dbs, *das, *dzs, da_prev)
@@ -284,13 +255,9 @@ def sgd_step(net, grads, lr):
 
     ``net`` is unchanged (it is immutable): keep it if you want to compare before and after.
     """
-    check_type(net, "net", Network, "a Network")
-    check_type(grads, "grads", Grads, "the Grads that backward() returned")
-    lr = as_lr(lr)
-    if [g.shape for g in grads.weights] != [W.shape for W in net.weights] or (
-        (grads.biases is None) != (net.biases is None)
-    ):
-        raise ValueError("grads: expected gradients of this network, got ones of another network")
+    checks.as_network(net)
+    checks.as_grads(grads, net)
+    lr = checks.as_lr(lr)
     ws = [W - lr * dW for W, dW in zip(net.weights, grads.weights)]
     bs = (
         [b - lr * db for b, db in zip(net.biases, grads.biases)] if net.biases is not None else None
