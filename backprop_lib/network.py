@@ -9,6 +9,7 @@ Lists are 0-based (``trace.z[0]`` is z^1 of the maths); the attributes ``trace.z
 ``grads.dL_dW1`` and so on give the same arrays under their 1-based mathematical names.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -24,10 +25,12 @@ _TOO_LARGE = "scale x (and the targets) down, or use smaller weights"
 # --------------------------------------------------------------------------- the network
 
 
-def _readonly(arr):
-    arr = np.array(arr, dtype=float)  # always a copy: the caller's array stays theirs
-    arr.flags.writeable = False
-    return arr
+def _freeze(*arrays):
+    """Make freshly made arrays read-only, so that a network, a trace or gradients cannot be
+    changed behind backward's back. Views of them (``arr[0]`` below) are read-only too."""
+    for arr in arrays:
+        if arr is not None:
+            arr.setflags(write=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,10 +50,11 @@ class Network(ParamArrays):
     loss: str
 
     def __init__(self, weights, biases=None, activations="sigmoid", loss="squared_error"):
-        ws = checks.as_weights(weights)
+        ws = checks.as_weights(weights)  # new arrays: the caller's stay theirs
         bs = checks.as_biases(biases, ws)
-        object.__setattr__(self, "weights", tuple(_readonly(W) for W in ws))
-        object.__setattr__(self, "biases", None if bs is None else tuple(map(_readonly, bs)))
+        _freeze(*ws, *(bs or ()))
+        object.__setattr__(self, "weights", tuple(ws))
+        object.__setattr__(self, "biases", None if bs is None else tuple(bs))
         object.__setattr__(self, "activations", checks.as_activations(activations, len(ws), loss))
         object.__setattr__(self, "loss", loss)
 
@@ -73,22 +77,17 @@ class Network(ParamArrays):
 
     def replace(self, weights=None, biases=None, activations=None, loss=None):
         """A copy with some fields changed (None keeps the current value)."""
-        return Network(
-            self.weights if weights is None else weights,
-            self.biases if biases is None else biases,
-            self.activations if activations is None else activations,
-            self.loss if loss is None else loss,
-        )
+        new = dict(weights=weights, biases=biases, activations=activations, loss=loss)
+        return dataclasses.replace(self, **{k: v for k, v in new.items() if v is not None})
 
     def set(self, key, value):
         """A new Network with one scalar parameter changed; this one is unchanged."""
         kind, l, index = self.locate(key)
         value = checks.as_scalar(value, "value")
-        arrays = [np.array(a) for a in (self.weights if kind == "w" else self.biases)]
+        which = "weights" if kind == "w" else "biases"
+        arrays = [np.array(a) for a in getattr(self, which)]
         arrays[l][index] = value
-        if kind == "w":
-            return self.replace(weights=arrays)
-        return self.replace(biases=arrays)
+        return self.replace(**{which: arrays})
 
     def __repr__(self):
         bias = "with biases" if self.biases is not None else "without biases"
@@ -100,14 +99,6 @@ class Network(ParamArrays):
 
 
 # --------------------------------------------------------------------------- forward
-
-
-def _freeze(*arrays):
-    """Make freshly computed arrays read-only, so that a trace or gradients cannot be changed
-    behind backward's back. Views of them (``arr[0]`` below) are read-only too."""
-    for arr in arrays:
-        if arr is not None:
-            arr.setflags(write=False)
 
 
 def _rows(arr, is_batch):
@@ -125,25 +116,18 @@ class LayerCache(NamedTuple):
 
 @dataclass(frozen=True, eq=False)
 class Trace(MathNames):
-    """Every intermediate of one forward pass.
+    """Every intermediate of one forward pass: (k,) arrays for one sample, (N, k) for a batch."""
 
-    x: (D,) or (N, D); z[l], a[l]: (n_(l+1),) or (N, n_(l+1)) for layer l+1 of the maths;
-    output: the last a; target: the target as the loss saw it, shaped like output (None when
-    forward had no target); loss: a float, the mean over the batch (None without a target).
-    ``trace.z1`` is ``trace.z[0]``, and so on. For backward: net, the network traced; caches,
-    one LayerCache per layer; loss_cache, what the loss's backward needs.
-    """
-
-    x: np.ndarray
-    z: tuple
-    a: tuple
-    output: np.ndarray
-    target: np.ndarray | None
-    loss: float | None
+    x: np.ndarray  # (D,) or (N, D)
+    z: tuple  # z[l]: (n_(l+1),) or (N, n_(l+1)), layer l+1 of the maths
+    a: tuple  # a[l], shaped like z[l]
+    output: np.ndarray  # the last a
+    target: np.ndarray | None  # as the loss saw it, shaped like output (None: no target given)
+    loss: float | None  # the mean over the batch (None without a target)
     is_batch: bool
-    net: Network = field(repr=False)
-    caches: tuple = field(repr=False)
-    loss_cache: object = field(repr=False)
+    net: Network = field(repr=False)  # for backward: the network traced,
+    caches: tuple = field(repr=False)  # one LayerCache per layer,
+    loss_cache: object = field(repr=False)  # and what the loss's backward needs
     _ALIASES = {"z": "z", "a": "a"}
 
 
@@ -201,18 +185,14 @@ def forward(net, x, target=NO_TARGET, dtype=np.float64):
 
 @dataclass(frozen=True, eq=False)
 class Grads(ParamArrays, MathNames):
-    """Every gradient of one backward pass, shaped like what it is the gradient of.
+    """Every gradient of one backward pass, shaped like what it is the gradient of:
+    weights[l] is dL/dW^(l+1), shaped like net.weights[l]; biases[l] is dL/db^(l+1) (None for a
+    network without biases)."""
 
-    weights[l]: dL/dW^(l+1), shaped like net.weights[l]; biases[l]: dL/db^(l+1), or None for a
-    network without biases; dL_dy: dL/dy, shaped like trace.output; dL_da[l], dL_dz[l]: dL/da
-    and dL/dz of layer l+1, shaped like trace.a[l]; dL_dx: dL/dx, shaped like trace.x.
-    Math names: ``grads.dL_dW1``, ``grads.dL_db2``, ``grads.dL_dz1``, ``grads.dL_da1``.
-    """
-
-    dL_dy: np.ndarray
-    dL_da: tuple
-    dL_dz: tuple
-    dL_dx: np.ndarray
+    dL_dy: np.ndarray  # shaped like trace.output
+    dL_da: tuple  # dL_da[l]: dL/da of layer l+1, shaped like trace.a[l]
+    dL_dz: tuple  # dL_dz[l], the same for z
+    dL_dx: np.ndarray  # shaped like trace.x
     _ALIASES = {"dL_dW": "weights", "dL_db": "biases", "dL_da": "dL_da", "dL_dz": "dL_dz"}
 
 
