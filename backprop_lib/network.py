@@ -43,7 +43,8 @@ class Network(ParamArrays):
     loss: a name from ``layers.LOSSES``.
     Construct it with ``Network(weights, biases=None, activations="sigmoid", loss=...)``:
     ``activations`` may be one name for every layer or a list with one name per layer.
-    Its scalar parameters by key (``param_keys``, ``get``, ``params``) come from ParamArrays.
+    Its scalar parameters by key (``param_keys``, ``get``, ``set``, ``params``) come from
+    ParamArrays.
     """
 
     activations: tuple
@@ -79,15 +80,6 @@ class Network(ParamArrays):
         """A copy with some fields changed (None keeps the current value)."""
         new = dict(weights=weights, biases=biases, activations=activations, loss=loss)
         return dataclasses.replace(self, **{k: v for k, v in new.items() if v is not None})
-
-    def set(self, key, value):
-        """A new Network with one scalar parameter changed; this one is unchanged."""
-        kind, l, index = self.locate(key)
-        value = checks.as_scalar(value, "value")
-        which = "weights" if kind == "w" else "biases"
-        arrays = [np.array(a) for a in getattr(self, which)]
-        arrays[l][index] = value
-        return self.replace(**{which: arrays})
 
     def __repr__(self):
         bias = "with biases" if self.biases is not None else "without biases"
@@ -239,7 +231,5 @@ def sgd_step(net, grads, lr):
     checks.as_grads(grads, net)
     lr = checks.as_lr(lr)
     ws = [W - lr * dW for W, dW in zip(net.weights, grads.weights)]
-    bs = (
-        [b - lr * db for b, db in zip(net.biases, grads.biases)] if net.biases is not None else None
-    )
+    bs = None if net.biases is None else [b - lr * db for b, db in zip(net.biases, grads.biases)]
     return net.replace(weights=ws, biases=bs)
