@@ -350,6 +350,38 @@ def as_network(net, name="net"):
     return check_type(net, name, Network, "a Network")
 
 
+def as_trace(trace, net, name="trace"):
+    """The Trace of ``forward(net, x, target)`` -> itself: a TypeError for anything else, a
+    ValueError for a trace of another network or one without a target (it has no loss)."""
+    from .network import Trace
+
+    check_type(trace, name, Trace, "the Trace that forward() returned")
+    if trace.net is not net:
+        raise ValueError(
+            f"{name}: expected a trace of this network (from forward(net, x, target)), "
+            "got one of another network"
+        )
+    if trace.loss is None:
+        raise ValueError(
+            f"{name}: expected the trace of forward(net, x, target) with a target, got one "
+            "without: there is no loss to differentiate"
+        )
+    return trace
+
+
+def as_grads(grads, net, name="grads"):
+    """The Grads of ``backward`` for ``net`` -> itself: a TypeError for anything else, a
+    ValueError for gradients shaped like another network's parameters."""
+    from .network import Grads
+
+    check_type(grads, name, Grads, "the Grads that backward() returned")
+    if [g.shape for g in grads.weights] != [W.shape for W in net.weights] or (
+        (grads.biases is None) != (net.biases is None)
+    ):
+        raise ValueError(f"{name}: expected gradients of this network, got ones of another network")
+    return grads
+
+
 class NumericOverflowError(ValueError, ArithmeticError):
     """A result float64 cannot hold (it overflowed to inf, or became NaN from inf - inf)."""
 
@@ -373,6 +405,14 @@ def check_finite(arr, name):
         value = arr[where] if where else arr
         raise ValueError(f"{name}: expected finite numbers, got {value} at index {where}")
     return arr
+
+
+def as_scalar(value, name):
+    """One finite number, or a 0-d array of one -> a 0-d float64 array."""
+    value = as_float_array(value, name, finite=False)
+    if value.ndim != 0:
+        raise ValueError(f"{name}: expected one number, got shape {value.shape}")
+    return check_finite(value, name)
 
 
 def as_number(value, name, low=None, high=None, low_open=False, high_open=False, what=None):
@@ -477,7 +517,10 @@ __all__ = [
     "as_batch",
     "as_batch_targets",
     "as_bool",
+    "as_grads",
     "as_network",
+    "as_scalar",
+    "as_trace",
     "as_sizes",
     "as_weights",
     "as_inputs",

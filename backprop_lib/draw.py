@@ -708,19 +708,26 @@ def _max_width(svg):
 
 
 class Figure:
-    """An SVG from this module (``network_svg``, ``curve_svg``) as a notebook output that reads
-    right everywhere: an ``<img>`` of the SVG, with its values in the alt text, that an untrusted
-    notebook, a repository website and an exported page all show; a trusted page swaps it for
-    the inline SVG, coloured by JupyterLab's theme (see ``theme.still``).
+    """An SVG (``network_svg``, ``curve_svg``, ``graph_view.graph_svg``) as a notebook output
+    that reads right everywhere: an ``<img>`` of the SVG, with its values in the alt text, that
+    an untrusted notebook, a repository website and an exported page all show; a trusted page
+    swaps it for the inline SVG, coloured by JupyterLab's theme (see ``theme.still``).
 
         Figure(draw.network_svg(net, trace, grads))
+
+    alt: the picture in words (by default the SVG's aria-label). ``still()`` is the picture's
+    HTML, for a view to embed; ``graph_view.Figure`` sizes it its own way.
     """
 
     def __init__(self, svg, alt=None):
         self.svg, self.alt = svg, alt or _alt(svg)
 
+    def still(self):
+        """The ``<img>``, as wide as the SVG's max-width at most."""
+        return theme.still(self.svg, self.alt, _max_width(self.svg))
+
     def _repr_html_(self):
-        return f'{CSS}<div class="bp-fig bp-theme">{theme.still(self.svg, self.alt, _max_width(self.svg))}</div>'
+        return f'{CSS}<div class="bp-fig bp-theme">{self.still()}</div>'
 
     def __repr__(self):
         return f"Figure({self.alt!r})"

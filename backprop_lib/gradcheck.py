@@ -236,6 +236,12 @@ class GradcheckReport:
         p.text(str(self))
 
 
+def output_roundoff(y, T, loss, dL_dy):
+    """What rounding y - t adds to the floor of a loss of the output (in units of u), unless
+    its record says otherwise: sum |dL/dy| (|y| + |t|)."""
+    return (np.sum(np.abs(dL_dy) * (np.abs(y) + np.abs(T))),)
+
+
 def _roundoff_bound(net, trace, grads):
     """S such that rounding moves the computed loss by at most about u * S (first order).
 
@@ -264,7 +270,7 @@ def _roundoff_bound(net, trace, grads):
         v, d = np.atleast_2d(trace.output), np.atleast_2d(grads.dL_dy)
     else:
         v, d = np.atleast_2d(trace.z[-1]), np.atleast_2d(grads.dL_dz[-1])
-    for term in rule.roundoff(v, T, trace.loss, d):
+    for term in (rule.roundoff or output_roundoff)(v, T, trace.loss, d):
         S += term
     return float(S)
 

@@ -11,10 +11,12 @@ central difference straddles the corner and disagrees for a reason that is not a
 check says so (``kink``). No widgets here: the view only draws a State.
 """
 
+import math
 from dataclasses import dataclass
 
 from .autograd import Value
 from .expr import apply, build
+from .gradcheck import relative_error
 from .graph_steps import graph_nodes, value_steps
 
 EPS = 1e-6
@@ -25,7 +27,8 @@ OK, WARN = 1e-6, 1e-4  # relative errors: below OK fine, above WARN wrong
 class NodeCheck:
     """analytic: the node's backpropagated gradient; numeric: the central difference through
     it (None where a perturbed value left an operation's domain); rel_error: their relative
-    error; kink: a relu input downstream lies within eps of 0 (or crosses it)."""
+    error, ``gradcheck.relative_error`` (None where either is not a finite number); kink: a
+    relu input downstream lies within eps of 0 (or crosses it)."""
 
     analytic: float
     numeric: float | None
@@ -59,13 +62,6 @@ class State:
     nodes: list  # graph_nodes(out)
     steps: list  # value_steps(out)
     checks: dict  # {node key: NodeCheck}
-
-
-def relative_error(a, b, floor=1e-10):
-    """|a - b| / max(|a|, |b|, floor). The floor keeps a gradient far smaller than the output
-    from being judged by the central difference's own round-off (about 1e-10·|f|)."""
-    scale = max(abs(a), abs(b), floor)
-    return abs(a - b) / scale
 
 
 def node_checks(expr, values, built, nodes, eps=EPS):
@@ -104,8 +100,11 @@ def node_checks(expr, values, built, nodes, eps=EPS):
         numeric = None
         if all(r is not None for r in runs):
             numeric = (_data(runs[0][-1]) - _data(runs[1][-1])) / (2 * eps)
-        floor = 1e-4 * max(1.0, abs(_data(built[-1])))
-        err = None if numeric is None else relative_error(v.grad, numeric, floor)
+        err = None  # where either is not a finite number, there is nothing to compare
+        if numeric is not None and math.isfinite(numeric) and math.isfinite(v.grad):
+            # the floor keeps a gradient far smaller than the output from being judged by the
+            # central difference's own round-off (about 1e-10·|f|)
+            err = relative_error(v.grad, numeric, floor=1e-4 * max(1.0, abs(_data(built[-1]))))
         checks[key_of[id(v)]] = NodeCheck(v.grad, numeric, err, kink)
     return checks
 

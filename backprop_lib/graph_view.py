@@ -222,29 +222,29 @@ def graph_html(out, **kwargs):
     )
 
 
+class Figure(draw.Figure):
+    """The graph of ``out`` (``graph_svg(out, **kwargs)``) as a notebook output: a
+    ``draw.Figure`` with the graph in words (``graph_description``) as its alt text, at its
+    natural size. ``display(Figure(f))``."""
+
+    def __init__(self, out, **kwargs):
+        super().__init__(graph_svg(out, **kwargs), graph_description(out))
+
+    def still(self):
+        """The ``<img>`` at the SVG's natural width, never narrower (its text stays readable),
+        scrolling sideways when wider than the page."""
+        w = float(re.search(r'width="([0-9.]+)"', self.svg[self.svg.index(" viewBox") :]).group(1))
+        return (
+            f'<div style="overflow-x: auto; max-width: 100%">'
+            f"{theme.still(self.svg, self.alt, w, min_width=w)}</div>"
+        )
+
+
 def figure(out, **kwargs):
     """The graph of ``out`` as a stored output that reads right anywhere: an <img> of the SVG
     with the graph in words as alt text, at its natural size (scrolling sideways when wide);
     a trusted page swaps it for the inline, themed SVG (``theme.still``)."""
-    svg = graph_svg(out, **kwargs)
-    w = float(re.search(r'width="([0-9.]+)"', svg[svg.index(" viewBox") :]).group(1))
-    return (
-        f'<div style="overflow-x: auto; max-width: 100%">'
-        f"{theme.still(svg, graph_description(out), w, min_width=w)}</div>"
-    )
-
-
-class Figure:
-    """``figure(out, ...)`` as a notebook output: ``display(Figure(f))``."""
-
-    def __init__(self, out, **kwargs):
-        self.out, self.kwargs = out, kwargs
-
-    def _repr_html_(self):
-        return f'{draw.CSS}<div class="bp-fig bp-theme">{figure(self.out, **self.kwargs)}</div>'
-
-    def __repr__(self):
-        return f"Figure({graph_description(self.out)!r})"
+    return Figure(out, **kwargs).still()
 
 
 LEGEND = (

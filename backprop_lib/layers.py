@@ -63,35 +63,32 @@ def sigmoid(z):
 
 def sigmoid_forward(z):
     a = sigmoid(z)
-    return a, a  # sigma'(z) = a (1 - a) needs only a
+    return a, a  # the cache is a: sigma'(z) = a (1 - a) needs only a
 
 
-def sigmoid_backward(da, cache):
-    a = cache
+def sigmoid_backward(da, a):
     return da * a * (1.0 - a)
 
 
 def tanh_forward(z):
     a = np.tanh(z)
-    return a, a  # tanh'(z) = 1 - a^2
+    return a, a  # the cache is a: tanh'(z) = 1 - a^2
 
 
-def tanh_backward(da, cache):
-    a = cache
+def tanh_backward(da, a):
     return da * (1.0 - a * a)
 
 
 def relu_forward(z):
-    return np.maximum(z, 0.0), z  # relu'(z) = 1 where z > 0, else 0 (we take 0 at the kink)
+    return np.maximum(z, 0.0), z  # the cache is z: relu'(z) = 1 where z > 0, else 0 (0 at the kink)
 
 
-def relu_backward(da, cache):
-    z = cache
+def relu_backward(da, z):
     return da * (z > 0)
 
 
 def identity_forward(z):
-    return z, None
+    return z, None  # identity'(z) = 1: nothing to cache
 
 
 def identity_backward(da, cache):
@@ -100,16 +97,12 @@ def identity_backward(da, cache):
 
 @dataclass(frozen=True)
 class Activation:
-    """One activation, everything the library knows about it in one record.
+    """One activation, everything the library knows about it. Unpacks as (forward, backward)."""
 
-    forward(z) -> (a, cache) and backward(da, cache) -> dz, as above; formula: a = f(z) for
-    the replay, in ``{z}``; derivative: da/dz for the replay, (symbolic, with the numbers in),
-    in ``{a}``, ``{z}`` and ``{d}`` (the derivative's value). It unpacks as (forward, backward).
-    """
-
-    forward: Callable
-    backward: Callable
-    formula: str
+    forward: Callable  # forward(z) -> (a, cache)
+    backward: Callable  # backward(da, cache) -> dz
+    formula: str  # a = f(z) for the replay, in {z}
+    # da/dz for the replay, symbolic and with the numbers in: in {a}, {z}, {d} (its value)
     derivative: tuple
     symbol: str = ""  # the short name on the diagram's z -> a edge (the key if empty)
 
@@ -139,8 +132,7 @@ def squared_error_forward(y, t):
     return float((diff * diff).sum()) / len(y), diff
 
 
-def squared_error_backward(dL, cache):
-    diff = cache
+def squared_error_backward(dL, diff):
     return dL * 2.0 * diff / len(diff)  # dL/dy = 2 (y - t) / N
 
 
@@ -150,8 +142,7 @@ def half_squared_error_forward(y, t):
     return 0.5 * float((diff * diff).sum()) / len(y), diff
 
 
-def half_squared_error_backward(dL, cache):
-    diff = cache
+def half_squared_error_backward(dL, diff):
     return dL * diff / len(diff)  # dL/dy = (y - t) / N
 
 
@@ -203,11 +194,6 @@ def softmax_cross_entropy_backward(dL, cache):
 # --------------------------------------------------------------------------- the loss records
 
 
-def output_roundoff(y, T, loss, dL_dy):
-    """What rounding y - t adds to gradcheck's floor (in units of u): sum |dL/dy| (|y| + |t|)."""
-    return (np.sum(np.abs(dL_dy) * (np.abs(y) + np.abs(T))),)
-
-
 def _bce_roundoff(z, T, loss, dL_dz):  # log sigma(+-z): relative error ~3u; 1 - t
     partial = (T > 0) & (T < 1)
     return 3 * abs(loss), np.sum(np.where(partial, -log_sigmoid(-z), 0.0)) / len(z)
@@ -221,34 +207,27 @@ def _softmax_ce_roundoff(z, T, loss, dL_dz):  # z - max z, a sum of K exponentia
 
 @dataclass(frozen=True)
 class Loss:
-    """One loss, everything the library knows about it in one record.
+    """One loss, everything the library knows about it. Unpacks as (forward, backward, takes).
 
-    forward(v, t) -> (L, cache), backward(dL, cache) -> dL/dv, as above, where v is what the
-    loss ``takes``: "output" (y) or "logits" (z of the last layer, fused with ``activation``).
-    activation: the last layer's activation it needs (None: any). target_range: (low, high)
-    the targets must lie in, or None. classes: targets may be class indices, rows sum to 1.
-    dL_dy(dL_dz, cache): for a logits loss, dL/dy from dL/dz. probabilities(z): class
-    probabilities of the logits (predictions); cached_probabilities(cache): the same, as the
-    forward pass computed them (the replay shows them). term: one output's share of L for the
-    replay, in {y} and {t} ({y} is p_k when there are probabilities); gradient: dL/dy_k
-    (symbolic, with the numbers in); fused: dL/dz of the last layer when the loss is fused
-    with its activation. roundoff(v, T, L, dL/dv): the terms that rounding the loss's own steps
-    adds to gradcheck's floor, in units of u. It unpacks as (forward, backward, takes).
+    The replay's texts are in {y} and {t} ({y} is p_k where there are probabilities); a pair
+    of them is the formula written symbolically, then with the numbers in.
     """
 
-    forward: Callable
-    backward: Callable
-    takes: str
-    term: str
-    gradient: tuple
-    activation: str | None = None
-    target_range: tuple | None = None
-    classes: bool = False
-    dL_dy: Callable | None = None
-    probabilities: Callable | None = None
-    cached_probabilities: Callable | None = None
-    fused: str | None = None
-    roundoff: Callable = output_roundoff
+    forward: Callable  # forward(v, t) -> (L, cache), v being what the loss takes
+    backward: Callable  # backward(dL, cache) -> dL/dv
+    takes: str  # "output" (y) or "logits" (z of the last layer, fused with its activation)
+    term: str  # one output's share of L, for the replay
+    gradient: tuple  # dL/dy_k, for the replay
+    activation: str | None = None  # the last layer's activation it needs (None: any)
+    target_range: tuple | None = None  # (low, high) the targets must lie in, or None: any
+    classes: bool = False  # targets may be class indices, and each row must sum to 1
+    dL_dy: Callable | None = None  # dL_dy(dL_dz, cache): a logits loss's dL/dy, from dL/dz
+    probabilities: Callable | None = None  # probabilities(z): the logits' class probabilities
+    cached_probabilities: Callable | None = None  # (cache): the same, as forward computed them
+    fused: str | None = None  # the last layer's dL/dz, for the replay of a logits loss
+    # roundoff(v, T, L, dL/dv): what rounding the loss's own steps adds to gradcheck's floor, in
+    # units of u (None: an output loss that rounds only y - t; see gradcheck.output_roundoff)
+    roundoff: Callable | None = None
 
     def __iter__(self):
         return iter((self.forward, self.backward, self.takes))

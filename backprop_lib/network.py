@@ -9,28 +9,13 @@ Lists are 0-based (``trace.z[0]`` is z^1 of the maths); the attributes ``trace.z
 ``grads.dL_dW1`` and so on give the same arrays under their 1-based mathematical names.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 
-from . import layers
-from .checks import (
-    as_activations,
-    as_biases,
-    as_bool,
-    as_float_array,
-    as_float_dtype,
-    as_inputs,
-    as_lr,
-    as_seed,
-    as_sizes,
-    as_targets,
-    as_weights,
-    check_finite,
-    check_overflow,
-    check_type,
-)
+from . import checks, layers
 from .names import MathNames
 from .params import ParamArrays, flatten_by_key  # noqa: F401 (flatten_by_key: old callers)
 
@@ -40,10 +25,12 @@ _TOO_LARGE = "scale x (and the targets) down, or use smaller weights"
 # --------------------------------------------------------------------------- the network
 
 
-def _readonly(arr):
-    arr = np.array(arr, dtype=float)  # always a copy: the caller's array stays theirs
-    arr.flags.writeable = False
-    return arr
+def _freeze(*arrays):
+    """Make freshly made arrays read-only, so that a network, a trace or gradients cannot be
+    changed behind backward's back. Views of them (``arr[0]`` below) are read-only too."""
+    for arr in arrays:
+        if arr is not None:
+            arr.setflags(write=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,18 +43,20 @@ class Network(ParamArrays):
     loss: a name from ``layers.LOSSES``.
     Construct it with ``Network(weights, biases=None, activations="sigmoid", loss=...)``:
     ``activations`` may be one name for every layer or a list with one name per layer.
-    Its scalar parameters by key (``param_keys``, ``get``, ``params``) come from ParamArrays.
+    Its scalar parameters by key (``param_keys``, ``get``, ``set``, ``params``) come from
+    ParamArrays.
     """
 
     activations: tuple
     loss: str
 
     def __init__(self, weights, biases=None, activations="sigmoid", loss="squared_error"):
-        ws = as_weights(weights)
-        bs = as_biases(biases, ws)
-        object.__setattr__(self, "weights", tuple(_readonly(W) for W in ws))
-        object.__setattr__(self, "biases", None if bs is None else tuple(map(_readonly, bs)))
-        object.__setattr__(self, "activations", as_activations(activations, len(ws), loss))
+        ws = checks.as_weights(weights)  # new arrays: the caller's stay theirs
+        bs = checks.as_biases(biases, ws)
+        _freeze(*ws, *(bs or ()))
+        object.__setattr__(self, "weights", tuple(ws))
+        object.__setattr__(self, "biases", None if bs is None else tuple(bs))
+        object.__setattr__(self, "activations", checks.as_activations(activations, len(ws), loss))
         object.__setattr__(self, "loss", loss)
 
     # ---------------------------------------------------------------- construction helpers
@@ -79,9 +68,9 @@ class Network(ParamArrays):
         Weights are drawn from N(0, 1/n_in) (Xavier/LeCun scaling, which keeps z of order 1),
         biases from N(0, 0.1^2) so that a bias's gradient is exercised too.
         """
-        sizes = as_sizes(sizes, MAX_UNITS)
-        seed = as_seed(seed)
-        biases = as_bool(biases, "biases")
+        sizes = checks.as_sizes(sizes, MAX_UNITS)
+        seed = checks.as_seed(seed)
+        biases = checks.as_bool(biases, "biases")
         rng = np.random.default_rng(seed)
         ws = [rng.normal(0.0, 1.0 / np.sqrt(m), size=(m, n)) for m, n in zip(sizes, sizes[1:])]
         bs = [rng.normal(0.0, 0.1, size=n) for n in sizes[1:]] if biases else None
@@ -89,25 +78,8 @@ class Network(ParamArrays):
 
     def replace(self, weights=None, biases=None, activations=None, loss=None):
         """A copy with some fields changed (None keeps the current value)."""
-        return Network(
-            self.weights if weights is None else weights,
-            self.biases if biases is None else biases,
-            self.activations if activations is None else activations,
-            self.loss if loss is None else loss,
-        )
-
-    def set(self, key, value):
-        """A new Network with one scalar parameter changed; this one is unchanged."""
-        kind, l, index = self.locate(key)
-        value = as_float_array(value, "value", finite=False)
-        if value.ndim != 0:
-            raise ValueError(f"value: expected one number, got shape {value.shape}")
-        check_finite(value, "value")
-        arrays = [np.array(a) for a in (self.weights if kind == "w" else self.biases)]
-        arrays[l][index] = value
-        if kind == "w":
-            return self.replace(weights=arrays)
-        return self.replace(biases=arrays)
+        new = dict(weights=weights, biases=biases, activations=activations, loss=loss)
+        return dataclasses.replace(self, **{k: v for k, v in new.items() if v is not None})
 
     def __repr__(self):
         bias = "with biases" if self.biases is not None else "without biases"
@@ -119,14 +91,6 @@ class Network(ParamArrays):
 
 
 # --------------------------------------------------------------------------- forward
-
-
-def _freeze(*arrays):
-    """Make freshly computed arrays read-only, so that a trace or gradients cannot be changed
-    behind backward's back. Views of them (``arr[0]`` below) are read-only too."""
-    for arr in arrays:
-        if arr is not None:
-            arr.setflags(write=False)
 
 
 def _rows(arr, is_batch):
@@ -144,25 +108,18 @@ class LayerCache(NamedTuple):
 
 @dataclass(frozen=True, eq=False)
 class Trace(MathNames):
-    """Every intermediate of one forward pass.
+    """Every intermediate of one forward pass: (k,) arrays for one sample, (N, k) for a batch."""
 
-    x: (D,) or (N, D); z[l], a[l]: (n_(l+1),) or (N, n_(l+1)) for layer l+1 of the maths;
-    output: the last a; target: the target as the loss saw it, shaped like output (None when
-    forward had no target); loss: a float, the mean over the batch (None without a target).
-    ``trace.z1`` is ``trace.z[0]``, and so on. For backward: net, the network traced; caches,
-    one LayerCache per layer; loss_cache, what the loss's backward needs.
-    """
-
-    x: np.ndarray
-    z: tuple
-    a: tuple
-    output: np.ndarray
-    target: np.ndarray | None
-    loss: float | None
+    x: np.ndarray  # (D,) or (N, D)
+    z: tuple  # z[l]: (n_(l+1),) or (N, n_(l+1)), layer l+1 of the maths
+    a: tuple  # a[l], shaped like z[l]
+    output: np.ndarray  # the last a
+    target: np.ndarray | None  # as the loss saw it, shaped like output (None: no target given)
+    loss: float | None  # the mean over the batch (None without a target)
     is_batch: bool
-    net: Network = field(repr=False)
-    caches: tuple = field(repr=False)
-    loss_cache: object = field(repr=False)
+    net: Network = field(repr=False)  # for backward: the network traced,
+    caches: tuple = field(repr=False)  # one LayerCache per layer,
+    loss_cache: object = field(repr=False)  # and what the loss's backward needs
     _ALIASES = {"z": "z", "a": "a"}
 
 
@@ -177,10 +134,10 @@ def forward(net, x, target=NO_TARGET, dtype=np.float64):
     dtype: the floating-point type to compute in; np.float32 shows single precision's rounding
     (the parameters, x and target are rounded to it first).
     """
-    check_type(net, "net", Network, "a Network")
-    dtype = as_float_dtype(dtype)
-    X, is_batch = as_inputs(net, x)
-    T = None if target is NO_TARGET else as_targets(net, target, len(X), is_batch)
+    checks.as_network(net)
+    dtype = checks.as_float_dtype(dtype)
+    X, is_batch = checks.as_inputs(net, x)
+    T = None if target is NO_TARGET else checks.as_targets(net, target, len(X), is_batch)
     weights, biases = net.weights, net.biases or (None,) * len(net.weights)
     if dtype is not np.float64:  # round everything to float32 first
         X, T = X.astype(dtype), (None if T is None else T.astype(dtype))
@@ -191,7 +148,7 @@ def forward(net, x, target=NO_TARGET, dtype=np.float64):
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, by name
         for l, (W, b) in enumerate(zip(weights, biases)):
             z, dense_cache = layers.dense_forward(a, W, b)
-            check_overflow(z, f"z of layer {l + 1}", _TOO_LARGE)
+            checks.check_overflow(z, f"z of layer {l + 1}", _TOO_LARGE)
             a, act_cache = layers.ACTIVATIONS[net.activations[l]].forward(z)
             zs.append(z)
             as_.append(a)
@@ -199,7 +156,7 @@ def forward(net, x, target=NO_TARGET, dtype=np.float64):
         if T is not None:
             rule = layers.LOSSES[net.loss]
             loss, loss_cache = rule.forward(zs[-1] if rule.takes == "logits" else a, T)
-            check_overflow(loss, "the loss", _TOO_LARGE)
+            checks.check_overflow(loss, "the loss", _TOO_LARGE)
     _freeze(X, T, *zs, *as_)
     return Trace(
         x=_rows(X, is_batch),
@@ -220,35 +177,21 @@ def forward(net, x, target=NO_TARGET, dtype=np.float64):
 
 @dataclass(frozen=True, eq=False)
 class Grads(ParamArrays, MathNames):
-    """Every gradient of one backward pass, shaped like what it is the gradient of.
+    """Every gradient of one backward pass, shaped like what it is the gradient of:
+    weights[l] is dL/dW^(l+1), shaped like net.weights[l]; biases[l] is dL/db^(l+1) (None for a
+    network without biases)."""
 
-    weights[l]: dL/dW^(l+1), shaped like net.weights[l]; biases[l]: dL/db^(l+1), or None for a
-    network without biases; dL_dy: dL/dy, shaped like trace.output; dL_da[l], dL_dz[l]: dL/da
-    and dL/dz of layer l+1, shaped like trace.a[l]; dL_dx: dL/dx, shaped like trace.x.
-    Math names: ``grads.dL_dW1``, ``grads.dL_db2``, ``grads.dL_dz1``, ``grads.dL_da1``.
-    """
-
-    dL_dy: np.ndarray
-    dL_da: tuple
-    dL_dz: tuple
-    dL_dx: np.ndarray
+    dL_dy: np.ndarray  # shaped like trace.output
+    dL_da: tuple  # dL_da[l]: dL/da of layer l+1, shaped like trace.a[l]
+    dL_dz: tuple  # dL_dz[l], the same for z
+    dL_dx: np.ndarray  # shaped like trace.x
     _ALIASES = {"dL_dW": "weights", "dL_db": "biases", "dL_da": "dL_da", "dL_dz": "dL_dz"}
 
 
 def backward(net, trace):
     """Backpropagate through the trace of ``forward(net, x, target)``; return Grads."""
-    check_type(net, "net", Network, "a Network")
-    check_type(trace, "trace", Trace, "the Trace that forward() returned")
-    if trace.net is not net:
-        raise ValueError(
-            "trace: expected a trace of this network (from forward(net, x, target)), "
-            "got one of another network"
-        )
-    if trace.loss is None:
-        raise ValueError(
-            "trace: expected the trace of forward(net, x, target) with a target, got one "
-            "without: there is no loss to differentiate"
-        )
+    checks.as_network(net)
+    checks.as_trace(trace, net)
     rule = layers.LOSSES[net.loss]
     L = len(net.weights)
     dWs, dbs, das, dzs = [None] * L, [None] * L, [None] * L, [None] * L
@@ -264,7 +207,7 @@ def backward(net, trace):
                 dzs[l] = layers.ACTIVATIONS[net.activations[l]].backward(das[l], act_cache)
             da_prev, dWs[l], dbs[l] = layers.dense_backward(dzs[l], dense_cache)
             for what, arr in (("dL/dz", dzs[l]), ("dL/dW", dWs[l]), ("dL/da", da_prev)):
-                check_overflow(arr, f"{what} of layer {l + 1}", _TOO_LARGE)
+                checks.check_overflow(arr, f"{what} of layer {l + 1}", _TOO_LARGE)
             if l > 0:
                 das[l - 1] = da_prev
     _freeze(*dWs, *dbs, *das, *dzs, da_prev)
@@ -284,15 +227,9 @@ def sgd_step(net, grads, lr):
 
     ``net`` is unchanged (it is immutable): keep it if you want to compare before and after.
     """
-    check_type(net, "net", Network, "a Network")
-    check_type(grads, "grads", Grads, "the Grads that backward() returned")
-    lr = as_lr(lr)
-    if [g.shape for g in grads.weights] != [W.shape for W in net.weights] or (
-        (grads.biases is None) != (net.biases is None)
-    ):
-        raise ValueError("grads: expected gradients of this network, got ones of another network")
+    checks.as_network(net)
+    checks.as_grads(grads, net)
+    lr = checks.as_lr(lr)
     ws = [W - lr * dW for W, dW in zip(net.weights, grads.weights)]
-    bs = (
-        [b - lr * db for b, db in zip(net.biases, grads.biases)] if net.biases is not None else None
-    )
+    bs = None if net.biases is None else [b - lr * db for b, db in zip(net.biases, grads.biases)]
     return net.replace(weights=ws, biases=bs)

@@ -6,10 +6,12 @@ numeric ones, ones under test), each scalar addressed by its key ('w1_2_1', 'b2_
 ``flatten_by_key`` turns any such pair of lists into {'w1_2_1': value, ...}.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
+from .checks import as_scalar
 from .names import bias_key, parse_param_key, weight_key
 
 
@@ -80,6 +82,15 @@ class ParamArrays:
         """The value of one scalar parameter, e.g. ``net.get('w1_2_1')``."""
         kind, l, index = self.locate(key)
         return float((self.weights if kind == "w" else self.biases)[l][index])
+
+    def set(self, key, value):
+        """A copy with one scalar parameter changed, e.g. ``net.set('w1_2_1', 0.3)``."""
+        kind, l, index = self.locate(key)
+        value = as_scalar(value, "value")
+        which = "weights" if kind == "w" else "biases"
+        arrays = [np.array(a) for a in getattr(self, which)]
+        arrays[l][index] = value
+        return dataclasses.replace(self, **{which: tuple(arrays)})
 
     def params(self):
         """{key: value} for every scalar parameter, in the order of ``param_keys``."""

@@ -25,12 +25,21 @@ from .checks import as_inputs, as_int, as_targets, check_type
 from .network import Network
 from .train import History, Trainer, batch_indices, labels_of
 
-ACTIVATIONS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
-MODULES = {
-    "sigmoid": torch.nn.Sigmoid,
-    "tanh": torch.nn.Tanh,
-    "relu": torch.nn.ReLU,
-    "identity": torch.nn.Identity,
+# layers.ACTIVATIONS' names -> (the torch function, or None for the identity; its nn module)
+ACTIVATIONS = {
+    "sigmoid": (torch.sigmoid, torch.nn.Sigmoid),
+    "tanh": (torch.tanh, torch.nn.Tanh),
+    "relu": (torch.relu, torch.nn.ReLU),
+    "identity": (None, torch.nn.Identity),
+}
+# layers.LOSSES' names -> the loss summed over the rows, from the logits z or the output y
+LOSSES = {
+    "squared_error": lambda z, y, t: ((y - t) ** 2).sum(),
+    "half_squared_error": lambda z, y, t: 0.5 * ((y - t) ** 2).sum(),
+    "binary_cross_entropy": lambda z, y, t: F.binary_cross_entropy_with_logits(
+        z, t, reduction="sum"
+    ),
+    "softmax_cross_entropy": lambda z, y, t: F.cross_entropy(z, t, reduction="sum"),  # one-hot t
 }
 
 
@@ -73,13 +82,7 @@ def loss_tensor(name, z, y, t):
     """The library's loss ``name`` in torch ops, the mean over the rows: from the logits z
     (the cross-entropies) or the output y. One sample may be 1-D."""
     n = 1 if y.dim() == 1 else y.shape[0]
-    if name == "squared_error":
-        return ((y - t) ** 2).sum() / n
-    if name == "half_squared_error":
-        return 0.5 * ((y - t) ** 2).sum() / n
-    if name == "binary_cross_entropy":
-        return F.binary_cross_entropy_with_logits(z, t, reduction="sum") / n
-    return F.cross_entropy(z, t, reduction="sum") / n  # softmax cross-entropy, t: one-hot rows
+    return LOSSES[name](z, y, t) / n
 
 
 def forward_tensors(net, params, a, t):
@@ -90,7 +93,7 @@ def forward_tensors(net, params, a, t):
         z = a @ W
         if params.biases is not None:
             z = z + params.biases[l]
-        act = ACTIVATIONS.get(net.activations[l])
+        act = ACTIVATIONS[net.activations[l]][0]
         a = z if act is None else act(z)
         zs.append(z)
         as_.append(a)
@@ -177,7 +180,7 @@ def train_torch(
             linear.weight.copy_(torch.tensor(W.T, dtype=dtype))  # torch keeps W as (out, in)
             if net.biases is not None:
                 linear.bias.copy_(torch.tensor(net.biases[l], dtype=dtype))
-        modules += [linear, MODULES[net.activations[l]]()]
+        modules += [linear, ACTIVATIONS[net.activations[l]][1]()]
     model = torch.nn.Sequential(*modules)
 
     def loss_fn(x, t):

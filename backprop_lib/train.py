@@ -11,7 +11,8 @@ visits every training row once, in an order shuffled afresh each epoch by
 ``np.random.default_rng(seed)``; ``batch_indices`` gives that order, so that PyTorch
 (``train_torch``) can be fed exactly the same batches.
 
-The numeric part imports only numpy; ``train_torch`` imports torch when it is called.
+The numeric part imports only numpy; ``train.train_torch`` (``torch_bridge.train_torch``)
+imports torch when it is first used.
 """
 
 import time
@@ -346,23 +347,14 @@ def train(net, X, Y, lr, epochs, batch_size, seed, X_test=None, Y_test=None, unt
 # --------------------------------------------------------------------------- the PyTorch twin
 
 
-def train_torch(
-    net,
-    X,
-    Y,
-    lr,
-    epochs,
-    batch_size,
-    seed,
-    X_test=None,
-    Y_test=None,
-    until_accuracy=None,
-    dtype=None,
-):
-    """The same training in PyTorch: ``torch_bridge.train_torch`` (imports torch when called)."""
-    from .torch_bridge import train_torch as twin
+def __getattr__(name):
+    """``train.train_torch`` is ``torch_bridge.train_torch``, the same training in PyTorch:
+    torch is imported when it is first asked for, never by ``import backprop_lib.train``."""
+    if name == "train_torch":
+        from .torch_bridge import train_torch
 
-    return twin(net, X, Y, lr, epochs, batch_size, seed, X_test, Y_test, until_accuracy, dtype)
+        return train_torch
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
@@ -375,5 +367,4 @@ __all__ = [
     "predict",
     "predict_proba",
     "train",
-    "train_torch",
-]
+]  # and train_torch, from torch_bridge on first use (see __getattr__)

@@ -113,3 +113,17 @@ def test_binary_cross_entropy_dL_dy_is_the_textbook_derivative():
     np.testing.assert_allclose(grads.dL_dy, numeric, rtol=1e-7)
     y = trace.output
     np.testing.assert_allclose(grads.dL_dz[-1], grads.dL_dy * y * (1 - y), rtol=1e-12)
+
+
+def test_the_torch_tables_are_keyed_by_the_librarys_names():
+    """One torch form per activation and per loss of ``layers``, looked up by the same name."""
+    assert set(torch_bridge.ACTIVATIONS) == set(bp.ACTIVATIONS)
+    assert set(torch_bridge.LOSSES) == set(bp.LOSSES)
+
+
+def test_train_train_torch_is_the_bridges():
+    from backprop_lib import train
+
+    assert train.train_torch is torch_bridge.train_torch
+    with pytest.raises(AttributeError, match="no_such_name"):
+        train.no_such_name  # noqa: B018

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..checks import as_float_array
+from ..theme import LIGHT
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ class Feedback:
         return text + (f"\nHint: {self.hint}" if self.hint else "")
 
     def _repr_html_(self):
-        colour, mark = ("#009E73", "✔ correct") if self.ok else ("#D55E00", "✘ not yet")
+        # Okabe–Ito green and vermillion (the notebooks' stored feedback is drawn in them)
+        colour, mark = (LIGHT["c2"], "✔ correct") if self.ok else (LIGHT["c1"], "✘ not yet")
         hint = f"<br><b>Hint:</b> {self.hint}" if self.hint else ""
         return (
             f'<div style="border-left: 5px solid {colour}; padding: 4px 10px; font-size: 16px">'
