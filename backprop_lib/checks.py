@@ -459,6 +459,22 @@ def as_int(value, name, low=None, high=None, what=None):
     return v
 
 
+MAX_EPOCHS = (
+    1_000_000  # more passes over the data than any course run needs: a bigger one is a slip
+)
+
+
+def as_epochs(value, name="epochs", low=0, forever_ok=False):
+    """A number of epochs: a whole number in [low, MAX_EPOCHS] (or None, "for ever", where
+    ``forever_ok``) -> int or None. Bigger numbers are refused: training would never end."""
+    if value is None and forever_ok:
+        return None
+    what = f"a whole number from {low} to {MAX_EPOCHS:,}" + (
+        ", or None for ever" if forever_ok else ""
+    )
+    return as_int(value, name, low, MAX_EPOCHS, what=what)
+
+
 def as_bool(value, name):
     """True or False (numpy's too) -> bool."""
     if not isinstance(value, (bool, np.bool_)):

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .checks import as_inputs, as_int, as_targets, check_type
+from .checks import as_epochs, as_inputs, as_targets, check_type
 from .network import Network
 from .train import History, Trainer, batch_indices, labels_of
 
@@ -169,7 +169,7 @@ def train_torch(
     dtype = torch.float64 if dtype is None else dtype
     trainer = Trainer(net, X, Y, lr, batch_size, seed, X_test, Y_test)  # checks and batches
     trainer.run(0, until_accuracy)  # checks until_accuracy (and trains for 0 epochs)
-    epochs = as_int(epochs, "epochs", 0)
+    epochs = as_epochs(epochs)
     h = History(trainer.lr, trainer.batch_size, trainer.seed)
     start = time.perf_counter()
 

@@ -25,6 +25,7 @@ from .checks import (
     NumericOverflowError,
     as_batch,
     as_batch_targets,
+    as_epochs,
     as_float_array,
     as_int,
     as_lr,
@@ -125,13 +126,12 @@ def batch_indices(n, batch_size, seed, epochs=None):
     Each epoch shuffles 0..n-1 with one ``np.random.default_rng(seed)`` and cuts the
     permutation into consecutive batches of ``batch_size`` (the last may be smaller).
     n: whole number >= 0 of rows; batch_size: whole number >= 1; seed: whole number >= 0 or
-    None; epochs: whole number >= 0, or None to go on for ever.
+    None; epochs: whole number from 0 to checks.MAX_EPOCHS, or None to go on for ever.
     """
     n = as_int(n, "n", 0)
     batch_size = as_int(batch_size, "batch_size", 1)
     seed = as_seed(seed)
-    if epochs is not None:
-        epochs = as_int(epochs, "epochs", 0, what="a whole number >= 0, or None for ever")
+    epochs = as_epochs(epochs, forever_ok=True)
     return _batches(n, batch_size, seed, epochs)
 
 
@@ -285,7 +285,7 @@ class Trainer:
     def run(self, epochs, until_accuracy=None):
         """Train for ``epochs`` more epochs, or until the latest accuracy reaches
         ``until_accuracy`` (checked after each epoch). Returns the history."""
-        epochs = as_int(epochs, "epochs", 0)
+        epochs = as_epochs(epochs)
         until = _check_until(until_accuracy)
         goal = self.epochs + epochs
         while self.epochs < goal and not self._reached(until):

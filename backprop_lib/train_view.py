@@ -26,7 +26,16 @@ import ipywidgets as w
 import numpy as np
 
 from . import datasets, theme
-from .checks import as_choice, as_float_array, as_int, as_lr, as_number, as_seed, describe
+from .checks import (
+    as_choice,
+    as_epochs,
+    as_float_array,
+    as_int,
+    as_lr,
+    as_number,
+    as_seed,
+    describe,
+)
 from .classifier import classifier
 from .live import LiveView
 from .svgplot import CLASS_COLOURS, boundary_rgb, curve_panel, fmt_tick, marker, png_bytes, ticks
@@ -99,7 +108,7 @@ class TrainingView(LiveView):
         lr = as_lr(lr)
         batch_size, seed = as_int(batch_size, "batch_size", 1), as_seed(seed)
         grid = as_int(grid, "grid", 8, 400)
-        max_epochs = as_int(max_epochs, "max_epochs", 1)
+        max_epochs = as_epochs(max_epochs, "max_epochs", 1)
         chunk_seconds = as_number(chunk_seconds, "chunk_seconds", 0, 10, low_open=True)
         self.batch_size, self.seed, self.grid = batch_size, seed, grid
         self.max_epochs, self.chunk_seconds = max_epochs, chunk_seconds

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import backprop_lib as bp
-from backprop_lib import examples
+from backprop_lib import examples, train
 
 ACTIVATION_NAMES = "['identity', 'relu', 'sigmoid', 'tanh']"
 LOSS_NAMES = (
@@ -382,3 +382,17 @@ def test_numeric_gradient_and_gradcheck_options(net):
             bp.gradcheck(net, [1.0, 2.0], 0.7, tol=tol)
     with raises(TypeError, "tol:", "expected a small positive number", "got bool True"):
         bp.gradcheck(net, [1.0, 2.0], 0.7, tol=True)
+
+
+@pytest.mark.parametrize("epochs", [10**400, 1_000_001])
+def test_an_endless_number_of_epochs_is_refused_not_run(epochs):
+    """batch_indices(epochs=10**400) was accepted: listing its batches never ended and filled
+    the machine's memory (24 GB in a fuzz run). Beyond checks.MAX_EPOCHS it is a clear error;
+    None still means for ever (a generator the caller stops)."""
+    with pytest.raises(ValueError, match=r"^epochs: expected a whole number from 0 to 1,000,000"):
+        train.batch_indices(10, 3, 0, epochs)
+    with pytest.raises(ValueError, match=r"^epochs: "):
+        train.train(examples.seed_000().net, [[0.5, 0.3]], [[0.7]], 0.1, epochs, 1, 0)
+    first = next(iter(train.batch_indices(10, 3, 0, None)))
+    assert first[0] == 0 and len(first[1]) == 3
+    assert len(list(train.batch_indices(10, 3, 0, 1_000))) == 4_000  # a thousand epochs still run
