@@ -104,7 +104,7 @@ def _file_browser(page, open_: bool):
 
 
 def _set_theme(page, name):
-    run_command(page, "apputils:change-theme", {"theme": name}, timeout=30)
+    run_command(page, "apputils:change-theme", {"theme": name})
     light = "true" if "Light" in name else "false"
     page.wait_for_function(
         "(l) => document.body.dataset.jpThemeLight === l", arg=light, timeout=20_000
