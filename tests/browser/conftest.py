@@ -57,14 +57,15 @@ def pytest_runtest_makereport(item, call):
 def pytest_xdist_make_scheduler(config, log):
     """Under pytest-xdist (course.py runs two workers, each with its own JupyterLab and
     Chromium): each test is a unit of work, but one notebook's tests in test_notebooks.py go to
-    one worker together, as they share its page and kernel; in collection order, so the long
-    export test starts early. (xdist's loadgroup renames nodeids, which pytest 9 ignores.)"""
+    one worker together, as they share its page and kernel (test_presenter_fit.py's too); in
+    collection order, so the long export test starts early. (xdist's loadgroup renames nodeids, which pytest 9 ignores.)"""
     from xdist.scheduler import LoadScopeScheduling
 
     class OneWorkerPerNotebook(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            m = re.fullmatch(r".*test_notebooks\.py::\w+\[(\w+)\]", nodeid)
-            return m[1] if m else nodeid
+            if m := re.fullmatch(r".*test_notebooks\.py::\w+\[(\w+)\]", nodeid):
+                return m[1]
+            return nodeid.split("::")[0] if "test_presenter_fit.py" in nodeid else nodeid
 
     config.option.loadscopereorder = False
     return OneWorkerPerNotebook(config, log)
