@@ -295,7 +295,7 @@ _IDLE_JS = """(sel) => {
 def wait_kernel_idle(page, timeout: float = KERNEL_TIMEOUT) -> str:
     """Wait until the status bar says '<kernel> | Idle'."""
     status = page.wait_for_function(
-        _IDLE_JS, arg=SEL.statusbar_items, timeout=timeout * 1000, polling="raf"
+        _IDLE_JS, arg=SEL.statusbar_items, timeout=timeout * 1000, polling=100
     ).json_value()
     assert status.endswith("Idle"), f"kernel died: the status bar says {status!r}"
     return status
@@ -387,9 +387,9 @@ def run_all(page, via: str = "command", idle_js: str = "", timeout: float = RUN_
         queued.first.wait_for(timeout=timeout * 1000)
     else:
         run_command(page, "notebook:run-all-cells")
-    page.wait_for_function(_RUN_DONE_JS, arg=asdict(SEL), timeout=timeout * 1000, polling="raf")
+    page.wait_for_function(_RUN_DONE_JS, arg=asdict(SEL), timeout=timeout * 1000, polling=100)
     if idle_js:
-        page.wait_for_function(idle_js, timeout=KERNEL_TIMEOUT * 1000, polling="raf")
+        page.wait_for_function(idle_js, timeout=KERNEL_TIMEOUT * 1000, polling=100)
     else:
         wait_kernel_idle(page)
     wait_widgets_loaded(page)
