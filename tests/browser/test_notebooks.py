@@ -24,6 +24,7 @@ one page and one kernel per notebook (a module-scoped fixture; pytest groups the
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -108,6 +109,7 @@ class Notebook:
 NOTEBOOKS = discover_notebooks()
 
 
+@functools.cache  # read each notebook once, not once per test that is parametrized with it
 def code_of(path: Path) -> str:
     return "\n".join(
         c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"
