@@ -286,7 +286,8 @@ def test_commands(py: Path, suite: str, args) -> list[list[str]]:
     pytest = [str(py), "-m", "pytest"]
     unit = pytest + ["-m", "not browser", f"--ignore={BROWSER_TEST_DIR.relative_to(ROOT)}"]
     notebooks = pytest + ["--nbval-lax", "--nbval-current-env", NOTEBOOK_DIR.name]
-    browser = pytest + ["-m", "browser", str(BROWSER_TEST_DIR.relative_to(ROOT))]
+    # on two workers (pytest-xdist; tests/browser/conftest.py says which tests go together)
+    browser = pytest + ["-m", "browser", "-n", "2", str(BROWSER_TEST_DIR.relative_to(ROOT))]
     runs = {"unit": [unit], "notebooks": [notebooks], "browser": [browser]}
     runs["all"] = [unit, notebooks, browser]
     if suite not in runs:

@@ -8,6 +8,8 @@ both paths. The helpers live in bp_browser.py (``from bp_browser import ...``).
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -20,13 +22,13 @@ if str(_HERE) not in sys.path:  # importable under any --import-mode
 
 from bp_browser import (  # noqa: E402
     ARTIFACTS_DIR,
+    CHROMIUM,
+    CHROMIUM_ARGS,
     DEFAULT_TIMEOUT_MS,
     MISSING_CHROMIUM_MSG,
     chromium_available,
-    launch_browser,
     safe_name,
-    screenshot,
-    set_current_server,
+    shot_path,
     skip_or_fail,
     start_lab_server,
     stop_lab_server,
@@ -51,6 +53,24 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"bp_rep_{rep.when}", rep)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist (course.py runs two workers, each with its own JupyterLab and
+    Chromium): each test is a unit of work, but one notebook's tests in test_notebooks.py go to
+    one worker together, as they share its page and kernel (test_presenter_fit.py's too); in
+    collection order, so the long export test starts early. (xdist's loadgroup renames nodeids, which pytest 9 ignores.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerPerNotebook(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if m := re.fullmatch(r".*test_notebooks\.py::\w+\[(\w+)\]", nodeid):
+                return m[1]
+            return nodeid.split("::")[0] if "test_presenter_fit.py" in nodeid else nodeid
+
+    config.option.loadscopereorder = False
+    return OneWorkerPerNotebook(config, log)
+
+
 @pytest.fixture(scope="session")
 def playwright_sync():
     if not chromium_available():
@@ -68,7 +88,7 @@ def playwright_sync():
 
 @pytest.fixture(scope="session")
 def browser(playwright_sync):
-    b = launch_browser(playwright_sync)
+    b = playwright_sync.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield b
     b.close()
 
@@ -81,14 +101,14 @@ def lab_server(tmp_path_factory):
         except ImportError:
             skip_or_fail(f"{mod} is not installed in {sys.executable}")
     server = start_lab_server(tmp_path_factory.mktemp("jupyterlab"))
-    set_current_server(server)
     try:
         yield server
     finally:
-        set_current_server(None)
         stop_lab_server(server)
         ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(server.log_path, ARTIFACTS_DIR / "jupyter-server.log")
+        worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1 under pytest-xdist
+        log = f"jupyter-server-{worker}.log" if worker else "jupyter-server.log"
+        shutil.copyfile(server.log_path, ARTIFACTS_DIR / log)
 
 
 @pytest.fixture(scope="session")
@@ -123,7 +143,8 @@ def leave_artifacts(pg, request) -> None:
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text("\n".join(pg.bp_console) + "\n", encoding="utf-8")
     try:
-        shot = screenshot(pg, name, full_page=True)
+        shot = shot_path(name)
+        pg.screenshot(path=str(shot), full_page=True, animations="disabled")
     except Exception as exc:  # noqa: BLE001 - the log is still worth having
         shot = f"(no screenshot: {exc})"
     print(f"\nfailure artifacts:\n  screenshot: {shot}\n  console log: {log}")

@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 import nbformat
-from bp_browser import settle, shoot_at  # noqa: F401 - shoot_at: re-exported
+from bp_browser import file_lock, settle, shoot_at  # noqa: F401 - shoot_at: re-exported
 
 STILL = "img.bp-still"
 
@@ -159,7 +159,7 @@ _COLOURS_JS = """() => {
 
 def set_theme(page, name: str, run_command) -> None:
     """Switch JupyterLab's theme; wait until its colours apply and the layout has settled."""
-    run_command(page, "apputils:change-theme", {"theme": name}, timeout=60)
+    run_command(page, "apputils:change-theme", {"theme": name})
     page.wait_for_function(THEME_APPLIED_JS, arg="Light" in name, timeout=60_000)
     settle(page)
 
@@ -184,32 +184,27 @@ AXE_VERSION = "4.14.1"  # axe-core from npm, installed by ensure_axe (never from
 
 
 def ensure_axe(repo_root: Path) -> Path:
-    """build/axe/node_modules/axe-core/axe.min.js, installed with npm on first use."""
+    """build/axe/node_modules/axe-core/axe.min.js, installed with npm on first use (by one
+    worker; the other waits for its lock)."""
     import shutil
     import subprocess
 
     js = repo_root / "build" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
     pkg = js.parent / "package.json"
-    if js.is_file() and f'"version": "{AXE_VERSION}"' in pkg.read_text(encoding="utf-8"):
-        return js
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeError("npm not found: install Node.js (Debian: apt-get install -y npm)")
-    (repo_root / "build" / "axe").mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            npm,
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--prefix",
-            str(js.parents[2]),
-            f"axe-core@{AXE_VERSION}",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    with file_lock(repo_root / "build" / "axe.lock"):
+        if js.is_file() and f'"version": "{AXE_VERSION}"' in pkg.read_text(encoding="utf-8"):
+            return js
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError("npm not found: install Node.js (Debian: apt-get install -y npm)")
+        (repo_root / "build" / "axe").mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(js.parents[2])]
+            + [f"axe-core@{AXE_VERSION}"],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     return js
 
 

@@ -24,6 +24,7 @@ one page and one kernel per notebook (a module-scoped fixture; pytest groups the
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -42,10 +43,8 @@ from bp_browser import (
     current_server,
     current_step,
     discover_notebooks,
-    kernel_status,
     measure_latency,
     open_notebook,
-    play_button,
     press_slider,
     record_latency,
     run_all,
@@ -59,6 +58,7 @@ from bp_browser import (
     step_replay,
     type_into_readout,
     wait_data,
+    wait_kernel_idle,
     wait_step,
     wait_widgets_loaded,
 )
@@ -109,6 +109,7 @@ class Notebook:
 NOTEBOOKS = discover_notebooks()
 
 
+@functools.cache  # read each notebook once, not once per test that is parametrized with it
 def code_of(path: Path) -> str:
     return "\n".join(
         c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"
@@ -158,7 +159,7 @@ def test_reads_right_untrusted_before_running(nb):
     if still.count():
         shoot_at(page, still, f"untrusted-{nb.stem}")
     assert not problems, "before running (untrusted):\n" + "\n".join(problems)
-    assert kernel_status(page).endswith("Idle")
+    assert wait_kernel_idle(page).endswith("Idle")
 
 
 @notebooks_with()
@@ -254,7 +255,7 @@ def test_live_view_equals_the_library(nb):
     index1, formula1 = step_replay(page, "next", scope=cell)
     assert index1 == index0 + 1 and formula1 != formula0
     assert step_replay(page, "prev", scope=cell) == (index0, formula0)
-    play_button(page, scope=cell).click()
+    cell.locator(SEL.play_button).first.click()
     wait_step(page, index0 + 2, scope=cell)
     cell.locator(".widget-play button:has(.fa-pause)").first.click()
     step = slider_handle(page, "step", scope=cell)

@@ -182,9 +182,9 @@ def check_explorer_presenter(page, name):
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     check_layout("", "presenter view at 1280×720")
     # JupyterLab's View > Appearance > Presentation Mode (larger text in the notebook) on top
-    run_command(page, "application:toggle-presentation-mode", timeout=60)
+    run_command(page, "application:toggle-presentation-mode")
     check_layout("_presentation_mode", "presenter view in Presentation Mode")
-    run_command(page, "application:toggle-presentation-mode", timeout=60)
+    run_command(page, "application:toggle-presentation-mode")
 
     # every step of the replay, as a lecturer steps through it
     _scroll_to_top(page, presenter)

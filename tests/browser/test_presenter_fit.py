@@ -24,7 +24,10 @@ browser OPEN.
   its presenter toggle, pressed from the keyboard, keeps the focus and says aria-pressed, and
   the view takes its presenter layout.
 
-Screenshots: artifacts/screenshots/fit-*.png. Waits are conditions only.
+The four Explorer checks share one page and one kernel (the ``fit`` fixture; conftest.py's
+scheduler keeps this file on one worker); each leaves it as it found it: light theme, presenter
+view off, the weight back where it was. Screenshots: artifacts/screenshots/fit-*.png. Waits are
+conditions only.
 """
 
 from __future__ import annotations
@@ -39,8 +42,12 @@ from bp_browser import (
     open_notebook,
     run_all,
     run_command,
+    settle,
     slider_handle,
+    wait_data,
 )
+from conftest import leave_artifacts, new_page
+from first_contact import set_theme
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +70,8 @@ def _open(page, width, height, cell=None):
         "display_name": "Python 3 (ipykernel)",
         "language": "python",
     }
-    name = current_server().add_file("fit_check.ipynb", nbformat.writes(nb))
+    name = "fit_check.ipynb" if cell is None else "fit_graph_check.ipynb"
+    current_server().add_file(name, nbformat.writes(nb))
     page.set_viewport_size({"width": width, "height": height})
     open_notebook(page, name)
     run_all(page)
@@ -72,18 +80,29 @@ def _open(page, width, height, cell=None):
         page.locator(".bp-explorer [data-bp='curve-point']").first.wait_for(state="visible")
 
 
+@pytest.fixture(scope="module")
+def fit(browser_context, lab_server):
+    """Notebook 01's Explorer cell alone, opened and run once for the four Explorer checks."""
+    pg = new_page(browser_context)
+    try:
+        _open(pg, 1366, 768)
+        yield pg
+    finally:
+        pg.close()
+        lab_server.shutdown_sessions("fit_check.ipynb")
+
+
+def _fit_page(fit, request, width, height):
+    """The shared page at ``width``×``height`` with the file browser open."""
+    fit.set_viewport_size({"width": width, "height": height})
+    _file_browser(fit, True)
+    request.addfinalizer(lambda: leave_artifacts(fit, request))  # if the test failed
+    return fit
+
+
 _SIDEBAR_OPEN_JS = (
     "() => !!document.querySelector('.jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current')"
 )
-# the notebook's width once it stops changing (the sidebar's open/close has been laid out)
-_STABLE_JS = """() => { const nb = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer');
-  const w = Math.round(nb.getBoundingClientRect().width);
-  const same = window.__bpW === w; window.__bpW = w; return same; }"""
-
-
-def _wait_stable(page):
-    page.evaluate("() => { window.__bpW = -1; }")
-    page.wait_for_function(_STABLE_JS, timeout=10_000, polling=200)
 
 
 def _wait_sidebar(page, open_: bool):
@@ -92,7 +111,7 @@ def _wait_sidebar(page, open_: bool):
         timeout=15_000,
         polling=100,
     )
-    _wait_stable(page)
+    settle(page)
 
 
 def _file_browser(page, open_: bool):
@@ -101,15 +120,6 @@ def _file_browser(page, open_: bool):
     else:
         page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
     _wait_sidebar(page, open_)
-
-
-def _set_theme(page, name):
-    run_command(page, "apputils:change-theme", {"theme": name}, timeout=30)
-    light = "true" if "Light" in name else "false"
-    page.wait_for_function(
-        "(l) => document.body.dataset.jpThemeLight === l", arg=light, timeout=20_000
-    )
-    _wait_stable(page)
 
 
 # Boxes of what must be on screen, and the notebook's visible area.
@@ -167,12 +177,21 @@ def _center(loc):
     )
 
 
-def test_dragged_slider_and_dot_on_screen_with_the_file_browser_open(page):
-    _open(page, 1366, 768)
+NET_VIEW = ".bp-explorer .bp-view[data-net]"  # its network, as JSON
+
+
+def _weight(page, test_js="() => true", w=None):
+    """w²₁₁ as the view's network has it, once ``test_js`` ((data, w) => bool) holds."""
+    return wait_data(page, NET_VIEW, "data-net", test_js, w)["params"]["w2_1_1"]
+
+
+def test_dragged_slider_and_dot_on_screen_with_the_file_browser_open(fit, request):
+    page = _fit_page(fit, request, 1366, 768)
+    w0 = _weight(page)
     problems = []
     try:
         for theme in THEMES:
-            _set_theme(page, theme)
+            set_theme(page, theme, run_command)
             handle = slider_handle(page, "w²₁₁")
             _center(handle)
             where = page.evaluate(_WHERE_JS, ["w²₁₁"])
@@ -208,7 +227,11 @@ def test_dragged_slider_and_dot_on_screen_with_the_file_browser_open(page):
             if not _inside(b, where["area"])
         ]
     finally:
-        _set_theme(page, "JupyterLab Light")
+        set_theme(page, "JupyterLab Light", run_command)
+        slider_handle(page, "w²₁₁").focus()  # the weight back where it was, for the next test
+        for _ in range(5):
+            page.keyboard.press("ArrowLeft")
+        _weight(page, "(d, w) => Math.abs(d.params.w2_1_1 - w) < 1e-9", w0)
     assert not problems, "\n".join(problems)
 
 
@@ -253,8 +276,8 @@ def _toggle(page, on: bool):
     return toggle
 
 
-def test_presenter_view_with_the_sidebar_open(page):
-    _open(page, 1280, 720)
+def test_presenter_view_with_the_sidebar_open(fit, request):
+    page = _fit_page(fit, request, 1280, 720)
     toggle = _toggle(page, True)
     page.wait_for_function(
         "() => (document.activeElement.textContent || '').trim() === 'presenter view'",
@@ -273,15 +296,15 @@ def test_presenter_view_with_the_sidebar_open(page):
     assert toggle.get_attribute("aria-pressed") == "false"
 
 
-def test_screenshots_at_three_sizes(page):
-    _open(page, 1280, 720)
+def test_screenshots_at_three_sizes(fit, request):
+    page = _fit_page(fit, request, 1280, 720)
     problems = []
     try:
         for width, height in SIZES:
             page.set_viewport_size({"width": width, "height": height})
-            _wait_stable(page)
+            settle(page)
             for theme in THEMES:
-                _set_theme(page, theme)
+                set_theme(page, theme, run_command)
                 t = theme.split()[-1].lower()
                 _scroll_top(page)
                 where = page.evaluate(_WHERE_JS, ["w²₁₁"])
@@ -290,7 +313,7 @@ def test_screenshots_at_three_sizes(page):
             _toggle(page, True)
             _wait_sidebar(page, False)
             for theme in THEMES:
-                _set_theme(page, theme)
+                set_theme(page, theme, run_command)
                 t = theme.split()[-1].lower()
                 _scroll_top(page)
                 where = page.evaluate(_WHERE_JS, ["w²₁₁"])
@@ -301,21 +324,21 @@ def test_screenshots_at_three_sizes(page):
             _toggle(page, False)
             _wait_sidebar(page, True)
     finally:
-        _set_theme(page, "JupyterLab Light")
+        set_theme(page, "JupyterLab Light", run_command)
     assert not problems, "\n".join(problems)
 
 
 WIDTHS = (1024, 1100, 1180, 1280, 1366, 1440, 1600, 1920)
 
 
-def test_nothing_clipped_at_any_width(page):
-    _open(page, 1280, 768)
+def test_nothing_clipped_at_any_width(fit, request):
+    page = _fit_page(fit, request, 1280, 768)
     problems = []
     for sidebar in (True, False):
         _file_browser(page, sidebar)
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 768})
-            _wait_stable(page)
+            settle(page)
             _scroll_top(page)
             where = page.evaluate(_WHERE_JS, ["w²₁₁"])
             problems += [
