@@ -408,7 +408,7 @@ def main(argv=None) -> int:
     machine = report.facts_line(facts).replace("`", "")
     data = dict(schema=1, measured_at=facts["date"], machine=machine, runs=runs)
     args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    print(report.section_text(figures.figure_9(None, path=args.out)), f"\nwrote {args.out}")
+    print(report.table(figures.figure_9(None, path=args.out)), f"\nwrote {args.out}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Statistics, timing loops and tables: what every figure of ``make bench`` is made of.
+"""Statistics, the one interleaved timing loop and the one table writer of ``make bench``.
 
 median is ``numpy.median``; p90 ``numpy.percentile(..., 90, method="linear")`` (numpy's default).
 Timing is *interleaved*: repeat 1 times A, B, C, repeat 2 times A, B, C again..., so that a slow
@@ -8,7 +8,6 @@ collector on: the garbage a call leaves is part of its cost. A row's last cell i
 PASS / MISS (the missed targets named), ``—`` (no target), SKIP (not measured: why) or ERROR.
 """
 
-import contextlib
 import json
 import os
 import platform
@@ -32,10 +31,8 @@ P90_METHOD = "linear"
 
 def _as_samples(samples):
     arr = np.asarray(samples, dtype=float).ravel()
-    if arr.size == 0:
-        raise ValueError("samples: expected at least one value, got none")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"samples: expected finite numbers, got {arr.tolist()}")
+    if arr.size == 0 or not np.all(np.isfinite(arr)):
+        raise ValueError(f"samples: expected finite numbers, at least one, got {arr.tolist()}")
     return arr
 
 
@@ -73,16 +70,24 @@ def calibrate(fn, min_sample_ms=5.0, max_k=1_000_000):
     return k
 
 
+def rounds(measures, repeats, warmup=1):
+    """The one interleaved loop: {name: [measure(), one per repeat]} for ``measures`` ({name:
+    measure}), called in turn A, B, C, A, B, C, ..., the first ``warmup`` rounds discarded."""
+    samples = {name: [] for name in measures}
+    for r in range(warmup + repeats):
+        for name, measure in measures.items():
+            value = measure()
+            samples[name] += [value] * (r >= warmup)
+    return samples
+
+
 def interleaved(functions, repeats, min_sample_ms=5.0, warmup=1):
-    """Time each of ``functions`` ({name: fn}) ``repeats`` times, interleaved, after ``warmup``
-    discarded rounds. Returns ({name: [ns per call, one per repeat]}, {name: k})."""
+    """``rounds`` of timeit samples of ``functions`` ({name: fn}). Returns ({name: [µs per call,
+    one per repeat]}, {name: k calls per sample})."""
     ks = {name: calibrate(fn, min_sample_ms) for name, fn in functions.items()}
     timers = {name: timeit.Timer(fn, setup="gc.enable()") for name, fn in functions.items()}
-    samples = {name: [] for name in functions}
-    for r in range(warmup + repeats):
-        for name, timer in timers.items():
-            samples[name] += [timer.timeit(ks[name]) / ks[name] * 1e9] * (r >= warmup)
-    return samples, ks
+    measures = {name: lambda t=t, k=ks[name]: t.timeit(k) / k * 1e6 for name, t in timers.items()}
+    return rounds(measures, repeats, warmup), ks
 
 
 def time_once_ms(fn, *args, **kwargs):
@@ -115,13 +120,9 @@ def med_p90(s):
 
 
 def _show(cell):
-    return (
-        med_p90(cell)
-        if isinstance(cell, dict)
-        else num(cell)
-        if isinstance(cell, float)
-        else str(cell)
-    )
+    if isinstance(cell, dict):
+        return med_p90(cell)
+    return num(cell) if isinstance(cell, float) else str(cell)
 
 
 @dataclass
@@ -150,9 +151,8 @@ class Section:
             raise ValueError(f"figure {self.figure}: expected {len(self.columns) - 1} cells")
         self.rows.append([_show(c) for c in cells] + [result])
         checks = [{"target": n, "met": ok} for n, ok in checks]
-        self.data.append(
-            dict(zip(self.columns, cells)) | extra | dict(result=result, checks=checks)
-        )
+        raw = dict(zip(self.columns, cells)) | extra
+        self.data.append(raw | dict(result=result, checks=checks))
 
     def results(self):
         return [row[-1] for row in self.rows]
@@ -168,12 +168,12 @@ def count(sections):
 
 def missed_targets(sections):
     """[(figure, target, rows missing it, rows with it)] for every target missed somewhere."""
-    tally = {}
+    missed, total = Counter(), Counter()
     for s in sections:
         for c in (c for row in s.data for c in row.get("checks", ())):
-            missed, total = tally.get((s.figure, c["target"]), (0, 0))
-            tally[(s.figure, c["target"])] = (missed + (not c["met"]), total + 1)
-    return [(f, t, m, n) for (f, t), (m, n) in tally.items() if m]
+            missed[s.figure, c["target"]] += not c["met"]
+            total[s.figure, c["target"]] += 1
+    return [(f, t, m, total[f, t]) for (f, t), m in missed.items() if m]
 
 
 def summary_line(sections):
@@ -184,21 +184,13 @@ def summary_line(sections):
         f"figure {f}, {t} ({m} of {n} row{'s' * (n > 1)})"
         for f, t, m, n in missed_targets(sections)
     ]
-    return f"Rows with targets: {', '.join(parts)}." + (
-        f" Missed: {'; '.join(missed)}." if missed else ""
-    )
+    missed = f" Missed: {'; '.join(missed)}." if missed else ""
+    return f"Rows with targets: {', '.join(parts)}.{missed}"
 
 
-def section_text(s):
-    widths = [max(len(str(c)) for c in col) for col in zip(s.columns, *s.rows)]
-    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths))  # noqa: E731
-    out = [f"\n{s.figure}. {s.title}", line(s.columns), line("-" * w for w in widths)]
-    return "\n".join(
-        out + [line(r) for r in s.rows] + [f"   {re.sub(r'[`*]', '', n)}" for n in s.notes]
-    )
+def table(s):
+    """The one table writer: figure ``s`` as Markdown (results.md, and what ``make bench`` prints)."""
 
-
-def section_markdown(s):
     def md(cells):
         return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
 
@@ -228,8 +220,10 @@ def machine_facts():
     facts.update(memory_gb=psutil.virtual_memory().total / 2**30, python=platform.python_version())
     facts.update(blas=", ".join(blas), commit=git.stdout.decode().strip())
     for name in ("numpy", "torch", "ipywidgets", "nbclient"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
+        try:
             facts[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            facts[name] = None
     return facts | {"load_average": {"start": round(os.getloadavg()[0], 2), "end": None}}
 
 
@@ -237,29 +231,21 @@ def facts_line(f):
     return (
         f"{f['cpu']}, {f['logical_cpus']} CPUs, {f['memory_gb']:.0f} GB RAM; {f['os']}; "
         f"Python {f['python']}, numpy {f['numpy']} ({f['blas']}, 1 thread), torch "
-        f"{f.get('torch')}, ipywidgets {f.get('ipywidgets')}, nbclient {f.get('nbclient')}, "
+        f"{f['torch']}, ipywidgets {f['ipywidgets']}, nbclient {f['nbclient']}, "
         f"commit `{f['commit']}`"
     )
 
 
 def load_line(f):
-    start, end = f["load_average"]["start"], f["load_average"]["end"]
-    busy = max(start, end or 0) > f["logical_cpus"]
+    start, end = f["load_average"]["start"], f["load_average"]["end"] or 0
     return (
-        f"1-minute load average at start / end: {start:.1f} / {end or 0:.1f} on "
-        f"{f['logical_cpus']} CPUs"
+        f"1-minute load average at start / end: {start:.1f} / {end:.1f} on {f['logical_cpus']} CPUs"
         + " (above the CPU count: other processes competed for the CPU; the interleaved ratios "
-        "suffer less)" * busy
+        "suffer less)" * (max(start, end) > f["logical_cpus"])
     )
 
 
 # --------------------------------------------------------------------------- files
-
-
-def _without_samples(obj):
-    if isinstance(obj, dict):
-        return {k: _without_samples(v) for k, v in obj.items() if k != "samples"}
-    return [_without_samples(v) for v in obj] if isinstance(obj, list) else obj
 
 
 def markdown(sections, facts, settings, only):
@@ -276,23 +262,23 @@ def markdown(sections, facts, settings, only):
         "µs = microseconds per call.",
         f"**{summary_line(sections)}**{run}",
     ]
-    return "\n\n".join(paragraphs + [section_markdown(s) for s in sections]) + "\n"
+    return "\n\n".join(paragraphs + [table(s) for s in sections]) + "\n"
 
 
 def write(out_dir, sections, facts, settings, only):
-    """Write results.md and results.json into out_dir (each via a .tmp file); their paths."""
+    """Write results.md and results.json (without the raw samples) into out_dir; their paths."""
     out_dir, md = Path(out_dir), markdown(sections, facts, settings, only)
     out_dir.mkdir(parents=True, exist_ok=True)
     settings = dict(vars(settings), only=sorted(only) if only else None, p90_method=P90_METHOD)
     data = dict(schema=1, date=facts["date"], machine=facts, settings=settings)
     data |= dict(summary=count(sections), figures=[s.to_json() for s in sections])
-    data = _without_samples(data)  # median, p90, min, max and n stay
+    drop_samples = lambda d: {k: v for k, v in d.items() if k != "samples"}  # noqa: E731
+    data = json.loads(json.dumps(data), object_hook=drop_samples)  # median, p90, min, max, n stay
     texts = {
         "results.md": md,
         "results.json": json.dumps(data, indent=1, ensure_ascii=False) + "\n",
     }
     for name, text in texts.items():
-        tmp = out_dir / f"{name}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out_dir / name)
+        (out_dir / f"{name}.tmp").write_text(text, encoding="utf-8")
+        (out_dir / f"{name}.tmp").replace(out_dir / name)
     return [out_dir / name for name in texts]

@@ -10,7 +10,6 @@ import sys
 import time
 import traceback
 from dataclasses import dataclass
-from pathlib import Path
 
 from . import figures, report
 
@@ -44,24 +43,10 @@ def parse_only(text):
     try:
         only = {int(part) for part in text.split(",") if part.strip()}
     except ValueError:
-        raise ValueError(f"--only: expected figure numbers like 1,3, got {text!r}") from None
+        only = set()
     if not only or not only <= set(FIGURES):
-        raise ValueError(f"--only: expected numbers from 1 to {max(FIGURES)}, got {text!r}")
+        raise ValueError(f"--only: expected figure numbers from 1 to {max(FIGURES)}, got {text!r}")
     return only
-
-
-def parse_args(argv):
-    p = argparse.ArgumentParser(prog="python -m benchmarks", description="make bench's figures")
-    p.add_argument("--quick", action="store_true", help="few repeats (development, smoke test)")
-    p.add_argument("--only", metavar="N,M", help="run only these figures, e.g. --only 1,3")
-    p.add_argument("--out", metavar="DIR", help="write results.md and results.json here")
-    p.add_argument("--no-write", action="store_true", help="print only, write no files")
-    args = p.parse_args(argv)
-    try:
-        args.only = parse_only(args.only)
-    except ValueError as e:
-        p.error(str(e))
-    return args
 
 
 def run_figure(n, settings):
@@ -78,10 +63,14 @@ def run_figure(n, settings):
 
 
 def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    settings = QUICK if args.quick else FULL
-    full = not (args.quick or args.only)
-    out = None if args.no_write else Path(args.out) if args.out else figures.HERE if full else None
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description="make bench's figures")
+    p.add_argument("--quick", action="store_true", help="few repeats (development, smoke test)")
+    p.add_argument("--only", metavar="N,M", type=parse_only, help="only these figures, e.g. 1,3")
+    p.add_argument("--out", metavar="DIR", help="write results.md and results.json here")
+    p.add_argument("--no-write", action="store_true", help="print only, write no files")
+    args = p.parse_args(sys.argv[1:] if argv is None else argv)
+    settings, full = QUICK if args.quick else FULL, not (args.quick or args.only)
+    out = None if args.no_write else args.out or (figures.HERE if full else None)
     started, sections = time.perf_counter(), []
     import torch
     from threadpoolctl import threadpool_limits
@@ -94,11 +83,10 @@ def main(argv=None):
         for n in sorted(args.only or FIGURES):
             print(f"\n[figure {n} ...]", flush=True)
             sections.append(run_figure(n, settings))
-            print(report.section_text(sections[-1]), f"\n   ({sections[-1].seconds:.1f} s)")
+            print(report.table(sections[-1]), f"\n   ({sections[-1].seconds:.1f} s)")
     facts["load_average"]["end"] = round(os.getloadavg()[0], 2)
     print(f"\n{report.summary_line(sections)}  ({time.perf_counter() - started:.0f} s in all)")
     print(report.load_line(facts))
-    if out is not None:
-        for path in report.write(out, sections, facts, settings, args.only):
-            print(f"wrote {path}")
+    for path in report.write(out, sections, facts, settings, args.only) if out else ():
+        print(f"wrote {path}")
     return 0
