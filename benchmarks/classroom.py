@@ -100,10 +100,8 @@ class Hub:
             env["BP_HUB_NOTEBOOKS"] = str(self.notebooks)
         self.log = open(self.runtime / "hub.log", "w", encoding="utf-8")  # noqa: SIM115
         command = [self.python, "-m", "jupyterhub", "-f", str(CONFIG), "--log-level=WARN"]
-        io = dict(stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
-        self.proc = subprocess.Popen(
-            command, cwd=self.runtime, env=env, start_new_session=True, **io
-        )
+        io = dict(stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        self.proc = subprocess.Popen(command, cwd=self.runtime, start_new_session=True, **io)
         try:
             wait_for_hub(self.url, self.proc, timeout)
         except RuntimeError as e:
@@ -282,10 +280,8 @@ class Student:
         start, t0 = round(self.ids["start"], 2), time.perf_counter()
         for i in range(n):
             state = {"value": round(start + (0.05 if i % 2 == 0 else 0.10), 2)}
-            data, msg_id = (
-                {"method": "update", "state": state, "buffer_paths": []},
-                uuid.uuid4().hex,
-            )
+            data = {"method": "update", "state": state, "buffer_paths": []}
+            msg_id = uuid.uuid4().hex
             self.moves[msg_id] = Move(state["value"], time.perf_counter())
             await self._send(msg_id, "comm_msg", {"comm_id": self.ids["slider"], "data": data})
             await asyncio.sleep(max(0.0, t0 + (i + 1) / rate - time.perf_counter()))
@@ -293,9 +289,9 @@ class Student:
     async def drain(self, timeout: float):
         """Wait until every move's view has come back, or ``timeout`` seconds have passed."""
         deadline = time.perf_counter() + timeout
-        while time.perf_counter() < deadline and None in [
-            m.latency_ms for m in self.moves.values()
-        ]:
+        while any(m.latency_ms is None for m in self.moves.values()):
+            if time.perf_counter() > deadline:
+                return
             await asyncio.sleep(0.05)
 
     async def close(self):
@@ -351,15 +347,12 @@ async def run_class(hub: Hub, n: int, seconds: float, rate: float, drain_s: floa
     t_start = time.perf_counter()
     async with students(hub, [f"student{i:02d}" for i in range(n)]) as group:
         joined = await asyncio.gather(*(s.join() for s in group), return_exceptions=True)
-        errors = [
-            f"{s.name}: {type(r).__name__}: {r}" for s, r in zip(group, joined) if r is not None
-        ]
+        failed = [(s, r) for s, r in zip(group, joined) if r is not None]
+        errors = [f"{s.name}: {type(r).__name__}: {r}" for s, r in failed]
         ready, t_ready = [s for s, r in zip(group, joined) if r is None], time.perf_counter()
         tree = hub.processes()
-        watched = [
-            tree[:1],
-            [p for p in tree if "configurable-http-proxy" in " ".join(p.cmdline())],
-        ]
+        proxy = [p for p in tree if "configurable-http-proxy" in " ".join(p.cmdline())]
+        watched = [tree[:1], proxy]
         cpu0, t0, _ = [cpu_seconds(p) for p in watched], time.perf_counter(), psutil.cpu_percent()
         slide = asyncio.gather(*(s.slide(max(1, int(seconds * rate)), rate) for s in ready))
         await asyncio.sleep(seconds / 2)
