@@ -282,3 +282,19 @@ def write(out_dir, sections, facts, settings, only):
         (out_dir / f"{name}.tmp").write_text(text, encoding="utf-8")
         (out_dir / f"{name}.tmp").replace(out_dir / name)
     return [out_dir / name for name in texts]
+
+
+def update_readme(sections, facts, path=REPO_ROOT / "README.md"):
+    """Rewrite README's ``<!-- bench:start -->`` block from this run (a full run only)."""
+    block = (
+        f"## Speed (`make bench`)\n\nMeasured {facts['date']} with `make bench` on {facts['cpu']}, "
+        f"{facts['logical_cpus']} CPUs; {load_line(facts)}. Every figure is a median of "
+        "interleaved runs, on one thread; the tables, the machine and the method are in "
+        "[benchmarks/results.md](benchmarks/results.md), written by the same run as this "
+        f"paragraph. {summary_line(sections)}\n"
+    )
+    start, end = "<!-- bench:start -->\n", "<!-- bench:end -->"
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split(start, 1)
+    path.write_text(head + start + block + end + rest.split(end, 1)[1], encoding="utf-8")
+    return path

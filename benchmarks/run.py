@@ -87,6 +87,8 @@ def main(argv=None):
     facts["load_average"]["end"] = round(os.getloadavg()[0], 2)
     print(f"\n{report.summary_line(sections)}  ({time.perf_counter() - started:.0f} s in all)")
     print(report.load_line(facts))
-    for path in report.write(out, sections, facts, settings, args.only) if out else ():
+    paths = report.write(out, sections, facts, settings, args.only) if out else []
+    paths += [report.update_readme(sections, facts)] if full and out == figures.HERE else []
+    for path in paths:
         print(f"wrote {path}")
     return 0

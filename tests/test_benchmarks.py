@@ -233,3 +233,17 @@ def test_classroom_figure_reads_the_bench_file_or_says_not_measured(tmp_path):
     assert s.results()[0] == report.PASS
     assert s.results()[1].startswith(report.MISS) and "0 lost or wrong" in s.results()[1]
     assert "all ready" in s.results()[1] and "p95" in s.results()[1]
+
+
+def test_a_full_run_rewrites_only_the_readme_bench_block(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n<!-- bench:start -->\nold 30 µs\n<!-- bench:end -->\n## Licence\n")
+    facts = report.machine_facts() | {"load_average": {"start": 1.0, "end": 1.5}}
+    s = report.Section(1, "t", "a | result")
+    s.add(["x"], [("median ≤ 1", False)])
+    for _ in range(2):  # the same block again: nothing outside it moves
+        report.update_readme([s], facts, path=readme)
+    text = readme.read_text()
+    assert text.startswith("# x\n<!-- bench:start -->\n## Speed (`make bench`)\n")
+    assert text.endswith("<!-- bench:end -->\n## Licence\n") and "old" not in text
+    assert "Rows with targets: 0 PASS, 1 MISS." in text and text.count("bench:start") == 1
