@@ -1,8 +1,6 @@
-"""Figures 1-9 of ``make bench``: what each one times is in its function's docstring.
-
-Every figure is a median / p90 over repeated runs; comparisons are per-repeat ratios of
-interleaved runs (``report``). Figures 4 and 9 read files that other runs write (the browser
-tests, ``make classroom-bench``): they are as fresh as those runs.
+"""Figures 1-9 of ``make bench``: each function's docstring says what it measures, and is the
+note under its table. Figures 4 and 9 read files that other runs write (the browser tests,
+``make classroom-bench``): they are as fresh as those runs.
 """
 
 import itertools
@@ -22,7 +20,7 @@ from backprop_lib import examples
 from backprop_lib.network import flatten_by_key
 
 from . import fused, report
-from .report import Section, interleaved, med_p90, ratios, rounds, summary, target
+from .report import Section, interleaved, med_p90, ratio, rounds, summary, target
 
 HERE, ROOT = Path(__file__).resolve().parent, report.REPO_ROOT
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -37,9 +35,9 @@ def _library(net, x, t):
     return lambda: bp.backward(net, bp.forward(net, x, t))
 
 
-def _summaries(samples, unit, scale=1.0):
-    """{name: summary} of ``interleaved``'s µs per call, shown in ``unit`` (µs times scale)."""
-    return {name: summary(np.multiply(v, scale), unit) for name, v in samples.items()}
+def _summaries(samples):
+    """{name: summary} of ``interleaved``'s µs per call."""
+    return {name: summary(v, "µs") for name, v in samples.items()}
 
 
 # --------------------------------------------------------------------------- figures 1 and 2
@@ -64,8 +62,10 @@ def cases(batches=(1, 32, 256)):
 
 def figure_1(settings):
     """Forward + backward per call, interleaved: ``backward(net, forward(net, x, t))`` as the
-    notebooks call it, ``fused.forward_backward`` and ``torch_bridge.autograd_call`` (float64).
-    Targets: lib at most 2x fused; torch at least 4x lib for one sample."""
+    notebooks call it, ``fused.forward_backward`` (hand-fused numpy) and
+    ``torch_bridge.autograd_call`` (float64), both first checked against backprop_lib's loss and
+    gradients to 1e-12. Targets: lib at most 2x fused; torch at least 4x lib for one sample
+    (batch 1) only. torch ÷ lib above 1 means backprop_lib is faster."""
     from backprop_lib.torch_bridge import autograd_call  # torch: only for the figures using it
 
     title = "forward + backward per call (µs): backprop_lib vs hand-fused numpy vs PyTorch"
@@ -78,31 +78,23 @@ def figure_1(settings):
             "fused": partial(fused.forward_backward, *fused.fused_params(net), x, t),
             "torch": partial(autograd_call(net)[0], x, t),
         }
-        samples, _ = interleaved(fns, settings.calls_repeats, settings.min_sample_ms)
-        us = _summaries(samples, "µs")
-        over_fused = summary(ratios(samples["backprop_lib"], samples["fused"]))
-        over_lib = summary(ratios(samples["torch"], samples["backprop_lib"]))
+        samples = interleaved(fns, settings.calls_repeats, settings.min_sample_ms)
+        us, over_fused = _summaries(samples), ratio(samples, "backprop_lib", "fused")
+        over_lib = ratio(samples, "torch", "backprop_lib")
         checks = [target("lib ÷ fused", over_fused["median"], "≤", MAX_LIB_OVER_FUSED)]
         if batch == 1:  # the torch target: one sample only
             checks.append(target("torch ÷ lib", over_lib["median"], "≥", MIN_TORCH_OVER_LIB))
         shown = over_lib if batch == 1 else f"{med_p90(over_lib)} (no target)"
         cells = [name, batch, *us.values(), over_fused, shown]
         s.add(cells, checks, us_per_call=us, torch_over_lib=over_lib, max_diff_vs_library=worst)
-    s.notes += [
-        "Fused and torch results were checked against backprop_lib's loss and gradients "
-        "(to 1e-12) before timing.",
-        f"Each sample times k back-to-back calls (k chosen so a sample lasts ≥ "
-        f"{settings.min_sample_ms:g} ms); {settings.calls_repeats} interleaved samples per cell.",
-        "torch ÷ lib above 1 means backprop_lib is faster. The torch target applies to one "
-        "sample (batch 1) only.",
-    ]
     return s
 
 
 def figure_2(settings):
     """``bp.gradcheck(net, x, t)`` against forward + backward, interleaved. Central differences
-    evaluate the loss twice per parameter, so the ratio grows like 2P: ratio ÷ P is roughly
-    constant. A teaching figure, no target."""
+    evaluate the loss twice per parameter, backprop runs one forward and one backward pass for
+    all of them, so the ratio grows like 2P: ratio ÷ P is roughly constant. A teaching figure,
+    no target."""
     title = "gradcheck's cost over backprop's (central differences: 2P forward passes)"
     header = "network | P | gradcheck ms | forward + backward µs | gradcheck ÷ backprop | ratio ÷ P | result"
     s = Section(2, title, header)
@@ -110,17 +102,11 @@ def figure_2(settings):
         P = net.n_params
         repeats = settings.gradcheck_repeats_small if P < 100 else settings.gradcheck_repeats_large
         fns = {"gradcheck": partial(bp.gradcheck, net, x, t), "backprop": _library(net, x, t)}
-        samples, _ = interleaved(fns, repeats, settings.min_sample_ms)
-        ratio = ratios(samples["gradcheck"], samples["backprop"])
+        samples = interleaved(fns, repeats, settings.min_sample_ms)
+        over = ratio(samples, "gradcheck", "backprop")
         gc_ms = summary(np.divide(samples["gradcheck"], 1e3), "ms")
-        bp_us = summary(samples["backprop"], "µs")
-        s.add([name, P, gc_ms, bp_us, summary(ratio), summary(ratio / P)], [])
-    s.notes += [
-        "A teaching figure, no target: the numeric gradient needs two loss evaluations per "
-        "parameter, backprop one forward and one backward pass for all of them.",
-        f"Repeats: {settings.gradcheck_repeats_small} for the seeds, "
-        f"{settings.gradcheck_repeats_large} for 64-32-10 (one gradcheck there takes a while).",
-    ]
+        over_P = summary(np.divide(over["samples"], P))
+        s.add([name, P, gc_ms, summary(samples["backprop"], "µs"), over, over_P], [])
     return s
 
 
@@ -142,22 +128,20 @@ def slider_ms(view, key, repeats, base, html, warmup=2):
     return summary(rounds({key: move}, repeats, warmup)[key], "ms")
 
 
+def slider_checks(ms):
+    return [target("median", ms["median"], "≤", MAX_SLIDER_MS, " ms")]
+
+
 CURVE_KEY, OTHER_KEY = "w2_1_1", "w1_1_1"
 SLIDERS = {CURVE_KEY: "the curve's own: curve cached", OTHER_KEY: "another: curve recomputed"}
-CONFIGS = [  # (example, keyword arguments) of the notebooks' Explorers
-    ("seed_002", {}),
-    ("seed_000", {"curve": CURVE_KEY}),
-    ("seed_000", {"curve": CURVE_KEY, "tangent": True}),
-    ("seed_000", {"curve": CURVE_KEY, "tangent": True, "start": "backward"}),
-    ("seed_001", {}),
-    ("seed_001", {"curve": CURVE_KEY, "tangent": True}),
+CALLS = [  # the notebooks' live views, each as a notebook writes the call
+    "Explorer(examples.seed_002())",
+    'Explorer(examples.seed_000(), curve="w2_1_1")',
+    'Explorer(examples.seed_000(), curve="w2_1_1", tangent=True)',
+    'Explorer(examples.seed_000(), curve="w2_1_1", tangent=True, start="backward")',
+    "Explorer(examples.seed_001())",
+    'Explorer(examples.seed_001(), curve="w2_1_1", tangent=True)',
 ]
-
-
-def call_text(example, kwargs):
-    """The call as a notebook writes it: Explorer(examples.seed_000(), curve="w2_1_1")."""
-    args = "".join(f", {k}={v!r}" for k, v in kwargs.items()).replace("'", '"')
-    return f"Explorer(examples.{example}(){args})"
 
 
 def used_in(call, notebook_dir=NOTEBOOK_DIR):
@@ -176,30 +160,25 @@ def used_in(call, notebook_dir=NOTEBOOK_DIR):
 
 def figure_3(settings):
     """``Explorer.set(key, value)`` runs the observer synchronously: all a slider move runs in
-    the kernel, up to the new HTML (figure 4 is the browser's part). For each of the notebooks'
-    live views, ``w2_1_1`` (a curve along it is reused) and ``w1_1_1`` (the curve is
-    recomputed). Target: median at most 20 ms."""
+    the kernel, up to the new HTML, outside a notebook (the widget messages to the browser are
+    figure 4's part). For each of the notebooks' live views, ``w2_1_1`` (a curve along it is
+    reused) and ``w1_1_1`` (the curve is recomputed), after 2 warm-up moves. Target: median at
+    most 20 ms."""
     from backprop_lib.widgets import Explorer  # ipywidgets: imported only for this figure
 
     title = "slider event → view ready in the kernel: Explorer.set(key, value) (ms)"
     header = f"live view | used in | slider moved | ms per move | target: median ≤ {MAX_SLIDER_MS:g} ms | result"
     s = Section(3, title, header)
-    for name, kw in CONFIGS:
-        ex, label = Explorer(examples.ALL[name](), **kw), call_text(name, kw)
+    for call in CALLS:
+        ex = eval(call, {"Explorer": Explorer, "examples": examples})  # noqa: S307 - our own text
 
         def html(ex=ex):
             return ex.view.value + (ex.curve_view.value if getattr(ex, "curve_view", None) else "")
 
         for key in (CURVE_KEY, OTHER_KEY):
             ms = slider_ms(ex, key, settings.explorer_repeats, ex.net.get(key), html)
-            what = f"{key} ({SLIDERS[key]})" if "curve" in kw else key
-            checks = [target("median", ms["median"], "≤", MAX_SLIDER_MS, " ms")]
-            s.add([label, used_in(label), what, ms, f"≤ {MAX_SLIDER_MS:g}"], checks)
-    s.notes.append(
-        f"{settings.explorer_repeats} moves per slider and view (after 2 warm-up moves); outside "
-        "a notebook, so the widget messages to the browser are not sent (figure 4 measures "
-        "the whole path)."
-    )
+            what = f"{key} ({SLIDERS[key]})" if "curve" in call else key
+            s.add([call, used_in(call), what, ms, f"≤ {MAX_SLIDER_MS:g}"], slider_checks(ms))
     return s
 
 
@@ -216,10 +195,11 @@ BIG_OPS, BIG_SEED = 775, 1  # random_expr(BIG_SEED, 10, BIG_OPS, join=True): abo
 
 
 def figure_8(settings):
-    """Forward + backward on fresh scalar graphs, interleaved: ``autograd.Value`` (``expr.build``),
-    the matrix backprop (seed 000 only) and ``torch_bridge.expr_to_torch``, on seed 000 as one
-    expression and a random one of ~1,000 nodes (all agree to 1e-12 first; no target). Then
-    ``GraphExplorer.set(leaf, value)`` in the kernel. Target: median ≤ 20 ms."""
+    """µs per forward + backward pass on a fresh scalar graph, interleaved: ``autograd.Value``
+    (``expr.build``), the matrix backprop (seed 000 only) and ``torch_bridge.expr_to_torch``,
+    on seed 000 as one expression and a random one of ~1,000 nodes (all three agree to 1e-12
+    first; no target). Then ms from ``GraphExplorer.set(leaf, value)`` to the new view's HTML in
+    the kernel. Target: median ≤ 20 ms for 40 nodes. The node count includes constants."""
     from backprop_lib.expr import build, parse, random_expr
     from backprop_lib.graph_explorer import GraphExplorer  # ipywidgets: only for this figure
     from backprop_lib.torch_bridge import expr_to_torch
@@ -252,27 +232,19 @@ def figure_8(settings):
         fns["torch"] = partial(run, expr_to_torch, expr, vals)
         if reference:
             fns["backprop_lib"] = _library(ex.net, ex.x, ex.target)
-        samples, _ = interleaved(fns, settings.calls_repeats, settings.min_sample_ms)
-        us = _summaries(samples, "µs")
-        ratio = summary(ratios(samples["autograd"], samples["torch"]))
+        samples = interleaved(fns, settings.calls_repeats, settings.min_sample_ms)
+        us, over = _summaries(samples), ratio(samples, "autograd", "torch")
         cells = [label, len(expr), us["autograd"], us.get("backprop_lib", "—"), us["torch"]]
-        cells.append(f"autograd ÷ torch {med_p90(ratio)}")
-        s.add(cells, [], us_per_call=us, max_diff=worst, autograd_over_torch=ratio)
+        cells.append(f"autograd ÷ torch {med_p90(over)}")
+        s.add(cells, [], us_per_call=us, max_diff=worst, autograd_over_torch=over)
     for text in EXPLORER_EXPRS:
         gx = GraphExplorer(text)
         leaf = gx.expr.leaves[0]
         html = lambda gx=gx: gx.view.value  # noqa: E731
         ms = slider_ms(gx, leaf, settings.explorer_repeats, gx.sliders[leaf].value, html)
         what = f"GraphExplorer.set({leaf!r}, ...) on {text[:40]}{'…' if len(text) > 40 else ''}"
-        checks = [target("median", ms["median"], "≤", MAX_SLIDER_MS, " ms")]
-        s.add([what, len(gx.expr), "", "", "", f"{med_p90(ms)} ms per move"], checks, ms=ms)
-    s.notes += [
-        "µs per forward + backward pass (a fresh graph each call), median / p90 over "
-        f"{settings.calls_repeats} interleaved samples; all three agree to 1e-12 first.",
-        "The GraphExplorer rows: ms from a slider event to the new view's HTML in the kernel "
-        f"(median / p90 of {settings.explorer_repeats} moves; target ≤ {MAX_SLIDER_MS:g} ms "
-        "for 40 nodes). The node count includes constants.",
-    ]
+        s.add([what, len(gx.expr), "", "", "", f"{med_p90(ms)} ms per move"], slider_checks(ms))
+        s.data[-1]["ms"] = ms
     return s
 
 
@@ -303,28 +275,22 @@ def figure_4(settings, path=LATENCY_FILE):
     s = Section(4, title, header)
     if (data := _read(path, s, 4, "make test-browser first")) is None:
         return s
-    if not (entries := data.get("notebooks")):
+    if not data.get("notebooks"):
         hint = f"not measured: no notebook in {path.name} yet; run make test-browser"
         s.add([hint, *["—"] * 4], report.SKIP)
-    rows = [(n, e, False) for n, e in sorted((entries or {}).items())]
-    rows += [(n, e, True) for n, e in sorted(data.get("selftest", {}).items())]
-    for name, e, selftest in rows:
+    for name, e in sorted(data.get("notebooks", {}).items()):
         med, p95 = e.get("median_ms"), e.get("p95_ms")
-        label = f"{name} (harness self-test, not a course notebook)" if selftest else name
-        checks = report.NONE if selftest else _latency_checks(med, p95) or report.SKIP
-        s.add([label, med, p95, e.get("n", "—"), e.get("measured_at", "—")], checks)
-    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-    s.notes.append(
-        f"Read from `{shown}` (written by `make test-browser`; p95 by nearest rank there)."
-    )
+        checks = _latency_checks(med, p95) or report.SKIP
+        s.add([name, med, p95, e.get("n", "—"), e.get("measured_at", "—")], checks)
     return s
 
 
 def figure_9(settings, path=CLASSROOM_FILE):
     """N simulated students on the course's JupyterHub move notebook 02's slider at once
     (``make classroom-bench``, read from benchmarks/classroom.json): latency from sending a
-    slider update to the view's update, memory per student (server + kernel), CPU in % of one
-    core. Targets: nothing lost, wrong or failed; figure 4's latency targets."""
+    slider update to the view's update (p95 by nearest rank), memory per student (server +
+    kernel), CPU in % of one core. Targets: nothing lost, wrong or failed; figure 4's latency
+    targets."""
     title = "a class on the JupyterHub: slider update → view update, all students at once"
     header = f"students (ready) | updates (lost, wrong) | errors | median ms (≤ {MAX_BROWSER_MS:g}) | p95 ms (≤ {MAX_BROWSER_P95_MS:g}) | MB per student (unique / resident) | CPU % hub / proxy / machine | result"
     s = Section(9, title, header)
@@ -340,9 +306,8 @@ def figure_9(settings, path=CLASSROOM_FILE):
         cells.append(f"{cpu['hub']:.0f} / {cpu['proxy']:.0f} / {r['machine_cpu_percent']:.0f}")
         s.add(cells, checks + _latency_checks(lat["median"], lat["p95"]), run=r)
     s.notes.append(
-        f"Read from `benchmarks/{path.name}`, measured {data.get('measured_at', '?')} on "
-        f"{data.get('machine', '?')} (written by `make classroom-bench`; p95 by nearest rank; "
-        f"{next(iter(data['runs'].values()))['rate_per_s']:g} updates per second per student)."
+        f"Measured {data.get('measured_at', '?')} on {data.get('machine', '?')}, "
+        f"{next(iter(data['runs'].values()))['rate_per_s']:g} updates per second per student."
     )
     return s
 
@@ -353,7 +318,8 @@ def figure_9(settings, path=CLASSROOM_FILE):
 def figure_5(settings, directory=NOTEBOOK_DIR):
     """Every notebook executed in order with nbclient, a fresh ``python3`` kernel each (start
     and stop included, as a learner's "Restart & Run All"), from a temporary copy of notebooks/
-    (the kernels' stderr goes to a log there). Target: the whole set in at most 60 s."""
+    (the kernels' stderr goes to a log there); the total is summed per repeat, without a
+    notebook that failed. Target: the whole set in at most 60 s."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -368,18 +334,19 @@ def figure_5(settings, directory=NOTEBOOK_DIR):
         with open(Path(tmp) / "kernels-stderr.log", "w") as log:
 
             def execute(name):  # seconds; 0 once the notebook has failed (it is left out)
-                if name in errors:
-                    return 0.0
                 client = NotebookClient(nbformat.read(copy / name, as_version=4), **opts)
                 try:
-                    return report.time_once_ms(client.execute, stderr=log) / 1e3
+                    return (
+                        0.0
+                        if name in errors
+                        else report.time_once_ms(client.execute, stderr=log) / 1e3
+                    )
                 except Exception as e:  # noqa: BLE001 - a failing cell, a timeout, a dead kernel
                     last = [line for line in str(e).splitlines() if line.strip()] or [repr(e)]
                     errors[name] = f"{type(e).__name__}: {last[-1][:200]}"
                     return 0.0
 
-            measures = {name: partial(execute, name) for name in names}
-            seconds = rounds(measures, settings.notebook_repeats, warmup=0)
+            seconds = rounds({n: partial(execute, n) for n in names}, settings.notebook_repeats, 0)
     for name in names:
         if name in errors:
             s.add([name, f"failed: {errors[name]}", ""], report.ERROR)
@@ -389,10 +356,6 @@ def figure_5(settings, directory=NOTEBOOK_DIR):
     result = [target("total", total["median"], "≤", MAX_NOTEBOOKS_S, " s")]
     result = f"{report.ERROR} ({len(errors)} notebook(s) failed)" if errors else result
     s.add([f"**all {len(names)} notebooks**", total, f"≤ {MAX_NOTEBOOKS_S:g}"], result)
-    s.notes.append(
-        f"{settings.notebook_repeats} repeat(s) of the whole set; the total is summed per repeat."
-        + (" A failed notebook is left out of the total." if errors else "")
-    )
     return s
 
 
@@ -404,34 +367,32 @@ def import_ms(module):
     return float(run.stdout.split()[-1]) * 1e3
 
 
-def figure_6(settings, warmup=1):
-    """``import numpy`` and ``import backprop_lib``, each in fresh interpreters, interleaved; the
-    per-repeat difference is backprop_lib's own share. Target: import at most 150 ms."""
+def figure_6(settings):
+    """``import numpy`` and ``import backprop_lib``, each in fresh interpreters, interleaved
+    after a warm-up round; the per-repeat difference is backprop_lib's own share. Target:
+    import at most 150 ms."""
     title = "import time in a fresh interpreter (ms)"
     s = Section(6, title, f"import | ms | target: ≤ {MAX_IMPORT_MS:g} ms | result")
     measures = {m: partial(import_ms, m) for m in ("numpy", "backprop_lib")}
-    samples = rounds(measures, settings.import_repeats, warmup)
+    samples = rounds(measures, settings.import_repeats)
     np_ms, lib_ms = summary(samples["numpy"], "ms"), summary(samples["backprop_lib"], "ms")
     s.add(["import numpy (for comparison)", np_ms, "none (~100 typical)"], report.NONE)
     checks = [target("import", lib_ms["median"], "≤", MAX_IMPORT_MS, " ms")]
     s.add(["import backprop_lib", lib_ms, f"≤ {MAX_IMPORT_MS:g}"], checks)
     own = summary(np.subtract(samples["backprop_lib"], samples["numpy"]), "ms")
     s.add(["backprop_lib's own share (difference per repeat)", own, ""], report.NONE)
-    s.notes.append(
-        f"{settings.import_repeats} fresh interpreters per import, interleaved, "
-        f"after {warmup} warm-up round."
-    )
     return s
 
 
 GOAL, LR, BATCH_SIZE, SEED, MAX_EPOCHS = 0.95, 0.5, 32, 0, 100  # notebook 05's settings
 
 
-def figure_7(settings, warmup=1):
+def figure_7(settings):
     """Time to 95% test accuracy on the digits: ``train.train`` and ``torch_bridge.train_torch``
-    train the same network (notebook 05's: 64-32-10 tanh, softmax cross-entropy, seed 0, lr
-    0.5, batch 32, shuffling seed 0) on the same batches and stop after the first epoch at 95%;
-    one sample is a whole call, interleaved. Target: backprop_lib no slower than PyTorch."""
+    train the same network (notebook 05's: 64-32-10 tanh, softmax cross-entropy,
+    ``Network.random(seed=0)``, lr 0.5, batch 32, shuffling seed 0, ``datasets.digits()``) on
+    the same batches and stop after the first epoch at 95%; one sample is a whole call,
+    interleaved after a warm-up round. Target: backprop_lib no slower than PyTorch."""
     from backprop_lib import datasets
     from backprop_lib.torch_bridge import train_torch
     from backprop_lib.train import train
@@ -450,19 +411,12 @@ def figure_7(settings, warmup=1):
         reached[name] = trainers[name](net, d.X_train, d.y_train, **kwargs)[1].reached
         return time.perf_counter() - t0
 
-    measures = {name: partial(seconds, name) for name in trainers}
-    samples = rounds(measures, settings.training_repeats, warmup)
-    ratio = summary(ratios(*samples.values()))
+    samples = rounds({name: partial(seconds, name) for name in trainers}, settings.training_repeats)
+    over = ratio(samples, *trainers)
     for name, got in reached.items():
         is_lib = name.startswith("backprop")
         epochs = "not reached" if got is None else f"{got['epoch']} ({got['accuracy']:.1%})"
-        checks = [target("lib ÷ torch", ratio["median"], "≤", MAX_LIB_OVER_TORCH)] * is_lib
+        checks = [target("lib ÷ torch", over["median"], "≤", MAX_LIB_OVER_TORCH)] * is_lib
         checks += [(f"{GOAL:.0%} reached within {MAX_EPOCHS} epochs", False)] * (got is None)
-        s.add([name, summary(samples[name], "s"), epochs, ratio if is_lib else ""], checks)
-    s.notes.append(
-        f"Settings (notebook 05's): 64-32-10 tanh / softmax cross-entropy, `Network.random(seed=0)`, "
-        f"lr {LR:g}, batch {BATCH_SIZE}, shuffling seed {SEED}, scikit-learn digits split by "
-        f"`datasets.digits()` ({len(d.X_train)} train / {len(d.X_test)} test); "
-        f"{settings.training_repeats} interleaved repeats after {warmup} warm-up."
-    )
+        s.add([name, summary(samples[name], "s"), epochs, over if is_lib else ""], checks)
     return s

@@ -26,48 +26,21 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 PASS, MISS, NONE, SKIP, ERROR = "PASS", "MISS", "—", "SKIP", "ERROR"
 P90_METHOD = "linear"
 
-# --------------------------------------------------------------------------- statistics
 
-
-def _as_samples(samples):
+def summary(samples, unit=""):
+    """{median, p90, min, max, n, unit, samples}: what results.json keeps of a sample.
+    ValueError unless the samples are finite numbers, at least one."""
     arr = np.asarray(samples, dtype=float).ravel()
     if arr.size == 0 or not np.all(np.isfinite(arr)):
         raise ValueError(f"samples: expected finite numbers, at least one, got {arr.tolist()}")
-    return arr
+    out = dict(median=float(np.median(arr)), p90=float(np.percentile(arr, 90, method=P90_METHOD)))
+    out |= dict(min=float(arr.min()), max=float(arr.max()), n=int(arr.size), unit=unit)
+    return out | dict(samples=arr.tolist())
 
 
-def median(samples):
-    return float(np.median(_as_samples(samples)))
-
-
-def p90(samples):
-    return float(np.percentile(_as_samples(samples), 90, method=P90_METHOD))
-
-
-def summary(samples, unit=""):
-    """{median, p90, min, max, n, unit, samples}: what results.json keeps of a sample."""
-    arr = _as_samples(samples)
-    out = dict(median=median(arr), p90=p90(arr), min=float(arr.min()), max=float(arr.max()))
-    return out | dict(n=int(arr.size), unit=unit, samples=arr.tolist())
-
-
-def ratios(numerators, denominators):
-    """Per-repeat ratios a_i / b_i of two equally long samples timed in the same repeats."""
-    a, b = _as_samples(numerators), _as_samples(denominators)
-    if a.shape != b.shape:
-        raise ValueError(f"ratios: expected as many numerators as denominators, got {a.shape}")
-    return a / b
-
-
-# --------------------------------------------------------------------------- timing
-
-
-def calibrate(fn, min_sample_ms=5.0, max_k=1_000_000):
-    """The number of calls k that makes one sample of ``fn`` last at least ``min_sample_ms``."""
-    timer, target, k = timeit.Timer(fn, setup="gc.enable()"), min_sample_ms / 1e3, 1
-    while (elapsed := timer.timeit(k)) < target and k < max_k:
-        k = min(max_k, max(2 * k, int(k * 1.2 * target / max(elapsed, 1e-9))))
-    return k
+def ratio(samples, a, b):
+    """The summary of the per-repeat ratios samples[a][i] / samples[b][i] (of one round each)."""
+    return summary(np.divide(samples[a], samples[b]))
 
 
 def rounds(measures, repeats, warmup=1):
@@ -82,12 +55,15 @@ def rounds(measures, repeats, warmup=1):
 
 
 def interleaved(functions, repeats, min_sample_ms=5.0, warmup=1):
-    """``rounds`` of timeit samples of ``functions`` ({name: fn}). Returns ({name: [µs per call,
-    one per repeat]}, {name: k calls per sample})."""
-    ks = {name: calibrate(fn, min_sample_ms) for name, fn in functions.items()}
-    timers = {name: timeit.Timer(fn, setup="gc.enable()") for name, fn in functions.items()}
-    measures = {name: lambda t=t, k=ks[name]: t.timeit(k) / k * 1e6 for name, t in timers.items()}
-    return rounds(measures, repeats, warmup), ks
+    """``rounds`` of timeit samples of ``functions`` ({name: fn}): {name: [µs per call, one per
+    repeat]}. Each sample times k calls, k first raised until a sample lasts min_sample_ms."""
+    measures, min_s = {}, min_sample_ms / 1e3
+    for name, fn in functions.items():
+        timer, k = timeit.Timer(fn, setup="gc.enable()"), 1
+        while (elapsed := timer.timeit(k)) < min_s:
+            k = max(2 * k, int(k * 1.2 * min_s / max(elapsed, 1e-9)))
+        measures[name] = lambda timer=timer, k=k: timer.timeit(k) / k * 1e6
+    return rounds(measures, repeats, warmup)
 
 
 def time_once_ms(fn, *args, **kwargs):
@@ -119,7 +95,8 @@ def med_p90(s):
     return f"{num(s['median'])} / {num(s['p90'])}"
 
 
-def _show(cell):
+def show(cell):
+    """A cell as the table shows it: a summary as "median / p90", a float by ``num``."""
     if isinstance(cell, dict):
         return med_p90(cell)
     return num(cell) if isinstance(cell, float) else str(cell)
@@ -129,36 +106,31 @@ def _show(cell):
 class Section:
     figure: int
     title: str
-    columns: list  # column headers, the last the verdict; or one string "a | b | result"
+    columns: list  # the column headers, the last the verdict; given as "a | b | result"
     rows: list = field(default_factory=list)  # formatted cells
     data: list = field(default_factory=list)  # one dict of raw cells (and extras) per row
     notes: list = field(default_factory=list)  # Markdown sentences under the table
     seconds: float = 0.0
 
     def __post_init__(self):
-        if isinstance(self.columns, str):
-            self.columns = self.columns.split(" | ")
+        self.columns = self.columns.split(" | ")
 
     def add(self, cells, result, **extra):
-        """Add a row of raw cells: a summary is shown as "median / p90", a float by ``num``.
-        results.json keeps them under their column names, with ``extra``. ``result``:
-        [(target, met: bool)] (empty: no target), from which the verdict is made, or SKIP..."""
-        checks = result if isinstance(result, list) else []
+        """Add a row of raw cells (shown by ``show``; results.json keeps them under their column
+        names, with ``extra``). ``result``: [(target, met: bool)] (empty: no target), from which
+        the verdict is made, or SKIP..."""
+        columns, checks = self.columns, result if isinstance(result, list) else []
         if isinstance(result, list):
             missed = [name for name, ok in result if not ok]
             result = NONE if not result else f"{MISS} ({', '.join(missed)})" if missed else PASS
-        if len(cells) + 1 != len(self.columns):
-            raise ValueError(f"figure {self.figure}: expected {len(self.columns) - 1} cells")
-        self.rows.append([_show(c) for c in cells] + [result])
+        if len(cells) + 1 != len(columns):
+            raise ValueError(f"figure {self.figure}: expected {len(columns) - 1} cells")
+        self.rows.append([show(c) for c in cells] + [result])
         checks = [{"target": n, "met": ok} for n, ok in checks]
-        raw = dict(zip(self.columns, cells)) | extra
-        self.data.append(raw | dict(result=result, checks=checks))
+        self.data.append(dict(zip(columns, cells)) | extra | dict(result=result, checks=checks))
 
     def results(self):
         return [row[-1] for row in self.rows]
-
-    def to_json(self):
-        return asdict(self) | {"seconds": round(self.seconds, 2)}
 
 
 def count(sections):
@@ -170,7 +142,7 @@ def missed_targets(sections):
     """[(figure, target, rows missing it, rows with it)] for every target missed somewhere."""
     missed, total = Counter(), Counter()
     for s in sections:
-        for c in (c for row in s.data for c in row.get("checks", ())):
+        for c in (c for row in s.data for c in row["checks"]):
             missed[s.figure, c["target"]] += not c["met"]
             total[s.figure, c["target"]] += 1
     return [(f, t, m, total[f, t]) for (f, t), m in missed.items() if m]
@@ -207,23 +179,18 @@ def machine_facts():
     import psutil
     from threadpoolctl import threadpool_info
 
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    cpu = re.search(r"model name\s*:\s*(.*)", cpuinfo)
+    cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text())
     blas = [
         f"{i['internal_api']} {i['version']}" for i in threadpool_info() if i["user_api"] == "blas"
     ]
-    git = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True
-    )
+    git = ["git", "rev-parse", "--short", "HEAD"]
     facts = dict(date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os=platform.platform())
     facts.update(cpu=cpu[1] if cpu else platform.machine(), logical_cpus=os.cpu_count())
     facts.update(memory_gb=psutil.virtual_memory().total / 2**30, python=platform.python_version())
-    facts.update(blas=", ".join(blas), commit=git.stdout.decode().strip())
-    for name in ("numpy", "torch", "ipywidgets", "nbclient"):
-        try:
-            facts[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            facts[name] = None
+    facts.update(blas=", ".join(blas), commit=subprocess.check_output(git, text=True).strip())
+    facts.update(
+        {name: metadata.version(name) for name in ("numpy", "torch", "ipywidgets", "nbclient")}
+    )
     return facts | {"load_average": {"start": round(os.getloadavg()[0], 2), "end": None}}
 
 
@@ -259,7 +226,9 @@ def markdown(sections, facts, settings, only):
         f"(p90: `numpy.percentile`, method `{P90_METHOD}`). Comparisons (÷) are ratios "
         "taken within each repeat of *interleaved* runs (A, B, C, A, B, C, ...) and then "
         "summarised, so that the machine's noise cancels. BLAS and PyTorch run on one thread. "
-        "µs = microseconds per call.",
+        "µs = microseconds per call. Under each table: what it measures. Repeats: "
+        + ", ".join(f"{k} {v:g}" for k, v in vars(settings).items() if k != "name")
+        + " (results.json has them too).",
         f"**{summary_line(sections)}**{run}",
     ]
     return "\n\n".join(paragraphs + [table(s) for s in sections]) + "\n"
@@ -267,21 +236,19 @@ def markdown(sections, facts, settings, only):
 
 def write(out_dir, sections, facts, settings, only):
     """Write results.md and results.json (without the raw samples) into out_dir; their paths."""
-    out_dir, md = Path(out_dir), markdown(sections, facts, settings, only)
+    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    settings = dict(vars(settings), only=sorted(only) if only else None, p90_method=P90_METHOD)
-    data = dict(schema=1, date=facts["date"], machine=facts, settings=settings)
-    data |= dict(summary=count(sections), figures=[s.to_json() for s in sections])
+    settings_json = dict(vars(settings), only=sorted(only) if only else None, p90_method=P90_METHOD)
+    figures = [asdict(s) | {"seconds": round(s.seconds, 2)} for s in sections]
+    data = dict(schema=1, date=facts["date"], machine=facts, settings=settings_json)
+    data |= dict(summary=count(sections), figures=figures)
     drop_samples = lambda d: {k: v for k, v in d.items() if k != "samples"}  # noqa: E731
     data = json.loads(json.dumps(data), object_hook=drop_samples)  # median, p90, min, max, n stay
-    texts = {
-        "results.md": md,
-        "results.json": json.dumps(data, indent=1, ensure_ascii=False) + "\n",
-    }
-    for name, text in texts.items():
-        (out_dir / f"{name}.tmp").write_text(text, encoding="utf-8")
-        (out_dir / f"{name}.tmp").replace(out_dir / name)
-    return [out_dir / name for name in texts]
+    (out_dir / "results.md").write_text(markdown(sections, facts, settings, only), "utf-8")
+    (out_dir / "results.json").write_text(
+        json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8"
+    )
+    return [out_dir / "results.md", out_dir / "results.json"]
 
 
 def update_readme(sections, facts, path=REPO_ROOT / "README.md"):
@@ -294,7 +261,6 @@ def update_readme(sections, facts, path=REPO_ROOT / "README.md"):
         f"paragraph. {summary_line(sections)}\n"
     )
     start, end = "<!-- bench:start -->\n", "<!-- bench:end -->"
-    text = path.read_text(encoding="utf-8")
-    head, rest = text.split(start, 1)
+    head, rest = path.read_text(encoding="utf-8").split(start, 1)
     path.write_text(head + start + block + end + rest.split(end, 1)[1], encoding="utf-8")
     return path

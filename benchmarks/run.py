@@ -1,12 +1,11 @@
 """``python -m benchmarks [--quick] [--only 1,3] [--out DIR | --no-write]``: ``make bench``.
 
-A full run writes benchmarks/results.md and results.json; a --quick or --only run only prints,
-unless --out names a folder. (``__main__`` pins the thread pools first.)
+A full run writes benchmarks/results.md, results.json and README's bench block; a --quick or
+--only run only prints, unless --out names a folder. (``__main__`` pins the thread pools first.)
 """
 
 import argparse
 import os
-import sys
 import time
 import traceback
 from dataclasses import dataclass
@@ -37,11 +36,9 @@ QUICK = Settings("quick", 1.0, 3, 2, 1, 3, 1, 3, 1)
 
 
 def parse_only(text):
-    """'1,3' -> {1, 3}; None -> every figure. ValueError for anything else."""
-    if text is None:
-        return None
+    """'1,3' -> {1, 3}; ValueError for anything but figure numbers."""
     try:
-        only = {int(part) for part in text.split(",") if part.strip()}
+        only = {int(part) for part in text.split(",")}
     except ValueError:
         only = set()
     if not only or not only <= set(FIGURES):
@@ -50,14 +47,16 @@ def parse_only(text):
 
 
 def run_figure(n, settings):
-    """Measure figure n; a figure that raises becomes one ERROR row instead of a crash."""
-    t0 = time.perf_counter()
+    """Measure figure n, its docstring the note under its table; a figure that raises becomes
+    one ERROR row instead of a crash."""
+    t0, measure = time.perf_counter(), getattr(figures, f"figure_{n}")
     try:
-        section = getattr(figures, f"figure_{n}")(settings)
+        section = measure(settings)
     except Exception as e:  # noqa: BLE001 - report it and go on with the other figures
         traceback.print_exc()
-        section = report.Section(n, f"figure {n}", ["what", "result"])
+        section = report.Section(n, f"figure {n}", "what | result")
         section.add([f"failed: {type(e).__name__}: {e}"[:300]], report.ERROR, error=repr(e))
+    section.notes.insert(0, " ".join(measure.__doc__.split()).replace("``", "`"))
     section.seconds = time.perf_counter() - t0
     return section
 
@@ -68,7 +67,7 @@ def main(argv=None):
     p.add_argument("--only", metavar="N,M", type=parse_only, help="only these figures, e.g. 1,3")
     p.add_argument("--out", metavar="DIR", help="write results.md and results.json here")
     p.add_argument("--no-write", action="store_true", help="print only, write no files")
-    args = p.parse_args(sys.argv[1:] if argv is None else argv)
+    args = p.parse_args(argv)
     settings, full = QUICK if args.quick else FULL, not (args.quick or args.only)
     out = None if args.no_write else args.out or (figures.HERE if full else None)
     started, sections = time.perf_counter(), []
