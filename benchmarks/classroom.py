@@ -81,24 +81,26 @@ class Hub:
     """JupyterHub with deploy/jupyterhub_config.py in a scratch runtime folder; stopped by PID.
     ``notebooks``: a folder copied into each new student's home (BP_HUB_NOTEBOOKS)."""
 
-    def __init__(self, runtime: Path, python: str = sys.executable, notebooks: Path | None = None):
-        self.runtime, self.python, self.notebooks = Path(runtime), python, notebooks
+    def __init__(self, runtime: Path, notebooks: Path | None = None):
+        self.runtime, self.notebooks = Path(runtime), notebooks
         self.port, self.password, self.proc = free_port(), secrets.token_urlsafe(16), None
         self.url = f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 120) -> Hub:
+    def start(self) -> Hub:
         if not PROXY.exists():
             raise RuntimeError(f"{PROXY} is missing: run `python course.py hub-proxy` (npm ci)")
         self.runtime.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, BP_HUB_PORT=str(self.port), BP_HUB_RUNTIME=str(self.runtime))
-        env.update(BP_HUB_PASSWORD=self.password, PATH=f"{Path(self.python).parent}:{env['PATH']}")
+        env.update(
+            BP_HUB_PASSWORD=self.password, PATH=f"{Path(sys.executable).parent}:{env['PATH']}"
+        )
         env.update({"BP_HUB_NOTEBOOKS": str(self.notebooks)} if self.notebooks else {})
         self.log = open(self.runtime / "hub.log", "w", encoding="utf-8")  # noqa: SIM115
-        command = [self.python, "-m", "jupyterhub", "-f", str(CONFIG), "--log-level=WARN"]
+        command = [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG), "--log-level=WARN"]
         io = dict(stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         self.proc = subprocess.Popen(command, cwd=self.runtime, start_new_session=True, **io)
         try:
-            wait_for_hub(self.url, self.proc, timeout)
+            wait_for_hub(self.url, self.proc)
         except RuntimeError as e:
             self.stop()
             raise RuntimeError(f"{e}; {self.log_tail()}") from None
@@ -116,14 +118,14 @@ class Hub:
             return [hub] + hub.children(recursive=True)
         return []
 
-    def stop(self, timeout: float = 60) -> None:
+    def stop(self) -> None:
         """SIGTERM to the hub, which stops the servers and the proxy; then SIGKILL, by PID, to
         whatever of its tree is still running."""
         import psutil
 
         tree = self.processes()
         self.proc.terminate()
-        for p in psutil.wait_procs(tree, timeout=timeout)[1]:
+        for p in psutil.wait_procs(tree, timeout=60)[1]:
             with contextlib.suppress(psutil.NoSuchProcess):
                 p.kill()
         self.proc.wait(timeout=10)
@@ -368,7 +370,6 @@ def main(argv=None) -> int:
     p.add_argument("--students", type=int, nargs="+", default=[30, 60])
     p.add_argument("--seconds", type=float, default=20.0, help="sliding time per run")
     p.add_argument("--rate", type=float, default=4.0, help="slider updates per second per student")
-    p.add_argument("--out", type=Path, default=RESULTS)
     args = p.parse_args(argv)
     runs = {}
     for n in args.students:
@@ -378,8 +379,8 @@ def main(argv=None) -> int:
     facts = report.machine_facts()
     machine = report.facts_line(facts).replace("`", "")
     data = dict(schema=1, measured_at=facts["date"], machine=machine, runs=runs)
-    args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    print(report.table(figures.figure_9(None, path=args.out)), f"\nwrote {args.out}")
+    RESULTS.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(report.table(figures.figure_9(None)), f"\nwrote {RESULTS}")
     return 0
 
 

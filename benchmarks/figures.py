@@ -144,14 +144,14 @@ CALLS = [  # the notebooks' live views, each as a notebook writes the call
 ]
 
 
-def used_in(call, notebook_dir=NOTEBOOK_DIR):
+def used_in(call):
     """Numbers of the notebooks whose code cells contain ``call`` (spaces and quotes ignored)."""
 
     def norm(text):
         return "".join(text.split()).replace("'", '"')
 
     found = []
-    for path in sorted(notebook_dir.glob("*.ipynb")):
+    for path in sorted(NOTEBOOK_DIR.glob("*.ipynb")):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
         found += [path.stem.split("_")[0]] * (norm(call) in norm(code))
@@ -315,7 +315,7 @@ def figure_9(settings, path=CLASSROOM_FILE):
 # --------------------------------------------------------------------------- figures 5, 6 and 7
 
 
-def figure_5(settings, directory=NOTEBOOK_DIR):
+def figure_5(settings):
     """Every notebook executed in order with nbclient, a fresh ``python3`` kernel each (start
     and stop included, as a learner's "Restart & Run All"), from a temporary copy of notebooks/
     (the kernels' stderr goes to a log there); the total is summed per repeat, without a
@@ -325,10 +325,10 @@ def figure_5(settings, directory=NOTEBOOK_DIR):
 
     title = "executing the notebooks with nbclient (s; a fresh kernel each)"
     s = Section(5, title, f"notebook | seconds | target: total ≤ {MAX_NOTEBOOKS_S:g} s | result")
-    names, errors = sorted(p.name for p in directory.glob("*.ipynb")), {}
+    names, errors = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb")), {}
     with tempfile.TemporaryDirectory(prefix="bp-bench-notebooks-") as tmp:
         copy = Path(tmp) / "notebooks"
-        shutil.copytree(directory, copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        shutil.copytree(NOTEBOOK_DIR, copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         opts = dict(timeout=settings.notebook_timeout_s, kernel_name="python3")
         opts["resources"] = {"metadata": {"path": str(copy)}}  # each notebook runs in its folder
         with open(Path(tmp) / "kernels-stderr.log", "w") as log:
