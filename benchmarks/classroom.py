@@ -30,11 +30,11 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from jupyter_client.session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "deploy" / "jupyterhub_config.py"
@@ -70,49 +70,44 @@ def wait_for_hub(url: str, proc: subprocess.Popen, timeout: float = 120) -> None
     """Return once the hub at ``url`` answers its API; RuntimeError if ``proc`` exits first or
     ``timeout`` seconds pass."""
     deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the hub exited ({proc.returncode})")
-        with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/hub/api", timeout=5) as r:
-            if r.status == 200:
-                return
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the hub did not answer within {timeout}s")
+    while proc.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/hub/api", timeout=5):
+            return
         time.sleep(0.3)
+    raise RuntimeError(f"the hub exited ({proc.returncode}) or did not answer within {timeout}s")
 
 
 class Hub:
     """JupyterHub with deploy/jupyterhub_config.py in a scratch runtime folder; stopped by PID.
     ``notebooks``: a folder copied into each new student's home (BP_HUB_NOTEBOOKS)."""
 
-    def __init__(self, runtime: Path, python: str = sys.executable, notebooks: Path | None = None):
-        self.runtime, self.python, self.notebooks = Path(runtime), python, notebooks
+    def __init__(self, runtime: Path, notebooks: Path | None = None):
+        self.runtime, self.notebooks = Path(runtime), notebooks
         self.port, self.password, self.proc = free_port(), secrets.token_urlsafe(16), None
         self.url = f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 120) -> Hub:
+    def start(self) -> Hub:
         if not PROXY.exists():
             raise RuntimeError(f"{PROXY} is missing: run `python course.py hub-proxy` (npm ci)")
         self.runtime.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, BP_HUB_PORT=str(self.port), BP_HUB_RUNTIME=str(self.runtime))
-        env.update(BP_HUB_PASSWORD=self.password, PATH=f"{Path(self.python).parent}:{env['PATH']}")
-        if self.notebooks is not None:
-            env["BP_HUB_NOTEBOOKS"] = str(self.notebooks)
-        self.log = open(self.runtime / "hub.log", "w", encoding="utf-8")  # noqa: SIM115
-        command = [self.python, "-m", "jupyterhub", "-f", str(CONFIG), "--log-level=WARN"]
-        io = dict(stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
-        self.proc = subprocess.Popen(
-            command, cwd=self.runtime, env=env, start_new_session=True, **io
+        env.update(
+            BP_HUB_PASSWORD=self.password, PATH=f"{Path(sys.executable).parent}:{env['PATH']}"
         )
+        env.update({"BP_HUB_NOTEBOOKS": str(self.notebooks)} if self.notebooks else {})
+        self.log = open(self.runtime / "hub.log", "w", encoding="utf-8")  # noqa: SIM115
+        command = [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG), "--log-level=WARN"]
+        io = dict(stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        self.proc = subprocess.Popen(command, cwd=self.runtime, start_new_session=True, **io)
         try:
-            wait_for_hub(self.url, self.proc, timeout)
+            wait_for_hub(self.url, self.proc)
         except RuntimeError as e:
+            self.stop()
             raise RuntimeError(f"{e}; {self.log_tail()}") from None
         return self
 
     def log_tail(self, n: int = 30) -> str:
-        path = self.runtime / "hub.log"
-        return "hub log:\n" + "\n".join(path.read_text().splitlines()[-n:] if path.exists() else [])
+        return "hub log:\n" + "\n".join((self.runtime / "hub.log").read_text().splitlines()[-n:])
 
     def processes(self):
         """The hub, and everything under it (proxy, servers, kernels), as psutil.Process."""
@@ -123,22 +118,18 @@ class Hub:
             return [hub] + hub.children(recursive=True)
         return []
 
-    def stop(self, timeout: float = 60) -> None:
+    def stop(self) -> None:
         """SIGTERM to the hub, which stops the servers and the proxy; then SIGKILL, by PID, to
         whatever of its tree is still running."""
         import psutil
 
-        if self.proc is None:
-            return
         tree = self.processes()
         self.proc.terminate()
-        alive = psutil.wait_procs(tree[:1], timeout=timeout)[1] + psutil.wait_procs(tree[1:], 10)[1]
-        for p in alive:
+        for p in psutil.wait_procs(tree, timeout=60)[1]:
             with contextlib.suppress(psutil.NoSuchProcess):
                 p.kill()
         self.proc.wait(timeout=10)
         self.log.close()
-        self.proc = None
 
     def __enter__(self):
         return self.start()
@@ -161,24 +152,21 @@ class Move:
 @dataclass
 class Student:
     """One simulated student with its own HTTP session (``http``, cookies kept for 127.0.0.1
-    as a browser keeps them), token, server, kernel and websocket."""
+    as a browser keeps them; its token, once it has one, sent with every request), server,
+    kernel and websocket."""
 
     name: str
     hub: Hub
-    token: str = ""
     kernel_id: str = ""
     ids: dict = field(default_factory=dict)
     moves: dict = field(default_factory=dict)  # msg_id -> Move
-    ws: object = None
 
     def __post_init__(self):
         import aiohttp
 
         jar, timeout = aiohttp.CookieJar(unsafe=True), aiohttp.ClientTimeout(total=600)
         self.http = aiohttp.ClientSession(cookie_jar=jar, timeout=timeout)
-
-    def auth(self) -> dict:
-        return {"Authorization": f"token {self.token}"}
+        self.session = Session(username=self.name)
 
     def server_url(self, owner: str | None = None) -> str:
         return f"{self.hub.url}/user/{owner or self.name}"
@@ -186,43 +174,33 @@ class Student:
     def _xsrf(self) -> str:
         return next(c.value for c in self.http.cookie_jar if c.key == "_xsrf")
 
-    async def _call(self, method, url, ok=(200,), **kw):
-        """The JSON answer of an API call as this student; RuntimeError unless status in ok."""
-        async with self.http.request(method, url, headers=self.auth(), **kw) as r:
-            if r.status not in ok:
-                raise RuntimeError(f"{method} {url}: HTTP {r.status} {await r.text()}")
-            return await r.json(content_type=None)  # None for an empty body
+    async def call(self, method, url, **kw):
+        """The JSON answer (None if empty) of a request; ClientResponseError for an error."""
+        async with self.http.request(method, url, raise_for_status=True, **kw) as r:
+            return await r.json(content_type=None) if r.content_type == "application/json" else None
 
     async def join(self):
         """Log in, spawn a server, start a kernel, connect to it and build the Explorer."""
-        base = self.hub.url
-        async with self.http.get(f"{base}/hub/login") as r:
-            r.raise_for_status()
+        hub = f"{self.hub.url}/hub"
+        await self.call("GET", f"{hub}/login")
         form = {"username": self.name, "password": self.hub.password, "_xsrf": self._xsrf()}
-        async with self.http.post(f"{base}/hub/login", data=form, allow_redirects=False) as r:
-            if r.status != 302:
-                raise RuntimeError(f"login of {self.name}: HTTP {r.status}")
-        async with self.http.get(f"{base}/hub/home") as r:  # a fresh _xsrf for this session
-            r.raise_for_status()
-        headers = {"X-XSRFToken": self._xsrf(), "Referer": f"{base}/hub/home"}
+        await self.call("POST", f"{hub}/login", data=form, allow_redirects=False)
+        await self.call("GET", f"{hub}/home")  # a fresh _xsrf for the logged-in session
+        headers = {"X-XSRFToken": self._xsrf(), "Referer": f"{hub}/home"}
         body = {"note": "classroom", "expires_in": 3600}
-        tokens = f"{base}/hub/api/users/{self.name}/tokens"
-        async with self.http.post(tokens, json=body, headers=headers) as r:
-            if r.status != 201:
-                raise RuntimeError(f"token for {self.name}: HTTP {r.status} {await r.text()}")
-            self.token = (await r.json())["token"]
-        t1 = time.perf_counter()
-        await self._call("POST", f"{base}/hub/api/users/{self.name}/server", ok=(201, 202))
-        while True:
-            user = await self._call("GET", f"{base}/hub/api/users/{self.name}")
-            server, waited = user.get("servers", {}).get(""), time.perf_counter() - t1
-            if server and server.get("ready"):
-                break
-            if waited > 600 or (server is None and waited > 5):
+        api = f"{hub}/api/users/{self.name}"
+        token = (await self.call("POST", f"{api}/tokens", json=body, headers=headers))["token"]
+        self.http.headers["Authorization"] = f"token {token}"
+        await self.call("POST", f"{api}/server")
+        t0 = time.perf_counter()
+        while not (server := (await self.call("GET", api)).get("servers", {}).get("", {})).get(
+            "ready"
+        ):
+            if time.perf_counter() - t0 > (600 if server else 5):  # a server gone: it failed
                 raise RuntimeError(f"spawn of {self.name} failed; see the hub log")
             await asyncio.sleep(0.5)
         kernels = f"{self.server_url()}/api/kernels"
-        self.kernel_id = (await self._call("POST", kernels, (201,), json={"name": "python3"}))["id"]
+        self.kernel_id = (await self.call("POST", kernels, json={"name": "python3"}))["id"]
         await self.connect()
         await self.build_explorer()
 
@@ -230,17 +208,16 @@ class Student:
 
     async def connect(self):
         url = f"{self.server_url()}/api/kernels/{self.kernel_id}/channels".replace("http", "ws", 1)
-        self.session_id, self.replies = uuid.uuid4().hex, {}
-        url += f"?session_id={self.session_id}"
-        self.ws = await self.http.ws_connect(url, headers=self.auth(), max_msg_size=0)
-        self.reader = asyncio.ensure_future(self._read())
+        url += f"?session_id={self.session.session}"
+        self.ws = await self.http.ws_connect(url, max_msg_size=0)
+        self.replies, self.reader = {}, asyncio.ensure_future(self._read())
 
-    async def _send(self, msg_id, msg_type, content):
-        """A message on the shell channel, as JupyterLab sends it over the websocket."""
-        header = dict(msg_id=msg_id, username=self.name, session=self.session_id, version="5.3")
-        header.update(msg_type=msg_type, date="")
-        msg = dict(header=header, parent_header={}, metadata={}, content=content, buffers=[])
-        await self.ws.send_str(json.dumps(msg | {"channel": "shell"}))
+    async def _send(self, msg_type, content, book, entry):
+        """A message on the shell channel, as JupyterLab sends it over the websocket, entered
+        under its id in ``book`` (where the reader looks for what answers it) first."""
+        msg = self.session.msg(msg_type, content)
+        book[msg["header"]["msg_id"]] = entry
+        await self.ws.send_str(json.dumps(msg | {"channel": "shell"}, default=str))
 
     async def _read(self):
         async for frame in self.ws:
@@ -253,27 +230,28 @@ class Student:
                     move.latency_ms = (time.perf_counter() - move.sent) * 1000
                     move.right = expected_loss_html(move.value) in state["value"]
             elif parent in self.replies:
-                reply, idle = self.replies[parent]
-                if kind == "execute_reply" and not reply.done():
-                    reply.set_result(msg)
-                elif kind == "stream" and content["name"] == "stdout":
-                    self.stdout.append(content["text"])
-                elif kind == "status" and content["execution_state"] == "idle" and not idle.done():
-                    idle.set_result(msg)  # idle comes after the request's last output
+                stdout, idle = self.replies[parent]
+                if kind == "stream" and content["name"] == "stdout":
+                    stdout.append(content["text"])
+                elif kind == "error":
+                    stdout.append(RuntimeError(f"{self.name}: {content['evalue']}"))
+                elif kind == "status" and content["execution_state"] == "idle":
+                    idle.set_result(stdout)  # idle comes after the request's last output
 
     async def execute(self, code: str, timeout: float = 300, wait: bool = True):
-        self.stdout, loop, msg_id = [], asyncio.get_running_loop(), uuid.uuid4().hex
-        self.replies[msg_id] = (loop.create_future(), loop.create_future())
+        """Run ``code`` in the kernel; with ``wait``, its printed output (RuntimeError if it
+        raised)."""
+        idle = asyncio.get_running_loop().create_future()
         content = dict(code=code, silent=False, store_history=False, allow_stdin=False)
-        await self._send(msg_id, "execute_request", content | {"user_expressions": {}})
+        await self._send("execute_request", content, self.replies, ([], idle))
         if wait:
-            reply, _ = await asyncio.wait_for(asyncio.gather(*self.replies[msg_id]), timeout)
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"{self.name}: {reply['content'].get('evalue')}")
+            stdout = await asyncio.wait_for(idle, timeout)
+            for error in (e for e in stdout if isinstance(e, Exception)):
+                raise error
+            return "".join(stdout)
 
     async def build_explorer(self):
-        await self.execute(SETUP_CODE)
-        self.ids = json.loads("".join(self.stdout))
+        self.ids = json.loads(await self.execute(SETUP_CODE))
 
     async def slide(self, n: int, rate: float):
         """n moves at `rate` per second, alternating between two values near the start (each
@@ -282,25 +260,24 @@ class Student:
         start, t0 = round(self.ids["start"], 2), time.perf_counter()
         for i in range(n):
             state = {"value": round(start + (0.05 if i % 2 == 0 else 0.10), 2)}
-            data, msg_id = (
-                {"method": "update", "state": state, "buffer_paths": []},
-                uuid.uuid4().hex,
+            data = {"method": "update", "state": state, "buffer_paths": []}
+            content = {"comm_id": self.ids["slider"], "data": data}
+            await self._send(
+                "comm_msg", content, self.moves, Move(state["value"], time.perf_counter())
             )
-            self.moves[msg_id] = Move(state["value"], time.perf_counter())
-            await self._send(msg_id, "comm_msg", {"comm_id": self.ids["slider"], "data": data})
             await asyncio.sleep(max(0.0, t0 + (i + 1) / rate - time.perf_counter()))
 
     async def drain(self, timeout: float):
         """Wait until every move's view has come back, or ``timeout`` seconds have passed."""
         deadline = time.perf_counter() + timeout
-        while time.perf_counter() < deadline and None in [
-            m.latency_ms for m in self.moves.values()
-        ]:
+        while any(m.latency_ms is None for m in self.moves.values()):
+            if time.perf_counter() > deadline:
+                return
             await asyncio.sleep(0.05)
 
     async def close(self):
         """Close the websocket (the HTTP session stays open: ``connect`` again)."""
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # never connected, or the connection already gone
             await self.ws.close()
             self.reader.cancel()
 
@@ -351,15 +328,11 @@ async def run_class(hub: Hub, n: int, seconds: float, rate: float, drain_s: floa
     t_start = time.perf_counter()
     async with students(hub, [f"student{i:02d}" for i in range(n)]) as group:
         joined = await asyncio.gather(*(s.join() for s in group), return_exceptions=True)
-        errors = [
-            f"{s.name}: {type(r).__name__}: {r}" for s, r in zip(group, joined) if r is not None
-        ]
+        errors = [f"{s.name}: {type(r).__name__}: {r}" for s, r in zip(group, joined) if r]
         ready, t_ready = [s for s, r in zip(group, joined) if r is None], time.perf_counter()
         tree = hub.processes()
-        watched = [
-            tree[:1],
-            [p for p in tree if "configurable-http-proxy" in " ".join(p.cmdline())],
-        ]
+        proxy = [p for p in tree if "configurable-http-proxy" in " ".join(p.cmdline())]
+        watched = [tree[:1], proxy]
         cpu0, t0, _ = [cpu_seconds(p) for p in watched], time.perf_counter(), psutil.cpu_percent()
         slide = asyncio.gather(*(s.slide(max(1, int(seconds * rate)), rate) for s in ready))
         await asyncio.sleep(seconds / 2)
@@ -397,7 +370,6 @@ def main(argv=None) -> int:
     p.add_argument("--students", type=int, nargs="+", default=[30, 60])
     p.add_argument("--seconds", type=float, default=20.0, help="sliding time per run")
     p.add_argument("--rate", type=float, default=4.0, help="slider updates per second per student")
-    p.add_argument("--out", type=Path, default=RESULTS)
     args = p.parse_args(argv)
     runs = {}
     for n in args.students:
@@ -407,8 +379,8 @@ def main(argv=None) -> int:
     facts = report.machine_facts()
     machine = report.facts_line(facts).replace("`", "")
     data = dict(schema=1, measured_at=facts["date"], machine=machine, runs=runs)
-    args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    print(report.section_text(figures.figure_9(None, path=args.out)), f"\nwrote {args.out}")
+    RESULTS.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(report.table(figures.figure_9(None)), f"\nwrote {RESULTS}")
     return 0
 
 

@@ -1,10 +1,9 @@
-"""Figures 1-9 of ``make bench``: what each one times is in its function's docstring.
-
-Every figure is a median / p90 over repeated runs; comparisons are per-repeat ratios of
-interleaved runs (``report``). Figures 4 and 9 read files that other runs write (the browser
-tests, ``make classroom-bench``): they are as fresh as those runs.
+"""Figures 1-9 of ``make bench``: each function's docstring says what it measures, and is the
+note under its table. Figures 4 and 9 read files that other runs write (the browser tests,
+``make classroom-bench``): they are as fresh as those runs.
 """
 
+import itertools
 import json
 import shutil
 import subprocess
@@ -20,25 +19,12 @@ import backprop_lib as bp
 from backprop_lib import examples
 from backprop_lib.network import flatten_by_key
 
-from . import fused
-from .report import (
-    ERROR,
-    NONE,
-    REPO_ROOT,
-    SKIP,
-    Section,
-    interleaved,
-    med_p90,
-    num,
-    ratios,
-    summary,
-    target,
-    time_once_ms,
-)
+from . import fused, report
+from .report import Section, interleaved, med_p90, ratio, rounds, summary, target
 
-HERE = Path(__file__).resolve().parent
-NOTEBOOK_DIR = REPO_ROOT / "notebooks"
-LATENCY_FILE = REPO_ROOT / "artifacts" / "browser_latency.json"
+HERE, ROOT = Path(__file__).resolve().parent, report.REPO_ROOT
+NOTEBOOK_DIR = ROOT / "notebooks"
+LATENCY_FILE = ROOT / "artifacts" / "browser_latency.json"
 CLASSROOM_FILE = HERE / "classroom.json"
 MAX_LIB_OVER_FUSED, MIN_TORCH_OVER_LIB = 2.0, 4.0  # figure 1 (torch: one sample only)
 MAX_SLIDER_MS, MAX_BROWSER_MS, MAX_BROWSER_P95_MS = 20.0, 50.0, 100.0  # figures 3, 8; 4, 9
@@ -47,6 +33,11 @@ MAX_NOTEBOOKS_S, MAX_IMPORT_MS, MAX_LIB_OVER_TORCH = 60.0, 150.0, 1.0  # figures
 
 def _library(net, x, t):
     return lambda: bp.backward(net, bp.forward(net, x, t))
+
+
+def _summaries(samples):
+    """{name: summary} of ``interleaved``'s µs per call."""
+    return {name: summary(v, "µs") for name, v in samples.items()}
 
 
 # --------------------------------------------------------------------------- figures 1 and 2
@@ -71,48 +62,39 @@ def cases(batches=(1, 32, 256)):
 
 def figure_1(settings):
     """Forward + backward per call, interleaved: ``backward(net, forward(net, x, t))`` as the
-    notebooks call it, ``fused.forward_backward`` and ``torch_bridge.autograd_call`` (float64).
-    Targets: lib at most 2x fused; torch at least 4x lib for one sample."""
-    title = "forward + backward per call (µs): backprop_lib vs hand-fused numpy vs PyTorch"
-    header = f"network | batch | backprop_lib µs | fused numpy µs | torch µs | lib ÷ fused (≤ {MAX_LIB_OVER_FUSED:g}) | torch ÷ lib (≥ {MIN_TORCH_OVER_LIB:g}, 1 sample) | result"
-    s = Section(1, title, header)
-    from backprop_lib.torch_bridge import (
-        autograd_call,  # torch: imported by the figures that use it
-    )
+    notebooks call it, ``fused.forward_backward`` (hand-fused numpy) and
+    ``torch_bridge.autograd_call`` (float64), both first checked against backprop_lib's loss and
+    gradients to 1e-12. Targets: lib at most 2x fused; torch at least 4x lib for one sample
+    (batch 1) only. torch ÷ lib above 1 means backprop_lib is faster."""
+    from backprop_lib.torch_bridge import autograd_call  # torch: only for the figures using it
 
+    title = "forward + backward per call (µs): backprop_lib vs hand-fused numpy vs PyTorch"
+    header = "network | batch | backprop_lib µs | fused numpy µs | torch µs | lib ÷ fused (≤ {:g}) | torch ÷ lib (≥ {:g}, 1 sample) | result"
+    s = Section(1, title, header.format(MAX_LIB_OVER_FUSED, MIN_TORCH_OVER_LIB))
     for name, net, x, t, batch in cases():
         worst = {w: fused.check_against_library(net, x, t, 1e-12, w) for w in ("fused", "torch")}
-        params, (twin, _) = fused.fused_params(net), autograd_call(net)
         fns = {
             "backprop_lib": _library(net, x, t),
-            "fused": partial(fused.forward_backward, *params, x, t),
-            "torch": partial(twin, x, t),
+            "fused": partial(fused.forward_backward, *fused.fused_params(net), x, t),
+            "torch": partial(autograd_call(net)[0], x, t),
         }
-        samples, ks = interleaved(fns, settings.calls_repeats, settings.min_sample_ms)
-        us = {k: summary(np.array(v) / 1e3, "µs") for k, v in samples.items()}
-        over_fused = summary(ratios(samples["backprop_lib"], samples["fused"]))
-        over_lib = summary(ratios(samples["torch"], samples["backprop_lib"]))
+        samples = interleaved(fns, settings.calls_repeats, settings.min_sample_ms)
+        us, over_fused = _summaries(samples), ratio(samples, "backprop_lib", "fused")
+        over_lib = ratio(samples, "torch", "backprop_lib")
         checks = [target("lib ÷ fused", over_fused["median"], "≤", MAX_LIB_OVER_FUSED)]
         if batch == 1:  # the torch target: one sample only
             checks.append(target("torch ÷ lib", over_lib["median"], "≥", MIN_TORCH_OVER_LIB))
         shown = over_lib if batch == 1 else f"{med_p90(over_lib)} (no target)"
         cells = [name, batch, *us.values(), over_fused, shown]
         s.add(cells, checks, us_per_call=us, torch_over_lib=over_lib, max_diff_vs_library=worst)
-    s.notes += [
-        "Fused and torch results were checked against backprop_lib's loss and gradients "
-        "(to 1e-12) before timing.",
-        f"Each sample times k back-to-back calls (k chosen so a sample lasts ≥ "
-        f"{settings.min_sample_ms:g} ms); {settings.calls_repeats} interleaved samples per cell.",
-        "torch ÷ lib above 1 means backprop_lib is faster. The torch target applies to one "
-        "sample (batch 1) only.",
-    ]
     return s
 
 
 def figure_2(settings):
     """``bp.gradcheck(net, x, t)`` against forward + backward, interleaved. Central differences
-    evaluate the loss twice per parameter, so the ratio grows like 2P: ratio ÷ P is roughly
-    constant. A teaching figure, no target."""
+    evaluate the loss twice per parameter, backprop runs one forward and one backward pass for
+    all of them, so the ratio grows like 2P: ratio ÷ P is roughly constant. A teaching figure,
+    no target."""
     title = "gradcheck's cost over backprop's (central differences: 2P forward passes)"
     header = "network | P | gradcheck ms | forward + backward µs | gradcheck ÷ backprop | ratio ÷ P | result"
     s = Section(2, title, header)
@@ -120,18 +102,11 @@ def figure_2(settings):
         P = net.n_params
         repeats = settings.gradcheck_repeats_small if P < 100 else settings.gradcheck_repeats_large
         fns = {"gradcheck": partial(bp.gradcheck, net, x, t), "backprop": _library(net, x, t)}
-        samples, _ = interleaved(fns, repeats, settings.min_sample_ms)
-        ratio = ratios(samples["gradcheck"], samples["backprop"])
-        gc_ms = summary(np.array(samples["gradcheck"]) / 1e6, "ms")
-        bp_us = summary(np.array(samples["backprop"]) / 1e3, "µs")
-        cells = [name, P, gc_ms, bp_us, summary(ratio), summary(ratio / P)]
-        s.add(cells, [])
-    s.notes += [
-        "A teaching figure, no target: the numeric gradient needs two loss evaluations per "
-        "parameter, backprop one forward and one backward pass for all of them.",
-        f"Repeats: {settings.gradcheck_repeats_small} for the seeds, "
-        f"{settings.gradcheck_repeats_large} for 64-32-10 (one gradcheck there takes a while).",
-    ]
+        samples = interleaved(fns, repeats, settings.min_sample_ms)
+        over = ratio(samples, "gradcheck", "backprop")
+        gc_ms = summary(np.divide(samples["gradcheck"], 1e3), "ms")
+        over_P = summary(np.divide(over["samples"], P))
+        s.add([name, P, gc_ms, summary(samples["backprop"], "µs"), over, over_P], [])
     return s
 
 
@@ -141,42 +116,42 @@ def figure_2(settings):
 def slider_ms(view, key, repeats, base, html, warmup=2):
     """ms per ``view.set(key, value)``, the value alternately base + 0.05 and base (so the
     observer always fires); AssertionError if a move leaves ``html()`` unchanged."""
-    ms = []
-    for r in range(warmup + repeats):
-        before, value = html(), base + (0.05 if r % 2 == 0 else 0.0)
-        dt = time_once_ms(view.set, key, value)
+    values = itertools.cycle([base + 0.05, base])
+
+    def move():
+        before, value = html(), next(values)
+        ms = report.time_once_ms(view.set, key, value)
         if html() == before:
             raise AssertionError(f"{view!r}: moving {key} to {value} left the view unchanged")
-        ms += [dt] * (r >= warmup)
-    return summary(ms, "ms")
+        return ms
+
+    return summary(rounds({key: move}, repeats, warmup)[key], "ms")
+
+
+def slider_checks(ms):
+    return [target("median", ms["median"], "≤", MAX_SLIDER_MS, " ms")]
 
 
 CURVE_KEY, OTHER_KEY = "w2_1_1", "w1_1_1"
 SLIDERS = {CURVE_KEY: "the curve's own: curve cached", OTHER_KEY: "another: curve recomputed"}
-CONFIGS = [  # (example, keyword arguments) of the notebooks' Explorers
-    ("seed_002", {}),
-    ("seed_000", {"curve": CURVE_KEY}),
-    ("seed_000", {"curve": CURVE_KEY, "tangent": True}),
-    ("seed_000", {"curve": CURVE_KEY, "tangent": True, "start": "backward"}),
-    ("seed_001", {}),
-    ("seed_001", {"curve": CURVE_KEY, "tangent": True}),
+CALLS = [  # the notebooks' live views, each as a notebook writes the call
+    "Explorer(examples.seed_002())",
+    'Explorer(examples.seed_000(), curve="w2_1_1")',
+    'Explorer(examples.seed_000(), curve="w2_1_1", tangent=True)',
+    'Explorer(examples.seed_000(), curve="w2_1_1", tangent=True, start="backward")',
+    "Explorer(examples.seed_001())",
+    'Explorer(examples.seed_001(), curve="w2_1_1", tangent=True)',
 ]
 
 
-def call_text(example, kwargs):
-    """The call as a notebook writes it: Explorer(examples.seed_000(), curve="w2_1_1")."""
-    args = "".join(f", {k}={v!r}" for k, v in kwargs.items()).replace("'", '"')
-    return f"Explorer(examples.{example}(){args})"
-
-
-def used_in(call, notebook_dir=NOTEBOOK_DIR):
+def used_in(call):
     """Numbers of the notebooks whose code cells contain ``call`` (spaces and quotes ignored)."""
 
     def norm(text):
         return "".join(text.split()).replace("'", '"')
 
     found = []
-    for path in sorted(notebook_dir.glob("*.ipynb")):
+    for path in sorted(NOTEBOOK_DIR.glob("*.ipynb")):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
         found += [path.stem.split("_")[0]] * (norm(call) in norm(code))
@@ -185,30 +160,25 @@ def used_in(call, notebook_dir=NOTEBOOK_DIR):
 
 def figure_3(settings):
     """``Explorer.set(key, value)`` runs the observer synchronously: all a slider move runs in
-    the kernel, up to the new HTML (figure 4 is the browser's part). For each of the notebooks'
-    live views, ``w2_1_1`` (a curve along it is reused) and ``w1_1_1`` (the curve is
-    recomputed). Target: median at most 20 ms."""
+    the kernel, up to the new HTML, outside a notebook (the widget messages to the browser are
+    figure 4's part). For each of the notebooks' live views, ``w2_1_1`` (a curve along it is
+    reused) and ``w1_1_1`` (the curve is recomputed), after 2 warm-up moves. Target: median at
+    most 20 ms."""
     from backprop_lib.widgets import Explorer  # ipywidgets: imported only for this figure
 
     title = "slider event → view ready in the kernel: Explorer.set(key, value) (ms)"
     header = f"live view | used in | slider moved | ms per move | target: median ≤ {MAX_SLIDER_MS:g} ms | result"
     s = Section(3, title, header)
-    for name, kw in CONFIGS:
-        ex, label, curve = Explorer(examples.ALL[name](), **kw), call_text(name, kw), "curve" in kw
+    for call in CALLS:
+        ex = eval(call, {"Explorer": Explorer, "examples": examples})  # noqa: S307 - our own text
 
         def html(ex=ex):
             return ex.view.value + (ex.curve_view.value if getattr(ex, "curve_view", None) else "")
 
         for key in (CURVE_KEY, OTHER_KEY):
             ms = slider_ms(ex, key, settings.explorer_repeats, ex.net.get(key), html)
-            what = f"{key} ({SLIDERS[key]})" if curve else key
-            checks = [target("median", ms["median"], "≤", MAX_SLIDER_MS, " ms")]
-            s.add([label, used_in(label), what, ms, f"≤ {MAX_SLIDER_MS:g}"], checks)
-    s.notes.append(
-        f"{settings.explorer_repeats} moves per slider and view (after 2 warm-up moves); outside "
-        "a notebook, so the widget messages to the browser are not sent (figure 4 measures "
-        "the whole path)."
-    )
+            what = f"{key} ({SLIDERS[key]})" if "curve" in call else key
+            s.add([call, used_in(call), what, ms, f"≤ {MAX_SLIDER_MS:g}"], slider_checks(ms))
     return s
 
 
@@ -225,18 +195,18 @@ BIG_OPS, BIG_SEED = 775, 1  # random_expr(BIG_SEED, 10, BIG_OPS, join=True): abo
 
 
 def figure_8(settings):
-    """Forward + backward on fresh scalar graphs, interleaved: ``autograd.Value`` (``expr.build``),
-    the matrix backprop (seed 000 only) and ``torch_bridge.expr_to_torch``, on seed 000 as one
-    expression and a random one of ~1,000 nodes (all agree to 1e-12 first; no target). Then
-    ``GraphExplorer.set(leaf, value)`` in the kernel. Target: median ≤ 20 ms."""
+    """µs per forward + backward pass on a fresh scalar graph, interleaved: ``autograd.Value``
+    (``expr.build``), the matrix backprop (seed 000 only) and ``torch_bridge.expr_to_torch``,
+    on seed 000 as one expression and a random one of ~1,000 nodes (all three agree to 1e-12
+    first; no target). Then ms from ``GraphExplorer.set(leaf, value)`` to the new view's HTML in
+    the kernel. Target: median ≤ 20 ms for 40 nodes. The node count includes constants."""
     from backprop_lib.expr import build, parse, random_expr
     from backprop_lib.graph_explorer import GraphExplorer  # ipywidgets: only for this figure
     from backprop_lib.torch_bridge import expr_to_torch
 
     title = "the scalar autograd engine vs backprop_lib vs PyTorch, and the GraphExplorer (µs, ms)"
-    s = Section(
-        8, title, "what | nodes | autograd.Value | backprop_lib | torch scalar | ratio | result"
-    )
+    header = "what | nodes | autograd.Value | backprop_lib | torch scalar | ratio | result"
+    s = Section(8, title, header)
     ex = examples.seed_000()
     g = bp.backward(ex.net, bp.forward(ex.net, ex.x, ex.target))
     lib = flatten_by_key(ex.net, g.weights, g.biases)  # {"w1_1_1": dL/dw1_1_1, ...}
@@ -245,16 +215,12 @@ def figure_8(settings):
     graphs = [("seed 000 (2-2-1) as a scalar graph", parse(SEED_000), values, lib)]
     graphs.append((f"random expression (seed {BIG_SEED})", big, big_values, {}))
 
-    def run(make, expr, vals):
-        def call():
-            nodes = make(expr, vals)
-            nodes[-1].backward()
-            return nodes
-
-        return call
+    def run(make, expr, vals):  # one forward + backward pass on a fresh graph
+        (nodes := make(expr, vals))[-1].backward()
+        return nodes
 
     for label, expr, vals, reference in graphs:
-        ours, theirs = run(build, expr, vals)(), run(expr_to_torch, expr, vals)()
+        ours, theirs = run(build, expr, vals), run(expr_to_torch, expr, vals)
         worst = abs(ours[-1].data - theirs[-1].item())
         for n, a, b in zip(expr.nodes, ours, theirs):
             if n.op == "leaf":
@@ -262,31 +228,23 @@ def figure_8(settings):
                 worst = max(worst, abs(a.grad - reference.get(n.name, a.grad)))
         if worst > 1e-12:
             raise AssertionError(f"{label}: the engines disagree by {worst:.2e} (> 1e-12)")
-        fns = {"autograd": run(build, expr, vals), "torch": run(expr_to_torch, expr, vals)}
+        fns = {"autograd": partial(run, build, expr, vals)}
+        fns["torch"] = partial(run, expr_to_torch, expr, vals)
         if reference:
             fns["backprop_lib"] = _library(ex.net, ex.x, ex.target)
-        samples, _ = interleaved(fns, settings.calls_repeats, settings.min_sample_ms)
-        us = {k: summary(np.array(v) / 1e3, "µs") for k, v in samples.items()}
-        ratio = summary(ratios(samples["autograd"], samples["torch"]))
+        samples = interleaved(fns, settings.calls_repeats, settings.min_sample_ms)
+        us, over = _summaries(samples), ratio(samples, "autograd", "torch")
         cells = [label, len(expr), us["autograd"], us.get("backprop_lib", "—"), us["torch"]]
-        cells.append(f"autograd ÷ torch {med_p90(ratio)}")
-        s.add(cells, [], us_per_call=us, max_diff=worst, autograd_over_torch=ratio)
+        cells.append(f"autograd ÷ torch {med_p90(over)}")
+        s.add(cells, [], us_per_call=us, max_diff=worst, autograd_over_torch=over)
     for text in EXPLORER_EXPRS:
         gx = GraphExplorer(text)
         leaf = gx.expr.leaves[0]
-        ms = slider_ms(
-            gx, leaf, settings.explorer_repeats, gx.sliders[leaf].value, lambda gx=gx: gx.view.value
-        )
+        html = lambda gx=gx: gx.view.value  # noqa: E731
+        ms = slider_ms(gx, leaf, settings.explorer_repeats, gx.sliders[leaf].value, html)
         what = f"GraphExplorer.set({leaf!r}, ...) on {text[:40]}{'…' if len(text) > 40 else ''}"
-        checks = [target("median", ms["median"], "≤", MAX_SLIDER_MS, " ms")]
-        s.add([what, len(gx.expr), "", "", "", f"{med_p90(ms)} ms per move"], checks, ms=ms)
-    s.notes += [
-        "µs per forward + backward pass (a fresh graph each call), median / p90 over "
-        f"{settings.calls_repeats} interleaved samples; all three agree to 1e-12 first.",
-        "The GraphExplorer rows: ms from a slider event to the new view's HTML in the kernel "
-        f"(median / p90 of {settings.explorer_repeats} moves; target ≤ {MAX_SLIDER_MS:g} ms "
-        "for 40 nodes). The node count includes constants.",
-    ]
+        s.add([what, len(gx.expr), "", "", "", f"{med_p90(ms)} ms per move"], slider_checks(ms))
+        s.data[-1]["ms"] = ms
     return s
 
 
@@ -298,10 +256,9 @@ def _read(path, section, blanks, hint):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        section.add([f"not measured: run {hint}", *["—"] * blanks], SKIP)
+        section.add([f"not measured: run {hint}", *["—"] * blanks], report.SKIP)
     except (OSError, ValueError) as e:
-        section.add([f"not measured: {path.name} unreadable ({e})", *["—"] * blanks], SKIP)
-    return None
+        section.add([f"not measured: {path.name} unreadable ({e})", *["—"] * blanks], report.SKIP)
 
 
 def _latency_checks(median, p95):
@@ -318,30 +275,22 @@ def figure_4(settings, path=LATENCY_FILE):
     s = Section(4, title, header)
     if (data := _read(path, s, 4, "make test-browser first")) is None:
         return s
-    if not (entries := data.get("notebooks")):
-        s.add(
-            [f"not measured: no notebook in {path.name} yet; run make test-browser"] + 4 * ["—"],
-            SKIP,
-        )
-    rows = [(n, e, False) for n, e in sorted((entries or {}).items())]
-    rows += [(n, e, True) for n, e in sorted(data.get("selftest", {}).items())]
-    for name, e, selftest in rows:
+    if not data.get("notebooks"):
+        hint = f"not measured: no notebook in {path.name} yet; run make test-browser"
+        s.add([hint, *["—"] * 4], report.SKIP)
+    for name, e in sorted(data.get("notebooks", {}).items()):
         med, p95 = e.get("median_ms"), e.get("p95_ms")
-        label = f"{name} (harness self-test, not a course notebook)" if selftest else name
-        checks = NONE if selftest else _latency_checks(med, p95) or SKIP
-        s.add([label, med, p95, e.get("n", "—"), e.get("measured_at", "—")], checks)
-    shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
-    s.notes.append(
-        f"Read from `{shown}` (written by `make test-browser`; p95 by nearest rank there)."
-    )
+        checks = _latency_checks(med, p95) or report.SKIP
+        s.add([name, med, p95, e.get("n", "—"), e.get("measured_at", "—")], checks)
     return s
 
 
 def figure_9(settings, path=CLASSROOM_FILE):
     """N simulated students on the course's JupyterHub move notebook 02's slider at once
     (``make classroom-bench``, read from benchmarks/classroom.json): latency from sending a
-    slider update to the view's update, memory per student (server + kernel), CPU in % of one
-    core. Targets: nothing lost, wrong or failed; figure 4's latency targets."""
+    slider update to the view's update (p95 by nearest rank), memory per student (server +
+    kernel), CPU in % of one core. Targets: nothing lost, wrong or failed; figure 4's latency
+    targets."""
     title = "a class on the JupyterHub: slider update → view update, all students at once"
     header = f"students (ready) | updates (lost, wrong) | errors | median ms (≤ {MAX_BROWSER_MS:g}) | p95 ms (≤ {MAX_BROWSER_P95_MS:g}) | MB per student (unique / resident) | CPU % hub / proxy / machine | result"
     s = Section(9, title, header)
@@ -349,17 +298,16 @@ def figure_9(settings, path=CLASSROOM_FILE):
         return s
     for r in sorted(data["runs"].values(), key=lambda r: r["students"]):
         lat, mem, cpu = r["latency_ms"], r["memory_mb_per_student"], r["cpu_percent_of_one_core"]
-        checks = [("all ready", r["ready"] == r["students"]), ("0 errors", not r["errors"])]
-        checks.insert(1, ("0 lost or wrong", r["lost"] == 0 and r["wrong"] == 0))
+        checks = [("all ready", r["ready"] == r["students"])]
+        checks += [("0 lost or wrong", r["lost"] == r["wrong"] == 0), ("0 errors", not r["errors"])]
         cells = [f"{r['students']} ({r['ready']})", f"{r['moves']} ({r['lost']}, {r['wrong']})"]
         cells += [len(r["errors"]), lat["median"], lat["p95"]]
-        cells.append(f"{num(mem['uss_median'])} / {num(mem['rss_median'])}")
+        cells.append(f"{report.num(mem['uss_median'])} / {report.num(mem['rss_median'])}")
         cells.append(f"{cpu['hub']:.0f} / {cpu['proxy']:.0f} / {r['machine_cpu_percent']:.0f}")
         s.add(cells, checks + _latency_checks(lat["median"], lat["p95"]), run=r)
     s.notes.append(
-        f"Read from `benchmarks/{path.name}`, measured {data.get('measured_at', '?')} on "
-        f"{data.get('machine', '?')} (written by `make classroom-bench`; p95 by nearest rank; "
-        f"{next(iter(data['runs'].values()))['rate_per_s']:g} updates per second per student)."
+        f"Measured {data.get('measured_at', '?')} on {data.get('machine', '?')}, "
+        f"{next(iter(data['runs'].values()))['rate_per_s']:g} updates per second per student."
     )
     return s
 
@@ -367,45 +315,47 @@ def figure_9(settings, path=CLASSROOM_FILE):
 # --------------------------------------------------------------------------- figures 5, 6 and 7
 
 
-def figure_5(settings, directory=NOTEBOOK_DIR):
+def figure_5(settings):
     """Every notebook executed in order with nbclient, a fresh ``python3`` kernel each (start
     and stop included, as a learner's "Restart & Run All"), from a temporary copy of notebooks/
-    (the kernels' stderr goes to a log there). Target: the whole set in at most 60 s."""
+    (the kernels' stderr goes to a log there); the total is summed per repeat, without a
+    notebook that failed. Target: the whole set in at most 60 s."""
     import nbformat
     from nbclient import NotebookClient
 
     title = "executing the notebooks with nbclient (s; a fresh kernel each)"
     s = Section(5, title, f"notebook | seconds | target: total ≤ {MAX_NOTEBOOKS_S:g} s | result")
-    names = sorted(p.name for p in directory.glob("*.ipynb"))
-    seconds, errors, totals = {n: [] for n in names}, {}, []
+    names, errors = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb")), {}
     with tempfile.TemporaryDirectory(prefix="bp-bench-notebooks-") as tmp:
         copy = Path(tmp) / "notebooks"
-        shutil.copytree(directory, copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        shutil.copytree(NOTEBOOK_DIR, copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         opts = dict(timeout=settings.notebook_timeout_s, kernel_name="python3")
         opts["resources"] = {"metadata": {"path": str(copy)}}  # each notebook runs in its folder
         with open(Path(tmp) / "kernels-stderr.log", "w") as log:
-            for _ in range(settings.notebook_repeats):
-                for name in (n for n in names if n not in errors):
-                    client = NotebookClient(nbformat.read(copy / name, as_version=4), **opts)
-                    try:
-                        seconds[name].append(time_once_ms(client.execute, stderr=log) / 1e3)
-                    except Exception as e:  # noqa: BLE001 - a failing cell, a timeout, a dead kernel
-                        last = [line for line in str(e).splitlines() if line.strip()] or [repr(e)]
-                        errors[name] = f"{type(e).__name__}: {last[-1][:200]}"
-                totals.append(sum(seconds[n][-1] for n in names if n not in errors))
+
+            def execute(name):  # seconds; 0 once the notebook has failed (it is left out)
+                client = NotebookClient(nbformat.read(copy / name, as_version=4), **opts)
+                try:
+                    return (
+                        0.0
+                        if name in errors
+                        else report.time_once_ms(client.execute, stderr=log) / 1e3
+                    )
+                except Exception as e:  # noqa: BLE001 - a failing cell, a timeout, a dead kernel
+                    last = [line for line in str(e).splitlines() if line.strip()] or [repr(e)]
+                    errors[name] = f"{type(e).__name__}: {last[-1][:200]}"
+                    return 0.0
+
+            seconds = rounds({n: partial(execute, n) for n in names}, settings.notebook_repeats, 0)
     for name in names:
         if name in errors:
-            s.add([name, f"failed: {errors[name]}", ""], ERROR)
+            s.add([name, f"failed: {errors[name]}", ""], report.ERROR)
         else:
-            s.add([name, summary(seconds[name], "s"), ""], NONE)
-    total = summary(totals, "s")
+            s.add([name, summary(seconds[name], "s"), ""], report.NONE)
+    total = summary(np.sum([seconds[n] for n in names if n not in errors], axis=0), "s")
     result = [target("total", total["median"], "≤", MAX_NOTEBOOKS_S, " s")]
-    result = f"{ERROR} ({len(errors)} notebook(s) failed)" if errors else result
+    result = f"{report.ERROR} ({len(errors)} notebook(s) failed)" if errors else result
     s.add([f"**all {len(names)} notebooks**", total, f"≤ {MAX_NOTEBOOKS_S:g}"], result)
-    s.notes.append(
-        f"{settings.notebook_repeats} repeat(s) of the whole set; the total is summed per repeat."
-        + (" A failed notebook is left out of the total." if errors else "")
-    )
     return s
 
 
@@ -413,43 +363,39 @@ def import_ms(module):
     """Milliseconds of ``import module`` in a fresh interpreter (its start-up excluded), run
     from the repository root with this process's environment (one BLAS thread)."""
     code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
-    run = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, check=True
-    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, check=True)
     return float(run.stdout.split()[-1]) * 1e3
 
 
-def figure_6(settings, warmup=1):
-    """``import numpy`` and ``import backprop_lib``, each in fresh interpreters, interleaved; the
-    per-repeat difference is backprop_lib's own share. Target: import at most 150 ms."""
+def figure_6(settings):
+    """``import numpy`` and ``import backprop_lib``, each in fresh interpreters, interleaved
+    after a warm-up round; the per-repeat difference is backprop_lib's own share. Target:
+    import at most 150 ms."""
     title = "import time in a fresh interpreter (ms)"
     s = Section(6, title, f"import | ms | target: ≤ {MAX_IMPORT_MS:g} ms | result")
-    samples = {m: [] for m in ("numpy", "backprop_lib")}
-    for r in range(warmup + settings.import_repeats):
-        for m, v in samples.items():
-            v += [import_ms(m)] * (r >= warmup)
+    measures = {m: partial(import_ms, m) for m in ("numpy", "backprop_lib")}
+    samples = rounds(measures, settings.import_repeats)
     np_ms, lib_ms = summary(samples["numpy"], "ms"), summary(samples["backprop_lib"], "ms")
-    own = summary(np.subtract(samples["backprop_lib"], samples["numpy"]), "ms")
-    s.add(["import numpy (for comparison)", np_ms, "none (~100 typical)"], NONE)
+    s.add(["import numpy (for comparison)", np_ms, "none (~100 typical)"], report.NONE)
     checks = [target("import", lib_ms["median"], "≤", MAX_IMPORT_MS, " ms")]
     s.add(["import backprop_lib", lib_ms, f"≤ {MAX_IMPORT_MS:g}"], checks)
-    s.add(["backprop_lib's own share (difference per repeat)", own, ""], NONE)
-    s.notes.append(
-        f"{settings.import_repeats} fresh interpreters per import, interleaved, after {warmup} warm-up round."
-    )
+    own = summary(np.subtract(samples["backprop_lib"], samples["numpy"]), "ms")
+    s.add(["backprop_lib's own share (difference per repeat)", own, ""], report.NONE)
     return s
 
 
 GOAL, LR, BATCH_SIZE, SEED, MAX_EPOCHS = 0.95, 0.5, 32, 0, 100  # notebook 05's settings
 
 
-def figure_7(settings, warmup=1):
+def figure_7(settings):
     """Time to 95% test accuracy on the digits: ``train.train`` and ``torch_bridge.train_torch``
-    train the same network (notebook 05's: 64-32-10 tanh, softmax cross-entropy, seed 0, lr
-    0.5, batch 32, shuffling seed 0) on the same batches and stop after the first epoch at 95%;
-    one sample is a whole call, interleaved. Target: backprop_lib no slower than PyTorch."""
+    train the same network (notebook 05's: 64-32-10 tanh, softmax cross-entropy,
+    ``Network.random(seed=0)``, lr 0.5, batch 32, shuffling seed 0, ``datasets.digits()``) on
+    the same batches and stop after the first epoch at 95%; one sample is a whole call,
+    interleaved after a warm-up round. Target: backprop_lib no slower than PyTorch."""
     from backprop_lib import datasets
-    from backprop_lib.train import train, train_torch
+    from backprop_lib.torch_bridge import train_torch
+    from backprop_lib.train import train
 
     title = f"time to {GOAL:.0%} test accuracy on the digits (s): backprop_lib vs PyTorch"
     header = f"trainer | seconds | epochs to 95% | lib ÷ torch (≤ {MAX_LIB_OVER_TORCH:g}) | result"
@@ -458,25 +404,19 @@ def figure_7(settings, warmup=1):
     net = bp.Network.random([64, 32, 10], ["tanh", "identity"], "softmax_cross_entropy", seed=0)
     kwargs = dict(lr=LR, epochs=MAX_EPOCHS, batch_size=BATCH_SIZE, seed=SEED)
     kwargs.update(X_test=d.X_test, Y_test=d.y_test, until_accuracy=GOAL)
-    trainers = {"backprop_lib train()": train, "torch train_torch()": train_torch}
-    seconds, reached = {name: [] for name in trainers}, {}
-    for r in range(warmup + settings.training_repeats):
-        for name, fn in trainers.items():
-            t0 = time.perf_counter()
-            _, history = fn(net, d.X_train, d.y_train, **kwargs)
-            seconds[name] += [time.perf_counter() - t0] * (r >= warmup)
-            reached[name] = history.reached
-    ratio = summary(ratios(*seconds.values()))
+    trainers, reached = {"backprop_lib train()": train, "torch train_torch()": train_torch}, {}
+
+    def seconds(name):  # one whole training, its History.reached kept
+        t0 = time.perf_counter()
+        reached[name] = trainers[name](net, d.X_train, d.y_train, **kwargs)[1].reached
+        return time.perf_counter() - t0
+
+    samples = rounds({name: partial(seconds, name) for name in trainers}, settings.training_repeats)
+    over = ratio(samples, *trainers)
     for name, got in reached.items():
         is_lib = name.startswith("backprop")
         epochs = "not reached" if got is None else f"{got['epoch']} ({got['accuracy']:.1%})"
-        checks = [target("lib ÷ torch", ratio["median"], "≤", MAX_LIB_OVER_TORCH)] * is_lib
+        checks = [target("lib ÷ torch", over["median"], "≤", MAX_LIB_OVER_TORCH)] * is_lib
         checks += [(f"{GOAL:.0%} reached within {MAX_EPOCHS} epochs", False)] * (got is None)
-        s.add([name, summary(seconds[name], "s"), epochs, ratio if is_lib else ""], checks)
-    s.notes.append(
-        f"Settings (notebook 05's): 64-32-10 tanh / softmax cross-entropy, `Network.random(seed=0)`, "
-        f"lr {LR:g}, batch {BATCH_SIZE}, shuffling seed {SEED}, scikit-learn digits split by "
-        f"`datasets.digits()` ({len(d.X_train)} train / {len(d.X_test)} test); "
-        f"{settings.training_repeats} interleaved repeats after {warmup} warm-up."
-    )
+        s.add([name, summary(samples[name], "s"), epochs, over if is_lib else ""], checks)
     return s

@@ -1,4 +1,4 @@
-"""Statistics, timing loops and tables: what every figure of ``make bench`` is made of.
+"""Statistics, the one interleaved timing loop and the one table writer of ``make bench``.
 
 median is ``numpy.median``; p90 ``numpy.percentile(..., 90, method="linear")`` (numpy's default).
 Timing is *interleaved*: repeat 1 times A, B, C, repeat 2 times A, B, C again..., so that a slow
@@ -8,7 +8,6 @@ collector on: the garbage a call leaves is part of its cost. A row's last cell i
 PASS / MISS (the missed targets named), ``—`` (no target), SKIP (not measured: why) or ERROR.
 """
 
-import contextlib
 import json
 import os
 import platform
@@ -27,62 +26,44 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 PASS, MISS, NONE, SKIP, ERROR = "PASS", "MISS", "—", "SKIP", "ERROR"
 P90_METHOD = "linear"
 
-# --------------------------------------------------------------------------- statistics
-
-
-def _as_samples(samples):
-    arr = np.asarray(samples, dtype=float).ravel()
-    if arr.size == 0:
-        raise ValueError("samples: expected at least one value, got none")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"samples: expected finite numbers, got {arr.tolist()}")
-    return arr
-
-
-def median(samples):
-    return float(np.median(_as_samples(samples)))
-
-
-def p90(samples):
-    return float(np.percentile(_as_samples(samples), 90, method=P90_METHOD))
-
 
 def summary(samples, unit=""):
-    """{median, p90, min, max, n, unit, samples}: what results.json keeps of a sample."""
-    arr = _as_samples(samples)
-    out = dict(median=median(arr), p90=p90(arr), min=float(arr.min()), max=float(arr.max()))
-    return out | dict(n=int(arr.size), unit=unit, samples=arr.tolist())
+    """{median, p90, min, max, n, unit, samples}: what results.json keeps of a sample.
+    ValueError unless the samples are finite numbers, at least one."""
+    arr = np.asarray(samples, dtype=float).ravel()
+    if arr.size == 0 or not np.all(np.isfinite(arr)):
+        raise ValueError(f"samples: expected finite numbers, at least one, got {arr.tolist()}")
+    out = dict(median=float(np.median(arr)), p90=float(np.percentile(arr, 90, method=P90_METHOD)))
+    out |= dict(min=float(arr.min()), max=float(arr.max()), n=int(arr.size), unit=unit)
+    return out | dict(samples=arr.tolist())
 
 
-def ratios(numerators, denominators):
-    """Per-repeat ratios a_i / b_i of two equally long samples timed in the same repeats."""
-    a, b = _as_samples(numerators), _as_samples(denominators)
-    if a.shape != b.shape:
-        raise ValueError(f"ratios: expected as many numerators as denominators, got {a.shape}")
-    return a / b
+def ratio(samples, a, b):
+    """The summary of the per-repeat ratios samples[a][i] / samples[b][i] (of one round each)."""
+    return summary(np.divide(samples[a], samples[b]))
 
 
-# --------------------------------------------------------------------------- timing
-
-
-def calibrate(fn, min_sample_ms=5.0, max_k=1_000_000):
-    """The number of calls k that makes one sample of ``fn`` last at least ``min_sample_ms``."""
-    timer, target, k = timeit.Timer(fn, setup="gc.enable()"), min_sample_ms / 1e3, 1
-    while (elapsed := timer.timeit(k)) < target and k < max_k:
-        k = min(max_k, max(2 * k, int(k * 1.2 * target / max(elapsed, 1e-9))))
-    return k
+def rounds(measures, repeats, warmup=1):
+    """The one interleaved loop: {name: [measure(), one per repeat]} for ``measures`` ({name:
+    measure}), called in turn A, B, C, A, B, C, ..., the first ``warmup`` rounds discarded."""
+    samples = {name: [] for name in measures}
+    for r in range(warmup + repeats):
+        for name, measure in measures.items():
+            value = measure()
+            samples[name] += [value] * (r >= warmup)
+    return samples
 
 
 def interleaved(functions, repeats, min_sample_ms=5.0, warmup=1):
-    """Time each of ``functions`` ({name: fn}) ``repeats`` times, interleaved, after ``warmup``
-    discarded rounds. Returns ({name: [ns per call, one per repeat]}, {name: k})."""
-    ks = {name: calibrate(fn, min_sample_ms) for name, fn in functions.items()}
-    timers = {name: timeit.Timer(fn, setup="gc.enable()") for name, fn in functions.items()}
-    samples = {name: [] for name in functions}
-    for r in range(warmup + repeats):
-        for name, timer in timers.items():
-            samples[name] += [timer.timeit(ks[name]) / ks[name] * 1e9] * (r >= warmup)
-    return samples, ks
+    """``rounds`` of timeit samples of ``functions`` ({name: fn}): {name: [µs per call, one per
+    repeat]}. Each sample times k calls, k first raised until a sample lasts min_sample_ms."""
+    measures, min_s = {}, min_sample_ms / 1e3
+    for name, fn in functions.items():
+        timer, k = timeit.Timer(fn, setup="gc.enable()"), 1
+        while (elapsed := timer.timeit(k)) < min_s:
+            k = max(2 * k, int(k * 1.2 * min_s / max(elapsed, 1e-9)))
+        measures[name] = lambda timer=timer, k=k: timer.timeit(k) / k * 1e6
+    return rounds(measures, repeats, warmup)
 
 
 def time_once_ms(fn, *args, **kwargs):
@@ -114,51 +95,42 @@ def med_p90(s):
     return f"{num(s['median'])} / {num(s['p90'])}"
 
 
-def _show(cell):
-    return (
-        med_p90(cell)
-        if isinstance(cell, dict)
-        else num(cell)
-        if isinstance(cell, float)
-        else str(cell)
-    )
+def show(cell):
+    """A cell as the table shows it: a summary as "median / p90", a float by ``num``."""
+    if isinstance(cell, dict):
+        return med_p90(cell)
+    return num(cell) if isinstance(cell, float) else str(cell)
 
 
 @dataclass
 class Section:
     figure: int
     title: str
-    columns: list  # column headers, the last the verdict; or one string "a | b | result"
+    columns: list  # the column headers, the last the verdict; given as "a | b | result"
     rows: list = field(default_factory=list)  # formatted cells
     data: list = field(default_factory=list)  # one dict of raw cells (and extras) per row
     notes: list = field(default_factory=list)  # Markdown sentences under the table
     seconds: float = 0.0
 
     def __post_init__(self):
-        if isinstance(self.columns, str):
-            self.columns = self.columns.split(" | ")
+        self.columns = self.columns.split(" | ")
 
     def add(self, cells, result, **extra):
-        """Add a row of raw cells: a summary is shown as "median / p90", a float by ``num``.
-        results.json keeps them under their column names, with ``extra``. ``result``:
-        [(target, met: bool)] (empty: no target), from which the verdict is made, or SKIP..."""
-        checks = result if isinstance(result, list) else []
+        """Add a row of raw cells (shown by ``show``; results.json keeps them under their column
+        names, with ``extra``). ``result``: [(target, met: bool)] (empty: no target), from which
+        the verdict is made, or SKIP..."""
+        columns, checks = self.columns, result if isinstance(result, list) else []
         if isinstance(result, list):
             missed = [name for name, ok in result if not ok]
             result = NONE if not result else f"{MISS} ({', '.join(missed)})" if missed else PASS
-        if len(cells) + 1 != len(self.columns):
-            raise ValueError(f"figure {self.figure}: expected {len(self.columns) - 1} cells")
-        self.rows.append([_show(c) for c in cells] + [result])
+        if len(cells) + 1 != len(columns):
+            raise ValueError(f"figure {self.figure}: expected {len(columns) - 1} cells")
+        self.rows.append([show(c) for c in cells] + [result])
         checks = [{"target": n, "met": ok} for n, ok in checks]
-        self.data.append(
-            dict(zip(self.columns, cells)) | extra | dict(result=result, checks=checks)
-        )
+        self.data.append(dict(zip(columns, cells)) | extra | dict(result=result, checks=checks))
 
     def results(self):
         return [row[-1] for row in self.rows]
-
-    def to_json(self):
-        return asdict(self) | {"seconds": round(self.seconds, 2)}
 
 
 def count(sections):
@@ -168,12 +140,12 @@ def count(sections):
 
 def missed_targets(sections):
     """[(figure, target, rows missing it, rows with it)] for every target missed somewhere."""
-    tally = {}
+    missed, total = Counter(), Counter()
     for s in sections:
-        for c in (c for row in s.data for c in row.get("checks", ())):
-            missed, total = tally.get((s.figure, c["target"]), (0, 0))
-            tally[(s.figure, c["target"])] = (missed + (not c["met"]), total + 1)
-    return [(f, t, m, n) for (f, t), (m, n) in tally.items() if m]
+        for c in (c for row in s.data for c in row["checks"]):
+            missed[s.figure, c["target"]] += not c["met"]
+            total[s.figure, c["target"]] += 1
+    return [(f, t, m, total[f, t]) for (f, t), m in missed.items() if m]
 
 
 def summary_line(sections):
@@ -184,21 +156,13 @@ def summary_line(sections):
         f"figure {f}, {t} ({m} of {n} row{'s' * (n > 1)})"
         for f, t, m, n in missed_targets(sections)
     ]
-    return f"Rows with targets: {', '.join(parts)}." + (
-        f" Missed: {'; '.join(missed)}." if missed else ""
-    )
+    missed = f" Missed: {'; '.join(missed)}." if missed else ""
+    return f"Rows with targets: {', '.join(parts)}.{missed}"
 
 
-def section_text(s):
-    widths = [max(len(str(c)) for c in col) for col in zip(s.columns, *s.rows)]
-    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths))  # noqa: E731
-    out = [f"\n{s.figure}. {s.title}", line(s.columns), line("-" * w for w in widths)]
-    return "\n".join(
-        out + [line(r) for r in s.rows] + [f"   {re.sub(r'[`*]', '', n)}" for n in s.notes]
-    )
+def table(s):
+    """The one table writer: figure ``s`` as Markdown (results.md, and what ``make bench`` prints)."""
 
-
-def section_markdown(s):
     def md(cells):
         return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
 
@@ -215,21 +179,18 @@ def machine_facts():
     import psutil
     from threadpoolctl import threadpool_info
 
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    cpu = re.search(r"model name\s*:\s*(.*)", cpuinfo)
+    cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text())
     blas = [
         f"{i['internal_api']} {i['version']}" for i in threadpool_info() if i["user_api"] == "blas"
     ]
-    git = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True
-    )
+    git = ["git", "rev-parse", "--short", "HEAD"]
     facts = dict(date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os=platform.platform())
     facts.update(cpu=cpu[1] if cpu else platform.machine(), logical_cpus=os.cpu_count())
     facts.update(memory_gb=psutil.virtual_memory().total / 2**30, python=platform.python_version())
-    facts.update(blas=", ".join(blas), commit=git.stdout.decode().strip())
-    for name in ("numpy", "torch", "ipywidgets", "nbclient"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            facts[name] = metadata.version(name)
+    facts.update(blas=", ".join(blas), commit=subprocess.check_output(git, text=True).strip())
+    facts.update(
+        {name: metadata.version(name) for name in ("numpy", "torch", "ipywidgets", "nbclient")}
+    )
     return facts | {"load_average": {"start": round(os.getloadavg()[0], 2), "end": None}}
 
 
@@ -237,29 +198,21 @@ def facts_line(f):
     return (
         f"{f['cpu']}, {f['logical_cpus']} CPUs, {f['memory_gb']:.0f} GB RAM; {f['os']}; "
         f"Python {f['python']}, numpy {f['numpy']} ({f['blas']}, 1 thread), torch "
-        f"{f.get('torch')}, ipywidgets {f.get('ipywidgets')}, nbclient {f.get('nbclient')}, "
+        f"{f['torch']}, ipywidgets {f['ipywidgets']}, nbclient {f['nbclient']}, "
         f"commit `{f['commit']}`"
     )
 
 
 def load_line(f):
-    start, end = f["load_average"]["start"], f["load_average"]["end"]
-    busy = max(start, end or 0) > f["logical_cpus"]
+    start, end = f["load_average"]["start"], f["load_average"]["end"] or 0
     return (
-        f"1-minute load average at start / end: {start:.1f} / {end or 0:.1f} on "
-        f"{f['logical_cpus']} CPUs"
+        f"1-minute load average at start / end: {start:.1f} / {end:.1f} on {f['logical_cpus']} CPUs"
         + " (above the CPU count: other processes competed for the CPU; the interleaved ratios "
-        "suffer less)" * busy
+        "suffer less)" * (max(start, end) > f["logical_cpus"])
     )
 
 
 # --------------------------------------------------------------------------- files
-
-
-def _without_samples(obj):
-    if isinstance(obj, dict):
-        return {k: _without_samples(v) for k, v in obj.items() if k != "samples"}
-    return [_without_samples(v) for v in obj] if isinstance(obj, list) else obj
 
 
 def markdown(sections, facts, settings, only):
@@ -273,26 +226,41 @@ def markdown(sections, facts, settings, only):
         f"(p90: `numpy.percentile`, method `{P90_METHOD}`). Comparisons (÷) are ratios "
         "taken within each repeat of *interleaved* runs (A, B, C, A, B, C, ...) and then "
         "summarised, so that the machine's noise cancels. BLAS and PyTorch run on one thread. "
-        "µs = microseconds per call.",
+        "µs = microseconds per call. Under each table: what it measures. Repeats: "
+        + ", ".join(f"{k} {v:g}" for k, v in vars(settings).items() if k != "name")
+        + " (results.json has them too).",
         f"**{summary_line(sections)}**{run}",
     ]
-    return "\n\n".join(paragraphs + [section_markdown(s) for s in sections]) + "\n"
+    return "\n\n".join(paragraphs + [table(s) for s in sections]) + "\n"
 
 
 def write(out_dir, sections, facts, settings, only):
-    """Write results.md and results.json into out_dir (each via a .tmp file); their paths."""
-    out_dir, md = Path(out_dir), markdown(sections, facts, settings, only)
+    """Write results.md and results.json (without the raw samples) into out_dir; their paths."""
+    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    settings = dict(vars(settings), only=sorted(only) if only else None, p90_method=P90_METHOD)
-    data = dict(schema=1, date=facts["date"], machine=facts, settings=settings)
-    data |= dict(summary=count(sections), figures=[s.to_json() for s in sections])
-    data = _without_samples(data)  # median, p90, min, max and n stay
-    texts = {
-        "results.md": md,
-        "results.json": json.dumps(data, indent=1, ensure_ascii=False) + "\n",
-    }
-    for name, text in texts.items():
-        tmp = out_dir / f"{name}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out_dir / name)
-    return [out_dir / name for name in texts]
+    settings_json = dict(vars(settings), only=sorted(only) if only else None, p90_method=P90_METHOD)
+    figures = [asdict(s) | {"seconds": round(s.seconds, 2)} for s in sections]
+    data = dict(schema=1, date=facts["date"], machine=facts, settings=settings_json)
+    data |= dict(summary=count(sections), figures=figures)
+    drop_samples = lambda d: {k: v for k, v in d.items() if k != "samples"}  # noqa: E731
+    data = json.loads(json.dumps(data), object_hook=drop_samples)  # median, p90, min, max, n stay
+    (out_dir / "results.md").write_text(markdown(sections, facts, settings, only), "utf-8")
+    (out_dir / "results.json").write_text(
+        json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8"
+    )
+    return [out_dir / "results.md", out_dir / "results.json"]
+
+
+def update_readme(sections, facts, path=REPO_ROOT / "README.md"):
+    """Rewrite README's ``<!-- bench:start -->`` block from this run (a full run only)."""
+    block = (
+        f"## Speed (`make bench`)\n\nMeasured {facts['date']} with `make bench` on {facts['cpu']}, "
+        f"{facts['logical_cpus']} CPUs; {load_line(facts)}. Every figure is a median of "
+        "interleaved runs, on one thread; the tables, the machine and the method are in "
+        "[benchmarks/results.md](benchmarks/results.md), written by the same run as this "
+        f"paragraph. {summary_line(sections)}\n"
+    )
+    start, end = "<!-- bench:start -->\n", "<!-- bench:end -->"
+    head, rest = path.read_text(encoding="utf-8").split(start, 1)
+    path.write_text(head + start + block + end + rest.split(end, 1)[1], encoding="utf-8")
+    return path

@@ -1,16 +1,14 @@
 """``python -m benchmarks [--quick] [--only 1,3] [--out DIR | --no-write]``: ``make bench``.
 
-A full run writes benchmarks/results.md and results.json; a --quick or --only run only prints,
-unless --out names a folder. (``__main__`` pins the thread pools first.)
+A full run writes benchmarks/results.md, results.json and README's bench block; a --quick or
+--only run only prints, unless --out names a folder. (``__main__`` pins the thread pools first.)
 """
 
 import argparse
 import os
-import sys
 import time
 import traceback
 from dataclasses import dataclass
-from pathlib import Path
 
 from . import figures, report
 
@@ -38,50 +36,40 @@ QUICK = Settings("quick", 1.0, 3, 2, 1, 3, 1, 3, 1)
 
 
 def parse_only(text):
-    """'1,3' -> {1, 3}; None -> every figure. ValueError for anything else."""
-    if text is None:
-        return None
+    """'1,3' -> {1, 3}; ValueError for anything but figure numbers."""
     try:
-        only = {int(part) for part in text.split(",") if part.strip()}
+        only = {int(part) for part in text.split(",")}
     except ValueError:
-        raise ValueError(f"--only: expected figure numbers like 1,3, got {text!r}") from None
+        only = set()
     if not only or not only <= set(FIGURES):
-        raise ValueError(f"--only: expected numbers from 1 to {max(FIGURES)}, got {text!r}")
+        raise ValueError(f"--only: expected figure numbers from 1 to {max(FIGURES)}, got {text!r}")
     return only
 
 
-def parse_args(argv):
-    p = argparse.ArgumentParser(prog="python -m benchmarks", description="make bench's figures")
-    p.add_argument("--quick", action="store_true", help="few repeats (development, smoke test)")
-    p.add_argument("--only", metavar="N,M", help="run only these figures, e.g. --only 1,3")
-    p.add_argument("--out", metavar="DIR", help="write results.md and results.json here")
-    p.add_argument("--no-write", action="store_true", help="print only, write no files")
-    args = p.parse_args(argv)
-    try:
-        args.only = parse_only(args.only)
-    except ValueError as e:
-        p.error(str(e))
-    return args
-
-
 def run_figure(n, settings):
-    """Measure figure n; a figure that raises becomes one ERROR row instead of a crash."""
-    t0 = time.perf_counter()
+    """Measure figure n, its docstring the note under its table; a figure that raises becomes
+    one ERROR row instead of a crash."""
+    t0, measure = time.perf_counter(), getattr(figures, f"figure_{n}")
     try:
-        section = getattr(figures, f"figure_{n}")(settings)
+        section = measure(settings)
     except Exception as e:  # noqa: BLE001 - report it and go on with the other figures
         traceback.print_exc()
-        section = report.Section(n, f"figure {n}", ["what", "result"])
+        section = report.Section(n, f"figure {n}", "what | result")
         section.add([f"failed: {type(e).__name__}: {e}"[:300]], report.ERROR, error=repr(e))
+    section.notes.insert(0, " ".join(measure.__doc__.split()).replace("``", "`"))
     section.seconds = time.perf_counter() - t0
     return section
 
 
 def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    settings = QUICK if args.quick else FULL
-    full = not (args.quick or args.only)
-    out = None if args.no_write else Path(args.out) if args.out else figures.HERE if full else None
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description="make bench's figures")
+    p.add_argument("--quick", action="store_true", help="few repeats (development, smoke test)")
+    p.add_argument("--only", metavar="N,M", type=parse_only, help="only these figures, e.g. 1,3")
+    p.add_argument("--out", metavar="DIR", help="write results.md and results.json here")
+    p.add_argument("--no-write", action="store_true", help="print only, write no files")
+    args = p.parse_args(argv)
+    settings, full = QUICK if args.quick else FULL, not (args.quick or args.only)
+    out = None if args.no_write else args.out or (figures.HERE if full else None)
     started, sections = time.perf_counter(), []
     import torch
     from threadpoolctl import threadpool_limits
@@ -94,11 +82,12 @@ def main(argv=None):
         for n in sorted(args.only or FIGURES):
             print(f"\n[figure {n} ...]", flush=True)
             sections.append(run_figure(n, settings))
-            print(report.section_text(sections[-1]), f"\n   ({sections[-1].seconds:.1f} s)")
+            print(report.table(sections[-1]), f"\n   ({sections[-1].seconds:.1f} s)")
     facts["load_average"]["end"] = round(os.getloadavg()[0], 2)
     print(f"\n{report.summary_line(sections)}  ({time.perf_counter() - started:.0f} s in all)")
     print(report.load_line(facts))
-    if out is not None:
-        for path in report.write(out, sections, facts, settings, args.only):
-            print(f"wrote {path}")
+    paths = report.write(out, sections, facts, settings, args.only) if out else []
+    paths += [report.update_readme(sections, facts)] if full and out == figures.HERE else []
+    for path in paths:
+        print(f"wrote {path}")
     return 0

@@ -5,6 +5,7 @@ Nothing here asserts a timing: only that the bench measures, computes and writes
 should. The real figures come from ``make bench``.
 """
 
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -23,11 +24,11 @@ from benchmarks import figures, fused, report, run  # noqa: E402
 
 
 def test_median_and_p90_follow_numpy_linear_percentile():
-    assert report.median([3, 1, 2]) == 2.0
-    assert report.median([4, 1, 3, 2]) == 2.5
+    assert report.summary([3, 1, 2])["median"] == 2.0
+    assert report.summary([4, 1, 3, 2])["median"] == 2.5
     # 1..10: rank 0.9 * 9 = 8.1 -> between the 9th (9) and 10th (10) smallest value
-    assert report.p90(range(1, 11)) == pytest.approx(9.1)
-    assert report.p90([5.0]) == 5.0
+    assert report.summary(range(1, 11))["p90"] == pytest.approx(9.1)
+    assert report.summary([5.0])["p90"] == 5.0
     assert report.P90_METHOD == "linear"
 
 
@@ -40,31 +41,30 @@ def test_summary_keeps_the_samples_and_their_statistics():
 
 
 def test_ratios_are_per_repeat_and_need_matching_lengths():
-    np.testing.assert_allclose(report.ratios([2, 6, 9], [1, 3, 3]), [2, 2, 3])
-    with pytest.raises(ValueError, match="as many"):
-        report.ratios([1, 2], [1, 2, 3])
+    r = report.ratio({"a": [2, 6, 9], "b": [1, 3, 3]}, "a", "b")
+    np.testing.assert_allclose(r["samples"], [2, 2, 3])
+    with pytest.raises(ValueError, match="broadcast"):
+        report.ratio({"a": [1, 2], "b": [1, 2, 3]}, "a", "b")
 
 
 @pytest.mark.parametrize("bad", [[], [1.0, float("nan")], [float("inf")]])
 def test_statistics_refuse_empty_or_non_finite_samples(bad):
     with pytest.raises(ValueError, match="samples"):
-        report.median(bad)
+        report.summary(bad)
 
 
 # --------------------------------------------------------------------------- timing loops
 
 
-def test_calibrate_and_interleaved_give_one_sample_per_repeat():
+def test_interleaved_calibrates_then_gives_one_sample_per_repeat_in_turn():
     calls = []
     fns = {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}
-    assert report.calibrate(fns["a"], min_sample_ms=0.05) >= 1
-    calls.clear()
-    samples, ks = report.interleaved(fns, repeats=3, min_sample_ms=0.05, warmup=1)
+    samples = report.interleaved(fns, repeats=3, min_sample_ms=0.05, warmup=1)
     assert set(samples) == {"a", "b"} and all(len(v) == 3 for v in samples.values())
     assert all(v > 0 for vs in samples.values() for v in vs)
-    # interleaved: calibration runs first, then blocks of k calls alternate a, b, a, b, ...
-    assert calls[-ks["b"] :] == ["b"] * ks["b"]
-    assert calls[-ks["b"] - ks["a"] : -ks["b"]] == ["a"] * ks["a"]
+    # calibration runs a's calls, then b's; then blocks of k calls alternate a, b, a, b, ...
+    # (1 warm-up round and 3 repeats)
+    assert [name for name, _ in itertools.groupby(calls)] == ["a", "b"] * 5
 
 
 # --------------------------------------------------------------------------- the versions compared
@@ -136,12 +136,11 @@ def test_browser_figure_reads_the_latency_file_or_says_not_measured(tmp_path):
                     "01_forward_pass.ipynb": {"median_ms": 31.0, "p95_ms": 60.0, "n": 20},
                     "02_chain_rule.ipynb": {"median_ms": 55.0, "p95_ms": 140.0, "n": 20},
                 },
-                "selftest": {"demo.ipynb": {"median_ms": 20.0, "p95_ms": 23.0, "n": 20}},
             }
         )
     )
     s = figures.figure_4(run.QUICK, path=path)
-    assert s.results() == ["PASS", "MISS (median ≤ 50 ms, p95 ≤ 100 ms)", "—"]
+    assert s.results() == ["PASS", "MISS (median ≤ 50 ms, p95 ≤ 100 ms)"]
     assert report.missed_targets([s]) == [(4, "median ≤ 50 ms", 1, 2), (4, "p95 ≤ 100 ms", 1, 2)]
 
 
@@ -150,7 +149,6 @@ def test_browser_figure_reads_the_latency_file_or_says_not_measured(tmp_path):
 
 def test_only_parses_figure_numbers():
     assert run.parse_only("1,3") == {1, 3}
-    assert run.parse_only(None) is None
     for bad in ("0", "10", "x", ""):
         with pytest.raises(ValueError, match="--only"):
             run.parse_only(bad)
@@ -179,7 +177,7 @@ def test_a_tiny_run_prints_and_writes_markdown_and_json(tmp_path, capsys):
         assert row["result"] in ("PASS",) or row["result"].startswith("MISS")
         assert [c["target"] for c in row["checks"]][:1] == ["lib ÷ fused ≤ 2"]
     fig3 = data["figures"][1]
-    assert len(fig3["rows"]) == 2 * len(figures.CONFIGS)  # two sliders per live view
+    assert len(fig3["rows"]) == 2 * len(figures.CALLS)  # two sliders per live view
 
     md = (tmp_path / "results.md").read_text()
     assert md.startswith("## Speed (`make bench`)")
@@ -233,3 +231,17 @@ def test_classroom_figure_reads_the_bench_file_or_says_not_measured(tmp_path):
     assert s.results()[0] == report.PASS
     assert s.results()[1].startswith(report.MISS) and "0 lost or wrong" in s.results()[1]
     assert "all ready" in s.results()[1] and "p95" in s.results()[1]
+
+
+def test_a_full_run_rewrites_only_the_readme_bench_block(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n<!-- bench:start -->\nold 30 µs\n<!-- bench:end -->\n## Licence\n")
+    facts = report.machine_facts() | {"load_average": {"start": 1.0, "end": 1.5}}
+    s = report.Section(1, "t", "a | result")
+    s.add(["x"], [("median ≤ 1", False)])
+    for _ in range(2):  # the same block again: nothing outside it moves
+        report.update_readme([s], facts, path=readme)
+    text = readme.read_text()
+    assert text.startswith("# x\n<!-- bench:start -->\n## Speed (`make bench`)\n")
+    assert text.endswith("<!-- bench:end -->\n## Licence\n") and "old" not in text
+    assert "Rows with targets: 0 PASS, 1 MISS." in text and text.count("bench:start") == 1

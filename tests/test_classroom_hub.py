@@ -73,13 +73,13 @@ def _listening(hub):
 
 async def _kernel_state(student):
     url = f"{student.server_url()}/api/kernels/{student.kernel_id}"
-    async with student.http.get(url, headers=student.auth()) as r:
+    async with student.http.get(url) as r:
         return (await r.json()).get("execution_state", "?") if r.status == 200 else "gone"
 
 
 async def _restart_kernel(student):
     url = f"{student.server_url()}/api/kernels/{student.kernel_id}/restart"
-    async with student.http.post(url, headers=student.auth()) as r:
+    async with student.http.post(url) as r:
         assert r.status == 200, f"restart for {student.name}: HTTP {r.status}"
 
 
@@ -96,9 +96,7 @@ async def _pull_course(student, upstream, branch):
     """nbgitpuller's link, as the student's browser follows it: the server streams progress."""
     query = {"repo": upstream.as_uri(), "branch": branch, "targetpath": "backprop", "depth": "1"}
     phases = []
-    async with student.http.get(
-        f"{student.server_url()}/git-pull/api", params=query, headers=student.auth()
-    ) as r:
+    async with student.http.get(f"{student.server_url()}/git-pull/api", params=query) as r:
         assert r.status == 200, r.status
         async for line in r.content:
             if line.startswith(b"data: "):
@@ -119,20 +117,18 @@ async def _scenario(hub, upstream, branch):
 
         # --- who may reach whom: pupil0's token against pupil1's server and kernel
         a, b = students[0], students[1]
-        async with a.http.get(f"{a.server_url(b.name)}/api/kernels", headers=a.auth()) as r:
+        async with a.http.get(f"{a.server_url(b.name)}/api/kernels") as r:
             out["other_api"] = r.status
-        async with a.http.get(
-            f"{a.server_url(b.name)}/api/contents", headers=a.auth(), allow_redirects=False
-        ) as r:
+        async with a.http.get(f"{a.server_url(b.name)}/api/contents", allow_redirects=False) as r:
             out["other_contents"] = r.status
         url = f"{a.server_url(b.name)}/api/kernels/{b.kernel_id}/channels".replace("http", "ws", 1)
         try:
-            ws = await a.http.ws_connect(url, headers=a.auth())
+            ws = await a.http.ws_connect(url)
             await ws.close()
             out["other_ws"] = 101
         except aiohttp.WSServerHandshakeError as err:
             out["other_ws"] = err.status
-        async with a.http.get(f"{a.server_url()}/api/kernels", headers=a.auth()) as r:
+        async with a.http.get(f"{a.server_url()}/api/kernels") as r:
             out["own_api"] = r.status
 
         # --- the course handed out with nbgitpuller into pupil2's fresh home
@@ -172,7 +168,7 @@ async def _scenario(hub, upstream, branch):
         out["second"] = {s.name: dict(s.moves) for s in students[:2]}
         out["hub_alive"] = hub.proc.poll() is None
         c = students[2]
-        async with c.http.get(f"{c.server_url()}/api/kernels", headers=c.auth()) as r:
+        async with c.http.get(f"{c.server_url()}/api/kernels") as r:
             out["bystander_kernels"] = [k["id"] for k in await r.json()]
     return out
 
