@@ -616,7 +616,7 @@ def measure_latency(page, handle, moves: int = 20, warmup: int = 1) -> dict:
 
 def record_latency(notebook: str, result: dict) -> Path:
     """Merge ``result`` into artifacts/browser_latency.json under ``["notebooks"][notebook]``
-    ({"schema": 1, "targets": {...}, "notebooks": {...}}: what benchmarks/fig_browser.py reads)."""
+    ({"schema": 1, "targets": {...}, "notebooks": {...}}: what figure 4 of benchmarks/figures.py reads)."""
     path = LATENCY_FILE
     with file_lock(path.with_suffix(".lock")):  # the other worker may be writing it too
         try:
