@@ -30,7 +30,7 @@ def first_code_cell(path: Path):
 def run_cells(sources: list[str]) -> list:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
-    NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3").execute(
+    NotebookClient(nb, timeout=600, allow_errors=True, kernel_name="python3").execute(
         cwd=str(ROOT / "notebooks")
     )
     return nb.cells
