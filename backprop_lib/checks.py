@@ -459,14 +459,14 @@ def as_int(value, name, low=None, high=None, what=None):
     return v
 
 
-MAX_EPOCHS = (
-    1_000_000  # more passes over the data than any course run needs: a bigger one is a slip
-)
+# more passes over the data than any course run needs: a bigger number is a slip
+MAX_EPOCHS = 1_000_000
 
 
 def as_epochs(value, name="epochs", low=0, forever_ok=False):
     """A number of epochs: a whole number in [low, MAX_EPOCHS] (or None, "for ever", where
-    ``forever_ok``) -> int or None. Bigger numbers are refused: training would never end."""
+    ``forever_ok``) -> int or None. Bigger numbers are refused: such a run would not end in any
+    useful time, and listing its batches would fill the memory."""
     if value is None and forever_ok:
         return None
     what = f"a whole number from {low} to {MAX_EPOCHS:,}" + (
