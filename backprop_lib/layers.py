@@ -1,20 +1,14 @@
 """The primitives, each a forward/backward pair (the pattern of CS231n's ``layers.py``).
 
 ``*_forward(...)`` returns ``(out, cache)``; ``*_backward(dout, cache)`` returns the gradient(s)
-of the loss with respect to the forward's input(s). The cache holds only what backward needs.
+of the loss with respect to the forward's input(s), from only what the cache holds. A batch ``x``
+is ``(N, D)``, one row per sample (the seeds' row-vector convention), a dense layer's ``W`` is
+``(D, M)``, so ``z = x @ W + b``; losses average over the N rows.
 
-Shapes use the row-vector convention of the seed notebooks: a batch ``x`` has shape ``(N, D)``,
-one row per sample, and a dense layer's ``W`` has shape ``(D, M)``, so ``z = x @ W + b``.
-Losses average over the N rows of a batch.
-
-Each activation and each loss also has one record (``Activation``, ``Loss``) in the tables
-``ACTIVATIONS`` and ``LOSSES``: the pair, and everything else the library needs to know about it
-(what the loss takes, the activation and targets it needs, the replay's formulas). The network,
-the replay, the gradient check, the input checks and training read these records; adding an
-activation or a loss is adding its pair and its record.
-
-Everything here is finite and quiet for any finite input: sigmoid and the cross-entropies are
-written so that no ``exp`` can overflow, however large the weights.
+Each activation and each loss has one record in ``ACTIVATIONS`` and ``LOSSES``: its pair and all
+else the library needs to know (what a loss takes, the activation and targets it needs, the
+replay's formulas). Adding one is adding its pair and its record. Everything here is finite and
+quiet for any finite input: no ``exp`` can overflow, however large the weights.
 """
 
 from collections.abc import Callable
@@ -54,8 +48,7 @@ def sigmoid(z):
     """sigma(z) = 1 / (1 + e^-z).
 
     e^-z overflows below z = -709 in float64 (-88 in float32); capping the exponent there
-    changes sigma only where it is below 1e-308 (1e-38) anyway, and keeps every z quiet and
-    finite, however large the weights.
+    changes sigma only where it is below 1e-308 (1e-38) anyway.
     """
     cap = 88.0 if getattr(z, "dtype", None) == np.float32 else 709.0
     return 1.0 / (1.0 + np.exp(np.minimum(-z, cap)))
@@ -97,7 +90,7 @@ def identity_backward(da, cache):
 
 @dataclass(frozen=True)
 class Activation:
-    """One activation, everything the library knows about it. Unpacks as (forward, backward)."""
+    """One activation, everything the library knows about it."""
 
     forward: Callable  # forward(z) -> (a, cache)
     backward: Callable  # backward(da, cache) -> dz
@@ -105,9 +98,6 @@ class Activation:
     # da/dz for the replay, symbolic and with the numbers in: in {a}, {z}, {d} (its value)
     derivative: tuple
     symbol: str = ""  # the short name on the diagram's z -> a edge (the key if empty)
-
-    def __iter__(self):
-        return iter((self.forward, self.backward))
 
 
 ACTIVATIONS = {
@@ -207,7 +197,7 @@ def _softmax_ce_roundoff(z, T, loss, dL_dz):  # z - max z, a sum of K exponentia
 
 @dataclass(frozen=True)
 class Loss:
-    """One loss, everything the library knows about it. Unpacks as (forward, backward, takes).
+    """One loss, everything the library knows about it.
 
     The replay's texts are in {y} and {t} ({y} is p_k where there are probabilities); a pair
     of them is the formula written symbolically, then with the numbers in.
@@ -229,18 +219,10 @@ class Loss:
     # units of u (None: an output loss that rounds only y - t; see gradcheck.output_roundoff)
     roundoff: Callable | None = None
 
-    def __iter__(self):
-        return iter((self.forward, self.backward, self.takes))
-
-    def __getitem__(self, i):
-        return tuple(self)[i]
-
 
 def _bce_dL_dy(dL_dz, cache):
-    """dL/dy = dL/dz / (y (1 - y)): where y rounds to 0 or 1 that quotient is unbounded, and we
-    clamp the denominator at 1e-12 as torch's BCELoss does, to stay finite."""
-    y = cache[0]
-    return dL_dz / np.maximum(y * (1.0 - y), 1e-12)
+    """dL/dy = dL/dz / (y (1 - y)), the denominator clamped at 1e-12 as torch's BCELoss does."""
+    return dL_dz / np.maximum(cache[0] * (1.0 - cache[0]), 1e-12)
 
 
 LOSSES = {

@@ -1,12 +1,10 @@
 """The network, its forward and backward passes, and one SGD step.
 
-The data flows one way: a ``Network`` (parameters) -> ``forward`` -> ``Trace`` (every
+The data flows one way: ``Network`` (parameters) -> ``forward`` -> ``Trace`` (every
 intermediate) -> ``backward`` -> ``Grads`` (every gradient) -> views. A Network is immutable:
-``sgd_step`` returns a new one, so no later cell can silently use weights that an earlier cell
-updated in place (the trap of seed 000).
-
-Lists are 0-based (``trace.z[0]`` is z^1 of the maths); the attributes ``trace.z1``,
-``grads.dL_dW1`` and so on give the same arrays under their 1-based mathematical names.
+``sgd_step`` returns a new one, so no cell can use weights an earlier cell updated in place (the
+trap of seed 000). Lists are 0-based (``trace.z[0]`` is z^1); ``trace.z1``, ``grads.dL_dW1``
+and so on are the same arrays under their 1-based mathematical names.
 """
 
 import dataclasses
@@ -26,8 +24,7 @@ _TOO_LARGE = "scale x (and the targets) down, or use smaller weights"
 
 
 def _freeze(*arrays):
-    """Make freshly made arrays read-only, so that a network, a trace or gradients cannot be
-    changed behind backward's back. Views of them (``arr[0]`` below) are read-only too."""
+    """Make new arrays read-only (and so their views), so none can change behind backward."""
     for arr in arrays:
         if arr is not None:
             arr.setflags(write=False)
@@ -39,12 +36,9 @@ class Network(ParamArrays):
 
     weights: tuple of L arrays, W^l of shape (n_(l-1), n_l).
     biases: tuple of L arrays of shape (n_l,), or None for a network without biases (seed 001).
-    activations: tuple of L names, from ``layers.ACTIVATIONS``.
-    loss: a name from ``layers.LOSSES``.
-    Construct it with ``Network(weights, biases=None, activations="sigmoid", loss=...)``:
-    ``activations`` may be one name for every layer or a list with one name per layer.
-    Its scalar parameters by key (``param_keys``, ``get``, ``set``, ``params``) come from
-    ParamArrays.
+    activations: tuple of L names from ``layers.ACTIVATIONS`` (give one name for every layer, or
+    a list with one per layer); loss: a name from ``layers.LOSSES``. The scalar parameters by
+    key (``param_keys``, ``get``, ``set``, ``params``) come from ParamArrays.
     """
 
     activations: tuple
@@ -99,11 +93,10 @@ def _rows(arr, is_batch):
 
 
 class LayerCache(NamedTuple):
-    """What backward needs of one layer: the dense layer's cache (its input, W) and the
-    activation's (a, z or None), as ``layers`` returned them: (N, k) arrays, never copies."""
+    """What backward needs of one layer, as ``layers`` returned it: (N, k) arrays, not copies."""
 
-    dense: tuple
-    activation: object
+    dense: tuple  # the dense layer's cache: (its input, W)
+    activation: object  # the activation's: a, z or None
 
 
 @dataclass(frozen=True, eq=False)

@@ -172,7 +172,7 @@ def _away_from_zero(r, shape):
 @pytest.mark.parametrize("name", sorted(layers.ACTIVATIONS))
 def test_activation_backward_matches_numeric_gradient(name):
     """da/dz of every activation, elementwise on a (3, 4) batch, against central differences."""
-    forward, backward = layers.ACTIVATIONS[name]
+    forward, backward = layers.ACTIVATIONS[name].forward, layers.ACTIVATIONS[name].backward
     r = rng()
     z = _away_from_zero(r, (3, 4)) if name == "relu" else r.normal(size=(3, 4))
     dout = r.normal(size=(3, 4))
@@ -194,7 +194,7 @@ def _targets(name, r, shape):
 def test_loss_backward_matches_numeric_gradient(name, shape):
     """dL/d(input) of every loss (the output y, or the logits z for the cross-entropies),
     for one sample with one or several outputs and for a batch of 4."""
-    forward, backward, _ = layers.LOSSES[name]
+    forward, backward = layers.LOSSES[name].forward, layers.LOSSES[name].backward
     r = rng()
     u, t = 2 * r.normal(size=shape), _targets(name, r, shape)
     analytic = backward(1.0, forward(u, t)[1])
@@ -204,7 +204,8 @@ def test_loss_backward_matches_numeric_gradient(name, shape):
 def test_softmax_cross_entropy_backward_with_probability_and_unnormalised_targets():
     """The gradient of -sum t log p is p sum(t) - t for any target rows, not only one-hot ones
     (p - t holds only when each row of t sums to 1)."""
-    forward, backward, _ = layers.LOSSES["softmax_cross_entropy"]
+    forward = layers.softmax_cross_entropy_forward
+    backward = layers.softmax_cross_entropy_backward
     r = rng()
     z = r.normal(size=(2, 3))
     for t in (np.array([[0.2, 0.5, 0.3], [0.0, 0.1, 0.9]]), np.array([[0.5, 0.2, 0.0], [1, 1, 0]])):
@@ -214,10 +215,12 @@ def test_softmax_cross_entropy_backward_with_probability_and_unnormalised_target
 def test_losses_scale_the_upstream_gradient():
     """backward(dL, cache) is dL times backward(1, cache): the chain rule's first factor."""
     r = rng()
-    for name, (forward, backward, _) in layers.LOSSES.items():
+    for name, rule in layers.LOSSES.items():
         u, t = r.normal(size=(2, 3)), _targets(name, r, (2, 3))
-        cache = forward(u, t)[1]
-        np.testing.assert_allclose(backward(3.0, cache), 3.0 * backward(1.0, cache), rtol=1e-15)
+        cache = rule.forward(u, t)[1]
+        np.testing.assert_allclose(
+            rule.backward(3.0, cache), 3.0 * rule.backward(1.0, cache), rtol=1e-15
+        )
 
 
 def test_registries_name_every_primitive():

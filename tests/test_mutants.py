@@ -151,7 +151,7 @@ def independent_roundoff_bound(net, x, t):
     g = bp.backward(net, trace)
     X = np.atleast_2d(trace.x)
     N, K = X.shape[0], net.sizes[-1]
-    takes = layers.LOSSES[net.loss][2]
+    takes = layers.LOSSES[net.loss].takes
     S = (N * K + 1) * abs(trace.loss)
     a_prev = X
     for l, W in enumerate(net.weights):

@@ -126,7 +126,7 @@ def test_intermediate_gradients_match_pytorch_float64(problem):
         tensor.retain_grad()
     loss.backward()
     last = len(net.weights) - 1
-    takes_logits = layers.LOSSES[net.loss][2] == "logits"
+    takes_logits = layers.LOSSES[net.loss].takes == "logits"
     for l in range(last + 1):
         np.testing.assert_allclose(
             np.atleast_2d(grads.dL_dz[l]), zs[l].grad.numpy(), rtol=1e-10, atol=1e-15
