@@ -112,8 +112,7 @@ ACTIVATIONS = {
 }
 
 # --------------------------------------------------------------------------- losses
-# Forward returns (L, cache) with L a float, the mean over the N rows; backward(dL, cache)
-# returns the gradient with respect to the loss's input, shaped like it.
+# forward(v, t) returns (L, cache), L a float; backward(dL, cache) returns dL/dv, shaped like v.
 
 
 def squared_error_forward(y, t):
@@ -197,11 +196,8 @@ def _softmax_ce_roundoff(z, T, loss, dL_dz):  # z - max z, a sum of K exponentia
 
 @dataclass(frozen=True)
 class Loss:
-    """One loss, everything the library knows about it.
-
-    The replay's texts are in {y} and {t} ({y} is p_k where there are probabilities); a pair
-    of them is the formula written symbolically, then with the numbers in.
-    """
+    """One loss, everything the library knows about it. The replay's texts are in {y} and {t}
+    ({y} is p_k where there are probabilities): a pair is the formula, then with the numbers."""
 
     forward: Callable  # forward(v, t) -> (L, cache), v being what the loss takes
     backward: Callable  # backward(dL, cache) -> dL/dv
@@ -245,7 +241,10 @@ LOSSES = {
         binary_cross_entropy_backward,
         "logits",
         term="−[{t}·log {y} + (1 − {t})·log(1 − {y})]",
-        gradient=("({y} − {t}) / ({y}(1 − {y}))", "({y} − {t}) / ({y}·(1 − {y}))"),
+        gradient=(  # as _bce_dL_dy computes it: clamped where y rounds to 0 or 1
+            "({y} − {t}) / max({y}(1 − {y}), 10⁻¹²)",
+            "({y} − {t}) / max({y}·(1 − {y}), 1·10^-12)",
+        ),
         activation="sigmoid",
         target_range=(0, 1),
         dL_dy=_bce_dL_dy,
