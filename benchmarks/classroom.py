@@ -10,10 +10,7 @@ view's update coming back (matched by its parent message id). Latency runs from 
 receiving; every view must show ``draw.loss_html`` of the library's forward pass at that
 weight. Memory per student (server + kernel) and the hub's and proxy's CPU are read with psutil
 from the hub's process tree. Everything listens on 127.0.0.1 and is stopped by PID.
-
-tests/test_classroom_hub.py drives the same code (``Hub``, ``Student``, ``students``) with 3
-students, checks who can reach whom and what listens where, and kills one student's kernel and
-restarts another's mid-slider.
+tests/test_classroom_hub.py drives the same code with 3 students.
 """
 
 from __future__ import annotations
@@ -91,10 +88,8 @@ class Hub:
             raise RuntimeError(f"{PROXY} is missing: run `python course.py hub-proxy` (npm ci)")
         self.runtime.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, BP_HUB_PORT=str(self.port), BP_HUB_RUNTIME=str(self.runtime))
-        env.update(
-            BP_HUB_PASSWORD=self.password, PATH=f"{Path(sys.executable).parent}:{env['PATH']}"
-        )
-        env.update({"BP_HUB_NOTEBOOKS": str(self.notebooks)} if self.notebooks else {})
+        env |= dict(BP_HUB_PASSWORD=self.password, BP_HUB_NOTEBOOKS=str(self.notebooks or ""))
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
         self.log = open(self.runtime / "hub.log", "w", encoding="utf-8")  # noqa: SIM115
         command = [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG), "--log-level=WARN"]
         io = dict(stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, env=env)
@@ -136,9 +131,6 @@ class Hub:
 
     def __exit__(self, *exc):
         self.stop()
-
-
-# ---------------------------------------------------------------- one student
 
 
 @dataclass
@@ -193,9 +185,7 @@ class Student:
         self.http.headers["Authorization"] = f"token {token}"
         await self.call("POST", f"{api}/server")
         t0 = time.perf_counter()
-        while not (server := (await self.call("GET", api)).get("servers", {}).get("", {})).get(
-            "ready"
-        ):
+        while not (server := (await self.call("GET", api))["servers"].get("", {})).get("ready"):
             if time.perf_counter() - t0 > (600 if server else 5):  # a server gone: it failed
                 raise RuntimeError(f"spawn of {self.name} failed; see the hub log")
             await asyncio.sleep(0.5)
@@ -203,8 +193,6 @@ class Student:
         self.kernel_id = (await self.call("POST", kernels, json={"name": "python3"}))["id"]
         await self.connect()
         await self.build_explorer()
-
-    # -- the kernel's websocket -----------------------------------------------
 
     async def connect(self):
         url = f"{self.server_url()}/api/kernels/{self.kernel_id}/channels".replace("http", "ws", 1)
@@ -293,9 +281,6 @@ async def students(hub: Hub, names):
         for s in group:
             await s.close()
             await s.http.close()
-
-
-# ---------------------------------------------------------------- measuring
 
 
 def cpu_seconds(processes) -> float:

@@ -37,11 +37,8 @@ QUICK = Settings("quick", 1.0, 3, 2, 1, 3, 1, 3, 1)
 
 def parse_only(text):
     """'1,3' -> {1, 3}; ValueError for anything but figure numbers."""
-    try:
-        only = {int(part) for part in text.split(",")}
-    except ValueError:
-        only = set()
-    if not only or not only <= set(FIGURES):
+    only = {int(part) if part.isdigit() else 0 for part in text.split(",")}
+    if not only <= set(FIGURES):
         raise ValueError(f"--only: expected figure numbers from 1 to {max(FIGURES)}, got {text!r}")
     return only
 
