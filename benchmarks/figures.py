@@ -111,15 +111,15 @@ def slider_ms(view, key, repeats, base, warmup=2):
     (so the observer always fires); AssertionError if a move leaves the view's HTML unchanged."""
     values, curve = itertools.cycle([base + 0.05, base]), getattr(view, "curve_view", None)
 
+    def html():  # the view, and the curve's if the Explorer draws one
+        return view.view.value + (curve.value if curve is not None else "")
+
     def move():
         before, value = html(), next(values)
         ms = report.time_once_ms(view.set, key, value)
         if html() == before:
             raise AssertionError(f"{view!r}: moving {key} to {value} left the view unchanged")
         return ms
-
-    def html():  # the view, and the curve's if the Explorer draws one
-        return view.view.value + (curve.value if curve is not None else "")
 
     ms = summary(rounds({key: move}, repeats, warmup)[key], "ms")
     return ms, [target("median", ms["median"], "≤", MAX_SLIDER_MS, " ms")]
