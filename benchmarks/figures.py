@@ -35,7 +35,8 @@ def _library(net, x, t):
     return lambda: bp.backward(net, bp.forward(net, x, t))
 
 
-def _us(samples):
+def _summaries(samples):
+    """{name: summary} of ``interleaved``'s µs per call."""
     return {name: summary(v, "µs") for name, v in samples.items()}
 
 
@@ -75,7 +76,7 @@ def figure_1(settings):
             "torch": partial(autograd_call(net)[0], x, t),
         }
         samples = interleaved(fns, settings.calls_repeats, settings.min_sample_ms)
-        us, over_fused = _us(samples), ratio(samples, "backprop_lib", "fused")
+        us, over_fused = _summaries(samples), ratio(samples, "backprop_lib", "fused")
         over_lib = ratio(samples, "torch", "backprop_lib")
         checks = [target("lib ÷ fused", over_fused["median"], "≤", MAX_LIB_OVER_FUSED)]
         if batch == 1:  # the torch target: one sample only
@@ -222,7 +223,7 @@ def figure_8(settings):
         if reference:
             fns["backprop_lib"] = _library(ex.net, ex.x, ex.target)
         samples = interleaved(fns, settings.calls_repeats, settings.min_sample_ms)
-        us, over = _us(samples), ratio(samples, "autograd", "torch")
+        us, over = _summaries(samples), ratio(samples, "autograd", "torch")
         cells = [label, len(expr), us["autograd"], us.get("backprop_lib", "—"), us["torch"]]
         cells.append(f"autograd ÷ torch {med_p90(over)}")
         s.add(cells, [], us_per_call=us, max_diff=worst, autograd_over_torch=over)
