@@ -3,5 +3,5 @@
 ``figures`` measures figures 1-9 (each function's docstring says what exactly is timed), ``fused``
 is figure 1's hand-fused numpy version, ``report`` holds the statistics, the one interleaved
 timing loop and the one table writer, ``classroom`` is ``make classroom-bench`` (figure 9's
-file). Nothing here imports numpy at import time: ``__main__`` must set the thread variables first.
+file).
 """

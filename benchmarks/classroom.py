@@ -10,15 +10,13 @@ view's update coming back (matched by its parent message id). Latency runs from 
 receiving; every view must show ``draw.loss_html`` of the library's forward pass at that
 weight. Memory per student (server + kernel) and the hub's and proxy's CPU are read with psutil
 from the hub's process tree. Everything listens on 127.0.0.1 and is stopped by PID.
-
-tests/test_classroom_hub.py drives the same code (``Hub``, ``Student``, ``students``) with 3
-students, checks who can reach whom and what listens where, and kills one student's kernel and
-restarts another's mid-slider.
+tests/test_classroom_hub.py drives the same code with 3 students.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import asyncio
 import contextlib
 import json
@@ -43,12 +41,11 @@ RESULTS = Path(__file__).resolve().parent / "classroom.json"
 
 SLIDER = "w2_1_1"
 SETUP_CODE = f"""
-import json
 from backprop_lib import examples
 from backprop_lib.widgets import Explorer
 ex = Explorer(examples.seed_000(), curve={SLIDER!r}, tangent=True, start="backward")
 s = ex.param_sliders[{SLIDER!r}]
-print(json.dumps({{"slider": s.model_id, "view": ex.view.model_id, "start": s.value}}))
+ids = {{"slider": s.model_id, "view": ex.view.model_id, "start": s.value}}
 """
 
 
@@ -91,10 +88,8 @@ class Hub:
             raise RuntimeError(f"{PROXY} is missing: run `python course.py hub-proxy` (npm ci)")
         self.runtime.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, BP_HUB_PORT=str(self.port), BP_HUB_RUNTIME=str(self.runtime))
-        env.update(
-            BP_HUB_PASSWORD=self.password, PATH=f"{Path(sys.executable).parent}:{env['PATH']}"
-        )
-        env.update({"BP_HUB_NOTEBOOKS": str(self.notebooks)} if self.notebooks else {})
+        env |= dict(BP_HUB_PASSWORD=self.password, BP_HUB_NOTEBOOKS=str(self.notebooks or ""))
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
         self.log = open(self.runtime / "hub.log", "w", encoding="utf-8")  # noqa: SIM115
         command = [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG), "--log-level=WARN"]
         io = dict(stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, env=env)
@@ -136,9 +131,6 @@ class Hub:
 
     def __exit__(self, *exc):
         self.stop()
-
-
-# ---------------------------------------------------------------- one student
 
 
 @dataclass
@@ -193,9 +185,7 @@ class Student:
         self.http.headers["Authorization"] = f"token {token}"
         await self.call("POST", f"{api}/server")
         t0 = time.perf_counter()
-        while not (server := (await self.call("GET", api)).get("servers", {}).get("", {})).get(
-            "ready"
-        ):
+        while not (server := (await self.call("GET", api))["servers"].get("", {})).get("ready"):
             if time.perf_counter() - t0 > (600 if server else 5):  # a server gone: it failed
                 raise RuntimeError(f"spawn of {self.name} failed; see the hub log")
             await asyncio.sleep(0.5)
@@ -203,8 +193,6 @@ class Student:
         self.kernel_id = (await self.call("POST", kernels, json={"name": "python3"}))["id"]
         await self.connect()
         await self.build_explorer()
-
-    # -- the kernel's websocket -----------------------------------------------
 
     async def connect(self):
         url = f"{self.server_url()}/api/kernels/{self.kernel_id}/channels".replace("http", "ws", 1)
@@ -229,29 +217,24 @@ class Student:
                 if move is not None and move.latency_ms is None and "value" in state:
                     move.latency_ms = (time.perf_counter() - move.sent) * 1000
                     move.right = expected_loss_html(move.value) in state["value"]
-            elif parent in self.replies:
-                stdout, idle = self.replies[parent]
-                if kind == "stream" and content["name"] == "stdout":
-                    stdout.append(content["text"])
-                elif kind == "error":
-                    stdout.append(RuntimeError(f"{self.name}: {content['evalue']}"))
-                elif kind == "status" and content["execution_state"] == "idle":
-                    idle.set_result(stdout)  # idle comes after the request's last output
+            elif kind == "execute_reply" and parent in self.replies:
+                self.replies.pop(parent).set_result(content)
 
-    async def execute(self, code: str, timeout: float = 300, wait: bool = True):
-        """Run ``code`` in the kernel; with ``wait``, its printed output (RuntimeError if it
-        raised)."""
-        idle = asyncio.get_running_loop().create_future()
+    async def execute(self, code: str, timeout: float = 300, wait: bool = True, **expressions):
+        """Run ``code`` in the kernel; with ``wait``, the values of ``expressions`` after it (as
+        their text/plain, i.e. repr); RuntimeError if it raised."""
+        reply = asyncio.get_running_loop().create_future()
         content = dict(code=code, silent=False, store_history=False, allow_stdin=False)
-        await self._send("execute_request", content, self.replies, ([], idle))
+        content["user_expressions"] = expressions
+        await self._send("execute_request", content, self.replies, reply)
         if wait:
-            stdout = await asyncio.wait_for(idle, timeout)
-            for error in (e for e in stdout if isinstance(e, Exception)):
-                raise error
-            return "".join(stdout)
+            reply = await asyncio.wait_for(reply, timeout)
+            if reply["status"] != "ok":
+                raise RuntimeError(f"{self.name}: {reply.get('evalue')}")
+            return {k: v["data"]["text/plain"] for k, v in reply["user_expressions"].items()}
 
     async def build_explorer(self):
-        self.ids = json.loads(await self.execute(SETUP_CODE))
+        self.ids = ast.literal_eval((await self.execute(SETUP_CODE, ids="ids"))["ids"])
 
     async def slide(self, n: int, rate: float):
         """n moves at `rate` per second, alternating between two values near the start (each
@@ -259,12 +242,10 @@ class Student:
         slider view sends."""
         start, t0 = round(self.ids["start"], 2), time.perf_counter()
         for i in range(n):
-            state = {"value": round(start + (0.05 if i % 2 == 0 else 0.10), 2)}
-            data = {"method": "update", "state": state, "buffer_paths": []}
+            value = round(start + (0.05 if i % 2 == 0 else 0.10), 2)
+            data = {"method": "update", "state": {"value": value}, "buffer_paths": []}
             content = {"comm_id": self.ids["slider"], "data": data}
-            await self._send(
-                "comm_msg", content, self.moves, Move(state["value"], time.perf_counter())
-            )
+            await self._send("comm_msg", content, self.moves, Move(value, time.perf_counter()))
             await asyncio.sleep(max(0.0, t0 + (i + 1) / rate - time.perf_counter()))
 
     async def drain(self, timeout: float):
@@ -293,9 +274,6 @@ async def students(hub: Hub, names):
         for s in group:
             await s.close()
             await s.http.close()
-
-
-# ---------------------------------------------------------------- measuring
 
 
 def cpu_seconds(processes) -> float:

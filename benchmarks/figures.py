@@ -40,9 +40,6 @@ def _summaries(samples):
     return {name: summary(v, "µs") for name, v in samples.items()}
 
 
-# --------------------------------------------------------------------------- figures 1 and 2
-
-
 def cases(batches=(1, 32, 256)):
     """(name, net, x, target, batch): the three seeds at their one sample, then the digits
     network of notebook 05 (64-32-10, sigmoid, softmax cross-entropy on the logits) with random
@@ -110,13 +107,13 @@ def figure_2(settings):
     return s
 
 
-# --------------------------------------------------------------------------- figures 3 and 8
+def slider_ms(view, key, repeats, base, warmup=2):
+    """(ms per ``view.set(key, value)``, its target), the value alternately base + 0.05 and base
+    (so the observer always fires); AssertionError if a move leaves the view's HTML unchanged."""
+    values, curve = itertools.cycle([base + 0.05, base]), getattr(view, "curve_view", None)
 
-
-def slider_ms(view, key, repeats, base, html, warmup=2):
-    """ms per ``view.set(key, value)``, the value alternately base + 0.05 and base (so the
-    observer always fires); AssertionError if a move leaves ``html()`` unchanged."""
-    values = itertools.cycle([base + 0.05, base])
+    def html():  # the view, and the curve's if the Explorer draws one
+        return view.view.value + (curve.value if curve is not None else "")
 
     def move():
         before, value = html(), next(values)
@@ -125,11 +122,8 @@ def slider_ms(view, key, repeats, base, html, warmup=2):
             raise AssertionError(f"{view!r}: moving {key} to {value} left the view unchanged")
         return ms
 
-    return summary(rounds({key: move}, repeats, warmup)[key], "ms")
-
-
-def slider_checks(ms):
-    return [target("median", ms["median"], "≤", MAX_SLIDER_MS, " ms")]
+    ms = summary(rounds({key: move}, repeats, warmup)[key], "ms")
+    return ms, [target("median", ms["median"], "≤", MAX_SLIDER_MS, " ms")]
 
 
 CURVE_KEY, OTHER_KEY = "w2_1_1", "w1_1_1"
@@ -171,14 +165,10 @@ def figure_3(settings):
     s = Section(3, title, header)
     for call in CALLS:
         ex = eval(call, {"Explorer": Explorer, "examples": examples})  # noqa: S307 - our own text
-
-        def html(ex=ex):
-            return ex.view.value + (ex.curve_view.value if getattr(ex, "curve_view", None) else "")
-
         for key in (CURVE_KEY, OTHER_KEY):
-            ms = slider_ms(ex, key, settings.explorer_repeats, ex.net.get(key), html)
+            ms, checks = slider_ms(ex, key, settings.explorer_repeats, ex.net.get(key))
             what = f"{key} ({SLIDERS[key]})" if "curve" in call else key
-            s.add([call, used_in(call), what, ms, f"≤ {MAX_SLIDER_MS:g}"], slider_checks(ms))
+            s.add([call, used_in(call), what, ms, f"≤ {MAX_SLIDER_MS:g}"], checks)
     return s
 
 
@@ -240,15 +230,10 @@ def figure_8(settings):
     for text in EXPLORER_EXPRS:
         gx = GraphExplorer(text)
         leaf = gx.expr.leaves[0]
-        html = lambda gx=gx: gx.view.value  # noqa: E731
-        ms = slider_ms(gx, leaf, settings.explorer_repeats, gx.sliders[leaf].value, html)
+        ms, checks = slider_ms(gx, leaf, settings.explorer_repeats, gx.sliders[leaf].value)
         what = f"GraphExplorer.set({leaf!r}, ...) on {text[:40]}{'…' if len(text) > 40 else ''}"
-        s.add([what, len(gx.expr), "", "", "", f"{med_p90(ms)} ms per move"], slider_checks(ms))
-        s.data[-1]["ms"] = ms
+        s.add([what, len(gx.expr), "", "", "", f"{med_p90(ms)} ms per move"], checks, ms=ms)
     return s
-
-
-# --------------------------------------------------------------------------- figures 4 and 9
 
 
 def _read(path, section, blanks, hint):
@@ -312,9 +297,6 @@ def figure_9(settings, path=CLASSROOM_FILE):
     return s
 
 
-# --------------------------------------------------------------------------- figures 5, 6 and 7
-
-
 def figure_5(settings):
     """Every notebook executed in order with nbclient, a fresh ``python3`` kernel each (start
     and stop included, as a learner's "Restart & Run All"), from a temporary copy of notebooks/
@@ -334,13 +316,11 @@ def figure_5(settings):
         with open(Path(tmp) / "kernels-stderr.log", "w") as log:
 
             def execute(name):  # seconds; 0 once the notebook has failed (it is left out)
+                if name in errors:
+                    return 0.0
                 client = NotebookClient(nbformat.read(copy / name, as_version=4), **opts)
                 try:
-                    return (
-                        0.0
-                        if name in errors
-                        else report.time_once_ms(client.execute, stderr=log) / 1e3
-                    )
+                    return report.time_once_ms(client.execute, stderr=log) / 1e3
                 except Exception as e:  # noqa: BLE001 - a failing cell, a timeout, a dead kernel
                     last = [line for line in str(e).splitlines() if line.strip()] or [repr(e)]
                     errors[name] = f"{type(e).__name__}: {last[-1][:200]}"

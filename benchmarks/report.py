@@ -73,9 +73,6 @@ def time_once_ms(fn, *args, **kwargs):
     return (time.perf_counter() - t0) * 1e3
 
 
-# --------------------------------------------------------------------------- sections
-
-
 def num(v):
     """About three significant digits, never in exponent form for |v| >= 0.01."""
     if v is None:
@@ -171,9 +168,6 @@ def table(s):
     return "\n".join(out + ([""] + [f"- {n}" for n in s.notes] if s.notes else []))
 
 
-# --------------------------------------------------------------------------- the machine
-
-
 def machine_facts():
     """The machine in a few facts: CPU, memory, OS, the versions that matter, commit, load."""
     import psutil
@@ -210,9 +204,6 @@ def load_line(f):
         + " (above the CPU count: other processes competed for the CPU; the interleaved ratios "
         "suffer less)" * (max(start, end) > f["logical_cpus"])
     )
-
-
-# --------------------------------------------------------------------------- files
 
 
 def markdown(sections, facts, settings, only):
