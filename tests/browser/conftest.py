@@ -1,5 +1,6 @@
-"""Fixtures for the browser tests: ONE JupyterLab server and ONE headless Chromium for the whole
-session (``lab_server``, ``browser``, ``browser_context``), and ``page``, a fresh page per test.
+"""Fixtures for the browser tests: ONE JupyterLab server, ONE headless Chromium and ONE JupyterLab
+page for the whole session (``lab_server``, ``browser``, ``browser_context``, ``lab_page``), and
+``page``, that page for one test (its notebook's tabs closed and kernels shut down after it).
 
 A failing test leaves ``artifacts/screenshots/FAILED-<test>.png`` and
 ``artifacts/console/FAILED-<test>.log`` (the page's console and uncaught errors) and prints
@@ -27,6 +28,7 @@ from bp_browser import (  # noqa: E402
     DEFAULT_TIMEOUT_MS,
     MISSING_CHROMIUM_MSG,
     chromium_available,
+    close_documents,
     safe_name,
     shot_path,
     skip_or_fail,
@@ -150,10 +152,31 @@ def leave_artifacts(pg, request) -> None:
     print(f"\nfailure artifacts:\n  screenshot: {shot}\n  console log: {log}")
 
 
+@pytest.fixture(scope="session")
+def lab_page(browser_context):
+    """``lab_page()``: the worker's one JupyterLab page (a new one if it was closed), at 1280×900,
+    its console log emptied. ``open_notebook`` opens each test's notebook in it (JupyterLab is
+    loaded once, not once per test; open_notebook reloads it if a test left it changed)."""
+    pages = []
+
+    def get():
+        if not pages or pages[-1].is_closed():
+            pages.append(new_page(browser_context))
+        pages[-1].bring_to_front()  # after a Notebook 7 page: else its animation frames slow down
+        pages[-1].bp_console.clear()
+        pages[-1].set_viewport_size({"width": 1280, "height": 900})
+        return pages[-1]
+
+    yield get
+    for pg in pages:
+        if not pg.is_closed():
+            pg.close()
+
+
 @pytest.fixture
-def page(browser_context, lab_server, request):
-    pg = new_page(browser_context)
+def page(lab_page, lab_server, request):
+    pg = lab_page()
     yield pg
     leave_artifacts(pg, request)
-    pg.close()
+    close_documents(pg)
     lab_server.shutdown_sessions()

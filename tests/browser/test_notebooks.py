@@ -39,6 +39,7 @@ from bp_browser import (
     SEL,
     assert_no_errors,
     check_latency,
+    close_documents,
     collect_errors,
     current_server,
     current_step,
@@ -127,17 +128,19 @@ def notebooks_with(*kinds: str):
 
 
 @pytest.fixture(scope="module")
-def notebook(request, browser_context, lab_server):
-    """One page and one kernel per notebook, for all its tests (pytest orders them so)."""
+def notebook(request, lab_page, lab_server):
+    """One page and one kernel per notebook, for all its tests (pytest orders them so): the
+    notebook opened in the worker's JupyterLab page, then (test 8) in a Notebook 7 page."""
     path = NOTEBOOKS_DIR / request.param
-    pg = new_page(browser_context)
+    pg = lab_page()
     nb = Notebook(request.param, path, pg, code_of(path))
     try:
         open_notebook(pg, nb.name)
         yield nb
     finally:
-        if not pg.is_closed():
-            pg.close()
+        if nb.page is not pg and not nb.page.is_closed():
+            nb.page.close()  # Notebook 7's
+        close_documents(pg)
         lab_server.shutdown_sessions(nb.name)
 
 
@@ -444,7 +447,7 @@ def test_notebook7_renders_the_widgets(nb, browser_context):
     menu shows as many live views as the notebook has widget outputs, each drawn, no errors."""
     pytest.importorskip("notebook")
     server = current_server()
-    nb.page.close()  # its kernel stays: Notebook 7 joins the session of the same path
+    close_documents(nb.page)  # its kernel stays: Notebook 7 joins the session of the same path
     page = nb.page = new_page(browser_context)
     page.goto(
         f"{server.base_url}/notebooks/{nb.name}?token={server.token}", wait_until="domcontentloaded"

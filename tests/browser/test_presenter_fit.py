@@ -38,6 +38,7 @@ from bp_browser import (
     NOTEBOOKS_DIR,
     SCREENSHOT_DIR,
     SEL,
+    close_documents,
     current_server,
     open_notebook,
     run_all,
@@ -46,7 +47,7 @@ from bp_browser import (
     slider_handle,
     wait_data,
 )
-from conftest import leave_artifacts, new_page
+from conftest import leave_artifacts
 from first_contact import set_theme
 
 pytestmark = pytest.mark.browser
@@ -81,14 +82,14 @@ def _open(page, width, height, cell=None):
 
 
 @pytest.fixture(scope="module")
-def fit(browser_context, lab_server):
+def fit(lab_page, lab_server):
     """Notebook 01's Explorer cell alone, opened and run once for the four Explorer checks."""
-    pg = new_page(browser_context)
+    pg = lab_page()
     try:
         _open(pg, 1366, 768)
         yield pg
     finally:
-        pg.close()
+        close_documents(pg)
         lab_server.shutdown_sessions("fit_check.ipynb")
 
 
