@@ -204,8 +204,8 @@ def test_loss_backward_matches_numeric_gradient(name, shape):
 def test_softmax_cross_entropy_backward_with_probability_and_unnormalised_targets():
     """The gradient of -sum t log p is p sum(t) - t for any target rows, not only one-hot ones
     (p - t holds only when each row of t sums to 1)."""
-    forward = layers.softmax_cross_entropy_forward
-    backward = layers.softmax_cross_entropy_backward
+    rule = layers.LOSSES["softmax_cross_entropy"]
+    forward, backward = rule.forward, rule.backward
     r = rng()
     z = r.normal(size=(2, 3))
     for t in (np.array([[0.2, 0.5, 0.3], [0.0, 0.1, 0.9]]), np.array([[0.5, 0.2, 0.0], [1, 1, 0]])):
