@@ -211,6 +211,7 @@ class Loss:
     probabilities: Callable | None = None  # probabilities(z): the logits' class probabilities
     cached_probabilities: Callable | None = None  # (cache): the same, as forward computed them
     fused: str | None = None  # the last layer's dL/dz, for the replay of a logits loss
+    saturated: str | None = None  # the term in the logit {z} ({minus_z}) where y is ~0 or ~1
     # roundoff(v, T, L, dL/dv): what rounding the loss's own steps adds to gradcheck's floor, in
     # units of u (None: an output loss that rounds only y - t; see gradcheck.output_roundoff)
     roundoff: Callable | None = None
@@ -249,6 +250,7 @@ LOSSES = {
         target_range=(0, 1),
         dL_dy=_bce_dL_dy,
         fused="{y} − {t}",
+        saturated="−[{t}·log σ({z}) + (1 − {t})·log σ({minus_z})]",  # 1 − y = σ(−z)
         roundoff=_bce_roundoff,
     ),
     "softmax_cross_entropy": Loss(

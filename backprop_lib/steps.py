@@ -187,7 +187,15 @@ def steps(net, trace, grads):
             )
         ys, yv = [f"p{sub(k)}" for k in range(1, K + 1)], pv  # the loss is written in p
     sym = " + ".join(rule.term.format(y=y, t=t) for y, t in zip(ys, ts))
-    num = " + ".join(rule.term.format(y=fmt_unit(y), t=fmt(t)) for y, t in zip(yv, tv))
+
+    def term(y, t, z):  # where y or 1 − y is below 1e-15, float cannot hold both: read z
+        if rule.saturated and min(y, 1.0 - y) < 1e-15:
+            return rule.saturated.format(
+                z=fmt(z, paren=False), minus_z=fmt(-z, paren=False), t=fmt(t)
+            )
+        return rule.term.format(y=fmt_unit(y), t=fmt(t))
+
+    num = " + ".join(term(y, t, z) for y, t, z in zip(yv, tv, trace.z[-1]))
     add("forward", LOSS_KEY, "L", f"L = {sym}", num, trace.loss, loss_hl)
 
     # ---------------------------------------------------------------- backward

@@ -48,6 +48,7 @@ def to_python(numbers):
     s = re.sub(r"e\^\(", "exp(", s)
     s = re.sub(rf"log ({_NUM})", r"log(\1)", s)
     s = re.sub(r"log \(", "log(", s)
+    s = re.sub(r"log sig\(([^()]*)\)", r"log(sig(\1))", s)  # log σ(z): of the whole σ(z)
     if "^" in s:
         raise ValueError(f"unmapped ^ in {numbers!r}")
     return s
@@ -233,15 +234,16 @@ def test_every_combination_once():
                     assert_every_step_adds_up(net, [0.4, -0.9], t)
 
 
-@pytest.mark.parametrize("w", [13.0, 20.0, 27.0, -20.0, 28.0, 30.0, -30.0])
+@pytest.mark.parametrize("w", [13.0, 20.0, 27.0, -20.0, 28.0, 30.0, -30.0, 40.0, -40.0, 300.0])
 def test_a_saturated_output_still_adds_up(w):
     """A sigmoid output above 0.999995 printed as "1" made the replay show log(1 − 1) and
     y(1 − 1): arithmetic that cannot be evaluated (hypothesis found it). Such a y is written
     as 1 minus its distance from 1, and every step adds up again. Beyond |z| ≈ 27.6, where
     y(1 − y) < 1e-12, dL/dy is clamped as torch's BCELoss does; the replay writes the clamp
     (max(y·(1 − y), 10^-12)), so its numbers are the clamped value there too. (From |z| ≈ 33
-    this reader's own float arithmetic loses the digits of 1 − (1 − d); beyond |z| ≈ 37, y
-    rounds to 1.0 itself, and the loss's log(1 − y) cannot be written in y.)"""
+    this reader's own float arithmetic loses the digits of 1 − (1 − d).) Beyond |z| ≈ 37, y
+    rounds to 1.0 itself and the BCE replay showed log(1 − 1) = 12: where y or 1 − y is below
+    1e-15 the loss is written from the logit, log σ(z) and log σ(−z) (1 − y = σ(−z))."""
     for loss in ("binary_cross_entropy", "squared_error"):
         net = bp.Network.random([1, 1], activations=["sigmoid"], loss=loss, seed=0)
         assert_every_step_adds_up(net.set("w1_1_1", w), [1.0], [0.7])
