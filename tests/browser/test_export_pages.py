@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from bp_browser import settle
+from bp_browser import DEFAULT_TIMEOUT_MS, settle
 
 pytestmark = pytest.mark.browser
 
@@ -126,7 +126,7 @@ def test_exported_pages_and_slides_show_without_kernel_or_network(browser, tmp_p
         problems += _external_references(page_path)
         ctx, page = _open(browser, page_path.as_uri())
         try:
-            page.wait_for_function(_WAIT_MATHJAX, timeout=30_000, polling=100)
+            page.wait_for_function(_WAIT_MATHJAX, timeout=DEFAULT_TIMEOUT_MS, polling=100)
             if want["math"]:
                 if not page.locator(_MATH_SEL).count():
                     problems.append(f"{name}: no formula typeset by MathJax")
@@ -154,8 +154,11 @@ def test_exported_pages_and_slides_show_without_kernel_or_network(browser, tmp_p
         problems += _external_references(deck_path)
         ctx, page = _open(browser, deck_path.as_uri(), viewport=(1280, 720))
         try:
-            page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=15_000)
-            page.wait_for_function(_WAIT_MATHJAX, timeout=30_000, polling=100)
+            # the harness's generous limit, as every wait: a deck starts after MathJax has typeset
+            # it, which took over 15 s with two CI runs on 2 cores (a run failed there)
+            ready = "() => window.Reveal && Reveal.isReady()"
+            page.wait_for_function(ready, timeout=DEFAULT_TIMEOUT_MS, polling=100)
+            page.wait_for_function(_WAIT_MATHJAX, timeout=DEFAULT_TIMEOUT_MS, polling=100)
             n_slides = page.evaluate("() => Reveal.getTotalSlides()")
             if n_slides < 2:
                 problems.append(f"{name}: {n_slides} slide(s)")
