@@ -3,13 +3,13 @@
     python -m benchmarks.classroom --students 30 60     (make classroom-bench)
 
 Each student logs in through the hub's login form (dummy authenticator, shared password), asks
-for an API token, starts a server and a kernel and builds notebook 02's Explorer. Then, over the
-kernel's websocket, it does what JupyterLab does when a slider is dragged: it sends the slider's
-widget model a ``comm_msg`` ``update`` several times a second and waits for the view's update
-coming back (matched by its parent message id). Latency runs from sending to receiving; every
-view must show ``draw.loss_html`` of the library's forward pass at that weight. Memory per
-student (server + kernel) and the hub's and proxy's CPU are read with psutil from the hub's
-process tree. Everything listens on 127.0.0.1 and is stopped by PID.
+for an API token, starts a server and a kernel in it and builds notebook 02's Explorer. Then,
+over the kernel's websocket, it does what JupyterLab does when a slider is dragged: it sends
+the slider's widget model a ``comm_msg`` ``update`` several times a second and waits for the
+view's update coming back (matched by its parent message id). Latency runs from sending to
+receiving; every view must show ``draw.loss_html`` of the library's forward pass at that
+weight. Memory per student (server + kernel) and the hub's and proxy's CPU are read with psutil
+from the hub's process tree. Everything listens on 127.0.0.1 and is stopped by PID.
 tests/test_classroom_hub.py drives the same code with 3 students.
 """
 
@@ -28,17 +28,17 @@ import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import psutil
 from jupyter_client.session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "deploy" / "jupyterhub_config.py"
 PROXY = ROOT / "deploy" / "node_modules" / ".bin" / "configurable-http-proxy"
 RESULTS = Path(__file__).resolve().parent / "classroom.json"
+
 SLIDER = "w2_1_1"
 SETUP_CODE = f"""
 from backprop_lib import examples
@@ -106,6 +106,8 @@ class Hub:
 
     def processes(self):
         """The hub, and everything under it (proxy, servers, kernels), as psutil.Process."""
+        import psutil
+
         with contextlib.suppress(psutil.NoSuchProcess):
             hub = psutil.Process(self.proc.pid)
             return [hub] + hub.children(recursive=True)
@@ -114,6 +116,8 @@ class Hub:
     def stop(self) -> None:
         """SIGTERM to the hub, which stops the servers and the proxy; then SIGKILL, by PID, to
         whatever of its tree is still running."""
+        import psutil
+
         tree = self.processes()
         self.proc.terminate()
         for p in psutil.wait_procs(tree, timeout=60)[1]:
@@ -137,20 +141,30 @@ class Move:
     right: bool | None = None
 
 
+@dataclass
 class Student:
-    """One simulated student with its own HTTP session (``http``: cookies kept for 127.0.0.1 as
-    a browser keeps them, then its token on every request), server, kernel and websocket."""
+    """One simulated student with its own HTTP session (``http``, cookies kept for 127.0.0.1
+    as a browser keeps them; its token, once it has one, sent with every request), server,
+    kernel and websocket."""
 
-    def __init__(self, name: str, hub: Hub):
+    name: str
+    hub: Hub
+    kernel_id: str = ""
+    ids: dict = field(default_factory=dict)
+    moves: dict = field(default_factory=dict)  # msg_id -> Move
+
+    def __post_init__(self):
         import aiohttp
 
-        self.name, self.hub, self.kernel_id, self.ids, self.moves = name, hub, "", {}, {}
         jar, timeout = aiohttp.CookieJar(unsafe=True), aiohttp.ClientTimeout(total=600)
         self.http = aiohttp.ClientSession(cookie_jar=jar, timeout=timeout)
-        self.session = Session(username=name)
+        self.session = Session(username=self.name)
 
     def server_url(self, owner: str | None = None) -> str:
         return f"{self.hub.url}/user/{owner or self.name}"
+
+    def _xsrf(self) -> str:
+        return next(c.value for c in self.http.cookie_jar if c.key == "_xsrf")
 
     async def call(self, method, url, **kw):
         """The JSON answer (None if empty) of a request; ClientResponseError for an error."""
@@ -159,16 +173,14 @@ class Student:
 
     async def join(self):
         """Log in, spawn a server, start a kernel, connect to it and build the Explorer."""
-        hub, api = f"{self.hub.url}/hub", f"{self.hub.url}/hub/api/users/{self.name}"
-        xsrf = lambda: next(c.value for c in self.http.cookie_jar if c.key == "_xsrf")  # noqa: E731
+        hub = f"{self.hub.url}/hub"
         await self.call("GET", f"{hub}/login")
-        form = {"username": self.name, "password": self.hub.password, "_xsrf": xsrf()}
+        form = {"username": self.name, "password": self.hub.password, "_xsrf": self._xsrf()}
         await self.call("POST", f"{hub}/login", data=form, allow_redirects=False)
         await self.call("GET", f"{hub}/home")  # a fresh _xsrf for the logged-in session
-        headers, body = (
-            {"X-XSRFToken": xsrf(), "Referer": f"{hub}/home"},
-            {"note": "classroom", "expires_in": 3600},
-        )
+        headers = {"X-XSRFToken": self._xsrf(), "Referer": f"{hub}/home"}
+        body = {"note": "classroom", "expires_in": 3600}
+        api = f"{hub}/api/users/{self.name}"
         token = (await self.call("POST", f"{api}/tokens", json=body, headers=headers))["token"]
         self.http.headers["Authorization"] = f"token {token}"
         await self.call("POST", f"{api}/server")
@@ -184,14 +196,13 @@ class Student:
 
     async def connect(self):
         url = f"{self.server_url()}/api/kernels/{self.kernel_id}/channels".replace("http", "ws", 1)
-        self.ws = await self.http.ws_connect(
-            f"{url}?session_id={self.session.session}", max_msg_size=0
-        )
+        url += f"?session_id={self.session.session}"
+        self.ws = await self.http.ws_connect(url, max_msg_size=0)
         self.replies, self.reader = {}, asyncio.ensure_future(self._read())
 
     async def _send(self, msg_type, content, book, entry):
-        """A shell message, as JupyterLab sends it over the websocket, entered under its id in
-        ``book`` (where the reader looks for what answers it) first."""
+        """A message on the shell channel, as JupyterLab sends it over the websocket, entered
+        under its id in ``book`` (where the reader looks for what answers it) first."""
         msg = self.session.msg(msg_type, content)
         book[msg["header"]["msg_id"]] = entry
         await self.ws.send_str(json.dumps(msg | {"channel": "shell"}, default=str))
@@ -214,9 +225,8 @@ class Student:
         their text/plain, i.e. repr); RuntimeError if it raised."""
         reply = asyncio.get_running_loop().create_future()
         content = dict(code=code, silent=False, store_history=False, allow_stdin=False)
-        await self._send(
-            "execute_request", content | {"user_expressions": expressions}, self.replies, reply
-        )
+        content["user_expressions"] = expressions
+        await self._send("execute_request", content, self.replies, reply)
         if wait:
             reply = await asyncio.wait_for(reply, timeout)
             if reply["status"] != "ok":
@@ -227,8 +237,9 @@ class Student:
         self.ids = ast.literal_eval((await self.execute(SETUP_CODE, ids="ids"))["ids"])
 
     async def slide(self, n: int, rate: float):
-        """n moves at `rate` per second, alternately to two values near the start (so each move
-        must produce a new view): the message JupyterLab's slider view sends."""
+        """n moves at `rate` per second, alternating between two values near the start (each
+        move changes the value, so each must produce a new view): the message JupyterLab's
+        slider view sends."""
         start, t0 = round(self.ids["start"], 2), time.perf_counter()
         for i in range(n):
             value = round(start + (0.05 if i % 2 == 0 else 0.10), 2)
@@ -254,7 +265,8 @@ class Student:
 
 @contextlib.asynccontextmanager
 async def students(hub: Hub, names):
-    """Students of ``names`` on ``hub`` (not joined yet), closed on the way out."""
+    """Students of ``names`` on ``hub`` (not joined yet); their sockets and sessions are closed
+    on the way out."""
     group = [Student(name, hub) for name in names]
     try:
         yield group
@@ -265,6 +277,8 @@ async def students(hub: Hub, names):
 
 
 def cpu_seconds(processes) -> float:
+    import psutil
+
     total = 0.0
     for p in processes:
         with contextlib.suppress(psutil.NoSuchProcess):
@@ -274,6 +288,8 @@ def cpu_seconds(processes) -> float:
 
 def memory_mb(hub: Hub) -> list:
     """[[unique MB, resident MB]] of each student: its server and kernels, summed."""
+    import psutil
+
     out = {}
     for p in hub.processes()[1:]:
         with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
@@ -285,16 +301,16 @@ def memory_mb(hub: Hub) -> list:
 
 async def run_class(hub: Hub, n: int, seconds: float, rate: float, drain_s: float = 60) -> dict:
     """Join, then slide, all n students at once; the figures of one run."""
+    import psutil
+
     t_start = time.perf_counter()
     async with students(hub, [f"student{i:02d}" for i in range(n)]) as group:
         joined = await asyncio.gather(*(s.join() for s in group), return_exceptions=True)
         errors = [f"{s.name}: {type(r).__name__}: {r}" for s, r in zip(group, joined) if r]
         ready, t_ready = [s for s, r in zip(group, joined) if r is None], time.perf_counter()
         tree = hub.processes()
-        watched = [
-            tree[:1],
-            [p for p in tree if "configurable-http-proxy" in " ".join(p.cmdline())],
-        ]
+        proxy = [p for p in tree if "configurable-http-proxy" in " ".join(p.cmdline())]
+        watched = [tree[:1], proxy]
         cpu0, t0, _ = [cpu_seconds(p) for p in watched], time.perf_counter(), psutil.cpu_percent()
         slide = asyncio.gather(*(s.slide(max(1, int(seconds * rate)), rate) for s in ready))
         await asyncio.sleep(seconds / 2)
@@ -308,14 +324,21 @@ async def run_class(hub: Hub, n: int, seconds: float, rate: float, drain_s: floa
     median = float(np.median(lat)) if lat else None
     p95 = float(np.percentile(lat, 95, method="inverted_cdf")) if lat else None  # nearest rank
     uss, rss = np.median(memory, axis=0).tolist() if memory else (None, None)
-    return dict(
-        students=n, ready=len(ready), rate_per_s=rate, seconds=seconds, moves=len(moves),
-        lost=len(moves) - len(lat), wrong=sum(m.right is False for m in moves),
-        errors=errors[:20], latency_ms={"median": median, "p95": p95},
-        memory_mb_per_student={"uss_median": uss, "rss_median": rss},
-        cpu_percent_of_one_core={"hub": hub_cpu, "proxy": proxy_cpu},
-        machine_cpu_percent=machine_cpu, setup_s=t_ready - t_start,
-    )  # fmt: skip
+    return {
+        "students": n,
+        "ready": len(ready),
+        "rate_per_s": rate,
+        "seconds": seconds,
+        "moves": len(moves),
+        "lost": len(moves) - len(lat),
+        "wrong": sum(m.right is False for m in moves),
+        "errors": errors[:20],
+        "latency_ms": {"median": median, "p95": p95},
+        "memory_mb_per_student": {"uss_median": uss, "rss_median": rss},
+        "cpu_percent_of_one_core": {"hub": hub_cpu, "proxy": proxy_cpu},
+        "machine_cpu_percent": machine_cpu,
+        "setup_s": t_ready - t_start,
+    }
 
 
 def main(argv=None) -> int:
@@ -325,7 +348,8 @@ def main(argv=None) -> int:
     p.add_argument("--students", type=int, nargs="+", default=[30, 60])
     p.add_argument("--seconds", type=float, default=20.0, help="sliding time per run")
     p.add_argument("--rate", type=float, default=4.0, help="slider updates per second per student")
-    args, runs = p.parse_args(argv), {}
+    args = p.parse_args(argv)
+    runs = {}
     for n in args.students:
         with tempfile.TemporaryDirectory(prefix="classroom-") as tmp, Hub(Path(tmp)) as hub:
             print(f"[classroom] {n} students, hub on {hub.url} ...", flush=True)
