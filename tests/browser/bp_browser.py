@@ -9,7 +9,9 @@ DOM facts (JupyterLab 4.6 / ipywidgets 8.1, Chromium 156): the status bar item t
 kernel..." reads "Python 3 (ipykernel) | Idle"; ``window.jupyterapp`` is exposed, and its
 ``notebook:run-all-cells`` resolves once every cell has run; a cell's error renders as stderr
 with a Traceback; exceptions in widget callbacks show in no cell but in the log console (its
-status bar item counts them), which ``assert_no_errors`` reads, whole.
+status bar item counts them), which ``assert_no_errors`` reads, whole. JupyterLab draws cells
+below the window when idle or scrolled to, and paints only those near it: ``run_all`` waits
+until all are drawn, and text is read from the DOM (``PAGE_TEXT_JS``), not the paint.
 
 Environment: CI=true (a missing Chromium or Playwright fails instead of skipping),
 BP_CHROMIUM (the browser, default /usr/bin/chromium), BP_ARTIFACTS_DIR (default artifacts/).
@@ -53,10 +55,7 @@ CHROMIUM_ARGS = (
 MISSING_CHROMIUM_MSG = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium"
 
 # Timeouts, generous so that a loaded 2-core machine passes (seconds; *_MS milliseconds).
-SERVER_START_TIMEOUT = 120
-KERNEL_TIMEOUT = 180
-RUN_ALL_TIMEOUT = 400
-DEFAULT_TIMEOUT_MS = 60_000
+SERVER_START_TIMEOUT, KERNEL_TIMEOUT, RUN_ALL_TIMEOUT, DEFAULT_TIMEOUT_MS = 120, 180, 400, 60_000
 LATENCY_TARGETS_MS = {"median_ms": 50.0, "p95_ms": 100.0}
 
 
@@ -125,7 +124,6 @@ def discover_notebooks() -> list[Path]:
 USER_SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},  # never write back
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},  # all cells in the DOM
     "@jupyterlab/extensionmanager-extension/plugin": {"enabled": False},  # no PyPI
 }
 
@@ -251,8 +249,7 @@ def start_lab_server(base_dir: Path, python: str = sys.executable) -> LabServer:
 def stop_lab_server(server: LabServer, timeout: float = 15) -> None:
     """Terminate the server by its PID, then kill its process group and its kernels."""
     proc = server.proc
-    if server in _SERVERS:
-        _SERVERS.remove(server)
+    _SERVERS[:] = [s for s in _SERVERS if s is not server]
     if proc.poll() is None:
         server.shutdown_sessions()
         proc.terminate()
@@ -382,9 +379,10 @@ def run_command(page, command: str, args: dict | None = None):
     return res["result"]
 
 
-# no cell shows [*], and every non-empty code cell has a number (or an error stopped the run)
+# done: every cell drawn (off-screen ones when idle), none at [*], each numbered (or an error)
 _RUN_DONE_JS = """(sel) => {
-  let running = 0, notRun = 0;
+  const cells = window.jupyterapp?.shell?.currentWidget?.content?.widgets || [];
+  let running = 0, notRun = 0, drawn = !cells.some(c => c.isPlaceholder?.());
   for (const c of document.querySelectorAll(sel.code_cell)) {
     const p = (c.querySelector(sel.prompt)?.textContent || '').trim();
     const src = (c.querySelector(sel.cell_source)?.textContent || '').trim();
@@ -392,7 +390,7 @@ _RUN_DONE_JS = """(sel) => {
   }
   const error = [...document.querySelectorAll(sel.error_output + ', ' + sel.stderr_output)]
     .some(e => e.matches(sel.error_output) || (e.textContent || '').includes('Traceback'));
-  return running === 0 && (notRun === 0 || error);
+  return drawn && running === 0 && (notRun === 0 || error);
 }"""
 
 
@@ -438,16 +436,20 @@ def log_console_errors(page) -> list[str]:
     return [e for e in entries if "Traceback" in e or "Error" in e]
 
 
+PAGE_TEXT_JS = """() => { const b = document.body.cloneNode(true);
+  b.querySelectorAll('script, style').forEach(e => e.remove()); return b.textContent; }"""
+
+
 def collect_errors(page) -> list[str]:
     """Every error on the page: tracebacks in cells, widgets that failed, callback errors."""
-    stderr = page.locator(SEL.stderr_output).all_inner_texts()
+    stderr = page.locator(SEL.stderr_output).all_text_contents()
     errors = [f"stderr output:\n{t}" for t in stderr if "Traceback" in t]
-    errors += [f"error output:\n{t}" for t in page.locator(SEL.error_output).all_inner_texts()]
-    body = page.locator("body").inner_text()
+    errors += [f"error output:\n{t}" for t in page.locator(SEL.error_output).all_text_contents()]
+    body = page.evaluate(PAGE_TEXT_JS)
     for needle in (SEL.widget_error_text, SEL.loading_text):
         if needle in body:
             line = next((ln for ln in body.splitlines() if needle in ln), needle)
-            errors.append(f"widget problem on page: {line.strip()!r}")
+            errors.append(f"widget problem on page: {line.strip()[:300]!r}")
     errors += [f"log console (widget callback):\n{e}" for e in log_console_errors(page)]
     return errors
 
@@ -507,7 +509,7 @@ def current_step(page, scope=None) -> tuple[int, str]:
     """(data-step-index of ``.bp-step-current``, the text of ``[data-bp=formula]``)."""
     root = scope or page
     index = int(root.locator(SEL.step_current).first.get_attribute(SEL.step_index_attr))
-    return index, root.locator(SEL.formula).first.inner_text().strip()
+    return index, root.locator(SEL.formula).first.text_content().strip()
 
 
 def wait_step(page, index: int, scope=None, timeout: float = 60) -> tuple[int, str]:
@@ -520,10 +522,9 @@ def wait_step(page, index: int, scope=None, timeout: float = 60) -> tuple[int, s
 
 def step_replay(page, direction: str = "next", scope=None) -> tuple[int, str]:
     """Click the replay's 'step ▶' / '◀ step back' and wait until the highlighted step moved."""
-    before, _ = current_step(page, scope)
-    forward = direction == "next"
-    button(page, re.compile("▶" if forward else "◀"), scope).click()
-    return wait_step(page, before + (1 if forward else -1), scope)
+    (before, _), step = current_step(page, scope), 1 if direction == "next" else -1
+    button(page, re.compile("▶" if step > 0 else "◀"), scope).click()
+    return wait_step(page, before + step, scope)
 
 
 # ---------------------------------------------------------------------------- screenshots
@@ -591,8 +592,7 @@ _LATENCY_INSTALL_JS = """(handle, [viewSel, cellSel]) => {
 
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..100)."""
-    s = sorted(values)
-    return s[max(1, math.ceil(q / 100 * len(s))) - 1]
+    return sorted(values)[max(1, math.ceil(q / 100 * len(values))) - 1]
 
 
 def measure_latency(page, handle, moves: int = 20, warmup: int = 1) -> dict:

@@ -2,9 +2,10 @@
 
 * ``check_untrusted_outputs``: the notebook as a fresh clone opens it, untrusted and not run:
   every stored picture (``img.bp-still``: an SVG stored as an image, see backprop_lib.theme)
-  has loaded and has a size, every matplotlib PNG too, and no output shows the text of a
-  stripped ``<svg>`` or ``<style>`` (JupyterLab's sanitizer keeps the text of the tags it
-  drops). The count of pictures is read from the committed notebook, so a missing one fails.
+  has loaded and has a size once scrolled to, every matplotlib PNG too, and no output shows
+  the text of a stripped ``<svg>`` or ``<style>`` (JupyterLab's sanitizer keeps the text of
+  the tags it drops). The count of pictures is read from the committed notebook, so a missing
+  one fails.
 * ``check_no_solution_shown``: after Run All, nothing on the page says "✔ correct", every
   solution (``details`` in a cell tagged ``solution``) is folded, and one click on its
   summary shows its code.
@@ -20,7 +21,7 @@ import re
 from pathlib import Path
 
 import nbformat
-from bp_browser import file_lock, settle, shoot_at  # noqa: F401 - shoot_at: re-exported
+from bp_browser import PAGE_TEXT_JS, file_lock, settle, shoot_at  # noqa: F401 - shoot_at: re-exported
 
 STILL = "img.bp-still"
 
@@ -39,18 +40,29 @@ THEME_APPLIED_JS = """(light) => {
 
 
 def stored_pictures(path: Path) -> dict:
-    """How many pictures the committed notebook's outputs hold (stills and PNGs)."""
-    nb = nbformat.read(path, as_version=4)
-    want = {"still": 0, "png": 0}
-    for cell in nb.cells:
+    """{cell index: how many pictures (stills and PNGs) its committed outputs hold}, for every
+    cell with outputs (0 for one without pictures)."""
+    want = {}
+    for i, cell in enumerate(nbformat.read(path, as_version=4).cells):
         for out in cell.get("outputs", ()):
+            want.setdefault(i, 0)
             data = out.get("data", {})
             html = data.get("text/html", "")
             html = "".join(html) if isinstance(html, list) else html
-            want["still"] += len(re.findall(r'class="bp-still"', html))
-            if "image/png" in data and "text/html" not in data:
-                want["png"] += 1
+            want[i] += len(re.findall(r'class="bp-still"', html))
+            want[i] += "image/png" in data and "text/html" not in data
     return want
+
+
+# JupyterLab's default windowing mode draws a cell below the window when the page is idle or
+# when it is scrolled near: scroll to cell i; cell i drawn, its n pictures loaded
+_SCROLL_TO_CELL_JS = """(i) => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')
+  .then(() => 0)"""
+_CELL_PICTURES_JS = """([i, n]) => {
+  const cell = window.jupyterapp.shell.currentWidget.content.widgets[i];
+  return !!cell && !cell.isPlaceholder() && [...cell.node.querySelectorAll('.jp-OutputArea-output img')]
+    .filter(im => im.complete && im.naturalWidth > 0).length >= n;
+}"""
 
 
 _PICTURES_JS = """() => {
@@ -63,7 +75,10 @@ _PICTURES_JS = """() => {
   const pics = [...document.querySelectorAll('.jp-OutputArea-output img')].map(i => ({
     still: i.classList.contains('bp-still'), natural: i.naturalWidth, alt: i.alt || '',
     complete: i.complete}));
-  const texts = [...document.querySelectorAll('.jp-OutputArea-output')].map(o => o.innerText);
+  const texts = [...document.querySelectorAll('.jp-OutputArea-output')].map(o => {
+    const c = o.cloneNode(true);  // its text as in the DOM (innerText: only what is painted)
+    c.querySelectorAll('script, style').forEach(e => e.remove());
+    return c.textContent; });
   return {trusted, pics, texts};
 }"""
 
@@ -72,25 +87,22 @@ GARBLE = re.compile(r"--bp-|\{\s*(fill|stroke|color|font-family|display)\s*:|∂
 
 
 def check_untrusted_outputs(page, path: Path) -> list[str]:
-    want = stored_pictures(path)
-    page.wait_for_function(
-        "(n) => [...document.querySelectorAll('.jp-OutputArea-output img')]"
-        ".filter(i => i.complete && i.naturalWidth > 0).length >= n",
-        arg=want["still"] + want["png"],
-        timeout=30_000,
-        polling=200,
-    )
+    want, problems = stored_pictures(path), []
+    for i, n in want.items():  # top to bottom, each output scrolled to as a learner does
+        page.evaluate(_SCROLL_TO_CELL_JS, i)
+        try:
+            page.wait_for_function(_CELL_PICTURES_JS, arg=[i, n], timeout=30_000, polling="raf")
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: say which cell
+            problems.append(f"cell {i}: not drawn with its {n} stored picture(s) when scrolled to")
     got = page.evaluate(_PICTURES_JS)
-    problems = []
     if any(got["trusted"]):
         problems.append("the notebook opened trusted; the test needs it untrusted")
-    stills = [p for p in got["pics"] if p["still"]]
-    if len(stills) < want["still"]:
-        problems.append(f"{len(stills)} of {want['still']} stored pictures shown")
+    if len(got["pics"]) < sum(want.values()):  # (a cell may have drawn only some)
+        problems.append(f"{len(got['pics'])} of {sum(want.values())} stored pictures shown")
     bad = [p for p in got["pics"] if not p["natural"]]
     if bad:
         problems.append(f"pictures that did not load: {bad}")
-    if [p for p in stills if len(p["alt"]) < 20]:
+    if [p for p in got["pics"] if p["still"] and len(p["alt"]) < 20]:
         problems.append("a stored picture without a real alt text")
     for t in got["texts"]:
         if GARBLE.search(t):
@@ -100,10 +112,10 @@ def check_untrusted_outputs(page, path: Path) -> list[str]:
 
 def check_no_solution_shown(page) -> list[str]:
     problems = []
-    body = page.locator("body").inner_text()
+    body = page.evaluate(PAGE_TEXT_JS)  # every cell's, painted or not
     if "✔ correct" in body:
         line = next(ln for ln in body.splitlines() if "✔ correct" in ln)
-        problems.append(f"Run All shows a checked answer: {line!r}")
+        problems.append(f"Run All shows a checked answer: {line.strip()[:300]!r}")
     info = page.evaluate("""() => [...document.querySelectorAll('.jp-MarkdownCell details')].map(d => ({
         open: d.open, summary: (d.querySelector('summary') || {}).innerText || '',
         code: (d.querySelector('pre') || {}).innerText || ''}))""")

@@ -303,7 +303,7 @@ def test_replay_announces_the_step(nb):
     cell.scroll_into_view_if_needed()
 
     def announced(index: int) -> str:
-        text = live.inner_text().strip()
+        text = live.text_content().strip()  # what is announced (innerText: what is painted)
         assert re.search(rf"\bstep {index + 1} of {n}\b", text), (index, n, text)
         return text
 
@@ -389,23 +389,27 @@ def test_layout_and_themes_at_every_width(nb):
     if not views.count() and not page.locator(".bp-fig").count():
         pytest.skip("no live view or figure in this notebook")
     problems = []
+    # every width with the file browser closed and open, in an order that changes one of the
+    # two at a time (each change makes every cell's editor measure itself again), the dark
+    # theme's walk the light one's backwards
+    walk = [(w, o) for i, w in enumerate(WIDTHS) for o in ((False, True), (True, False))[i % 2]]
     try:
-        for theme in ("JupyterLab Light", "JupyterLab Dark"):
+        for theme, configs in (("JupyterLab Light", walk), ("JupyterLab Dark", walk[::-1])):
             set_theme(page, theme, run_command)
             problems += [f"{theme}: {p}" for p in check_theme(page)]
             shade = "dark-" if "Dark" in theme else ""
             if shade:
                 screenshot(page, f"dark-{nb.stem}")
-            for width in WIDTHS if views.count() else ():
-                for open_ in (False, True):
+            for width, open_ in configs if views.count() else ():
+                if page.viewport_size != {"width": width, "height": HEIGHT}:
                     page.set_viewport_size({"width": width, "height": HEIGHT})
-                    sidebar(page, open_)
-                    views.first.evaluate("e => e.scrollIntoView({block: 'start'})")
-                    settle(page)
-                    side = "sidebar" if open_ else "nosidebar"
-                    problems += layout_problems(page, f"{theme}, {width} px, {side}")
-                    if not shade or width == 1366:
-                        shoot_at(page, views.first, f"layout-{shade}{nb.stem}-{width}-{side}")
+                sidebar(page, open_)
+                views.first.evaluate("e => e.scrollIntoView({block: 'start'})")
+                settle(page)
+                side = "sidebar" if open_ else "nosidebar"
+                problems += layout_problems(page, f"{theme}, {width} px, {side}")
+                if not shade or width == 1366:
+                    shoot_at(page, views.first, f"layout-{shade}{nb.stem}-{width}-{side}")
         if page.locator(".bp-explorer").count():
             problems += backward_step_at_1400(page)
     finally:
