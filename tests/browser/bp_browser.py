@@ -11,7 +11,7 @@ kernel..." reads "Python 3 (ipykernel) | Idle"; ``window.jupyterapp`` is exposed
 with a Traceback; exceptions in widget callbacks show in no cell but in the log console (its
 status bar item counts them), which ``assert_no_errors`` reads, whole. JupyterLab draws cells
 below the window when idle or scrolled to, and paints only those near it: ``run_all`` waits
-until all are drawn, and text is read from the DOM (``PAGE_TEXT_JS``), not the paint.
+until all are drawn, and text is read from the DOM (``DOM_TEXT_JS``), not the paint.
 
 Environment: CI=true (a missing Chromium or Playwright fails instead of skipping),
 BP_CHROMIUM (the browser, default /usr/bin/chromium), BP_ARTIFACTS_DIR (default artifacts/).
@@ -436,8 +436,8 @@ def log_console_errors(page) -> list[str]:
     return [e for e in entries if "Traceback" in e or "Error" in e]
 
 
-PAGE_TEXT_JS = """() => { const b = document.body.cloneNode(true);
-  b.querySelectorAll('script, style').forEach(e => e.remove()); return b.textContent; }"""
+DOM_TEXT_JS = """(el) => { const c = (el || document.body).cloneNode(true);  // the page's, or el's
+  c.querySelectorAll('script, style').forEach(e => e.remove()); return c.textContent; }"""
 
 
 def collect_errors(page) -> list[str]:
@@ -445,7 +445,7 @@ def collect_errors(page) -> list[str]:
     stderr = page.locator(SEL.stderr_output).all_text_contents()
     errors = [f"stderr output:\n{t}" for t in stderr if "Traceback" in t]
     errors += [f"error output:\n{t}" for t in page.locator(SEL.error_output).all_text_contents()]
-    body = page.evaluate(PAGE_TEXT_JS)
+    body = page.evaluate(DOM_TEXT_JS)
     for needle in (SEL.widget_error_text, SEL.loading_text):
         if needle in body:
             line = next((ln for ln in body.splitlines() if needle in ln), needle)

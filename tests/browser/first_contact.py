@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 import nbformat
-from bp_browser import PAGE_TEXT_JS, file_lock, settle, shoot_at  # noqa: F401 - shoot_at: re-exported
+from bp_browser import DOM_TEXT_JS, SEL, file_lock, settle, shoot_at  # noqa: F401 - shoot_at: re-exported
 
 STILL = "img.bp-still"
 
@@ -75,11 +75,7 @@ _PICTURES_JS = """() => {
   const pics = [...document.querySelectorAll('.jp-OutputArea-output img')].map(i => ({
     still: i.classList.contains('bp-still'), natural: i.naturalWidth, alt: i.alt || '',
     complete: i.complete}));
-  const texts = [...document.querySelectorAll('.jp-OutputArea-output')].map(o => {
-    const c = o.cloneNode(true);  // its text as in the DOM (innerText: only what is painted)
-    c.querySelectorAll('script, style').forEach(e => e.remove());
-    return c.textContent; });
-  return {trusted, pics, texts};
+  return {trusted, pics};
 }"""
 
 # text that only a stripped <svg> or <style> leaves behind
@@ -104,7 +100,8 @@ def check_untrusted_outputs(page, path: Path) -> list[str]:
         problems.append(f"pictures that did not load: {bad}")
     if [p for p in got["pics"] if p["still"] and len(p["alt"]) < 20]:
         problems.append("a stored picture without a real alt text")
-    for t in got["texts"]:
+    texts = page.locator(SEL.output).evaluate_all(f"els => els.map({DOM_TEXT_JS})")
+    for t in texts:  # as in the DOM: innerText has only what is painted
         if GARBLE.search(t):
             problems.append(f"an output shows stripped SVG/CSS text: {t[:160]!r}")
     return problems
@@ -112,7 +109,7 @@ def check_untrusted_outputs(page, path: Path) -> list[str]:
 
 def check_no_solution_shown(page) -> list[str]:
     problems = []
-    body = page.evaluate(PAGE_TEXT_JS)  # every cell's, painted or not
+    body = page.evaluate(DOM_TEXT_JS)  # every cell's, painted or not
     if "✔ correct" in body:
         line = next(ln for ln in body.splitlines() if "✔ correct" in ln)
         problems.append(f"Run All shows a checked answer: {line.strip()[:300]!r}")
