@@ -54,6 +54,23 @@ _CSS = f"<style>{theme.CSS}</style>"  # the palette, for the live view's SVG
 LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 
 
+MIN_TEXT_PX, TEXT_PX = 12, 14  # the smallest text on screen; the picture's smallest text
+
+
+def min_width(width):
+    """The narrowest a picture ``width`` px wide may get with its 14 px text still >= 12 px."""
+    return int(np.ceil(width * MIN_TEXT_PX / TEXT_PX))
+
+
+def scroller(picture):
+    """``picture`` in a box that scrolls sideways where the notebook is narrower (a laptop with
+    the file browser open); focusable, as a region that scrolls must be reachable by keyboard."""
+    return (
+        '<div class="bp-scroll" style="overflow-x:auto;max-width:100%" tabindex="0" role="region" '
+        f'aria-label="training view picture, scrolls sideways">{picture}</div>'
+    )
+
+
 # --------------------------------------------------------------------------- the view
 
 
@@ -291,15 +308,18 @@ class TrainingView(LiveView):
                 [self.toolbar, self.status, w.HTML(_CSS)], layout=w.Layout(margin="0 0 0 24px")
             )
             grid = w.GridBox(controls, layout=w.Layout(grid_template_columns="repeat(2, 360px)"))
+            # the buttons go below the controls where the notebook is too narrow for both (a
+            # laptop with the file browser open): the controls never shrink under their width
+            column = w.VBox(controls, layout=w.Layout(width="370px", flex="0 0 auto"))
             self._layouts = (
-                [w.HBox([w.VBox(controls, layout=w.Layout(width="370px")), actions]), self.plot],
+                [w.HBox([column, actions], layout=w.Layout(flex_flow="row wrap")), self.plot],
                 [self.plot, w.HBox([grid, actions])],
             )
         return self._layouts[bool(presenter)]
 
     def render(self):
         t0 = time.perf_counter()
-        self.plot.value = self.svg()
+        self.plot.value = scroller(self.svg())
         self.status.value = (
             f'<div style="font-size:{24 if self.presenter else 17}px;line-height:1.5;'
             f'font-family:{FONT}" data-bp-live>{self._status_text()}</div>'
@@ -369,9 +389,10 @@ class TrainingView(LiveView):
         png = base64.b64encode(self.boundary_png()).decode("ascii")
         h = self.history
         right_x, panel_w, panel_h = left + size + pad + 20, 520, 205
+        width = right_x + panel_w  # never narrower than its 14 px text at 12 px (MIN_TEXT_PX)
         parts = [
-            f'<svg viewBox="0 0 {right_x + panel_w} {size + pad + below}" width="100%" '
-            f'style="max-width:{right_x + panel_w}px;font-family:{FONT}" '
+            f'<svg viewBox="0 0 {width} {size + pad + below}" width="100%" '
+            f'style="max-width:{width}px;min-width:{min_width(width)}px;font-family:{FONT}" '
             'xmlns="http://www.w3.org/2000/svg" role="img" '
             'aria-label="decision boundary, loss and accuracy while training">',
             f'<image x="{left}" y="{pad}" width="{size}" height="{size}" preserveAspectRatio="none" '
@@ -416,14 +437,16 @@ class TrainingView(LiveView):
         """The current frame as static HTML that any renderer shows as it is (an untrusted
         notebook, GitHub, an exported page): the frame as an <img> (see ``theme.still``) and the
         status line with inline styles."""
-        size = re.search(r"max-width:([0-9.]+)px", self.plot.value).group(1)
+        svg = self.svg()
+        size = float(re.search(r"max-width:([0-9.]+)px", svg).group(1))
         note = (
             f'<div style="font-size: 14px; color: {MUTED}; margin-bottom: 4px">A picture of '
             "the training view, saved when the notebook last ran: run the cell to train live.</div>"
         )
+        picture = theme.still(svg, self.description(), size, min_width=min_width(size))
         return (
             f'<div class="bp-train-snapshot bp-theme" style="{theme.card_style()}">{note}'
-            f"{theme.still(self.svg(), self.description(), float(size))}"
+            f"{scroller(picture)}"
             f'<div style="font-size: 17px; line-height: 1.5">{self._status_text()}</div></div>'
         )
 

@@ -476,3 +476,27 @@ def test_boundary_plot_has_axes_and_a_class_legend():
         for t in re.findall(r'font-size="14" text-anchor="middle"[^>]*>([−0-9.]+)<', svg)
     ]
     assert ticks and x0 <= min(ticks) and max(ticks) <= x1
+
+
+def test_the_live_picture_keeps_its_text_readable_on_a_narrow_screen():
+    """At its narrowest (a 1024 px laptop with the file browser open leaves ~590 px), the
+    picture's smallest text is still >= 12 px: the SVG has a min-width for that and scrolls
+    sideways in its box; the controls keep their width and the buttons go below them."""
+    pytest.importorskip("ipywidgets")
+    import re
+
+    from backprop_lib.train_view import TrainingView
+
+    view = TrainingView("two moons", hidden=4)
+    svg = view.svg()
+    smallest = min(float(f) for f in re.findall(r'font-size="([0-9.]+)"', svg))
+    view_width = float(re.search(r'viewBox="0 0 ([0-9.]+) ', svg).group(1))
+    narrowest = float(re.search(r"min-width:([0-9.]+)px", svg).group(1))
+    assert smallest * narrowest / view_width >= 12
+    assert narrowest < view_width  # it does scale down, to that point
+    assert 'class="bp-scroll"' in view.plot.value and "overflow-x:auto" in view.plot.value
+    still = view.snapshot_html()  # the picture an untrusted notebook shows
+    assert 'class="bp-scroll"' in still and f"min-width: {narrowest:g}px" in still
+    row, _plot = view.layout(presenter=False)
+    assert row.layout.flex_flow == "row wrap"
+    assert row.children[0].layout.flex == "0 0 auto"

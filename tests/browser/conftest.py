@@ -29,6 +29,7 @@ from bp_browser import (  # noqa: E402
     MISSING_CHROMIUM_MSG,
     chromium_available,
     close_documents,
+    run_command,
     safe_name,
     shot_path,
     skip_or_fail,
@@ -180,3 +181,7 @@ def page(lab_page, lab_server, request):
     leave_artifacts(pg, request)
     close_documents(pg)
     lab_server.shutdown_sessions()
+    if not pg.is_closed() and pg.evaluate("() => !!window.jupyterapp?.commands"):
+        # the file browser back at the top, showing the course (a test may have opened a
+        # notebook in a folder of its own, and the file browser followed it there)
+        run_command(pg, "filebrowser:go-to-path", {"path": "/", "dontShowBrowser": True})

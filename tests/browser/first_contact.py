@@ -11,7 +11,7 @@
   summary shows its code.
 * ``check_theme``: in JupyterLab's light and dark themes, the views' text, lines and
   gradient colours have a readable contrast against the view's own background.
-* ``graph_label_px``: the smallest text in each computation graph, in CSS px.
+* ``graph_label_px``: the smallest text in each live picture (graphs, curves, training), in CSS px.
 """
 
 from __future__ import annotations
@@ -183,10 +183,12 @@ def check_theme(page) -> list[str]:
 
 
 def graph_label_px(page) -> list[float]:
-    """For each visible computation graph, its smallest text in CSS px."""
-    return page.evaluate("""() => [...document.querySelectorAll('svg.bp-graph')].filter(s => s.getBoundingClientRect().width > 0)
+    """For each visible picture of a live view or figure (computation graphs, loss curves, the
+    training view), its smallest text in CSS px."""
+    return page.evaluate("""() => [...document.querySelectorAll('svg.bp-graph, svg.bp-curve, .bp-train svg')]
+      .filter(s => s.getBoundingClientRect().width > 0 && s.viewBox.baseVal && s.querySelector('text'))
       .map(s => { const vb = s.viewBox.baseVal, k = s.getBoundingClientRect().width / vb.width;
-        return Math.min(...[...s.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')) * k)); })""")
+        return Math.min(...[...s.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * k)); })""")
 
 
 AXE_VERSION = "4.14.1"  # axe-core from npm, installed by ensure_axe (never from a CDN)

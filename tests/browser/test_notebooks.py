@@ -14,8 +14,9 @@ one page and one kernel per notebook (a module-scoped fixture; pytest groups the
    its text changes when the step does.
 5. ``test_layout_and_themes_at_every_width``: at 1024/1280/1366/1920 px, file browser open and
    closed, in the light and the dark theme: no two parts of a live view overlap, nothing sticks
-   out of the notebook, graph labels >= 12 px, the views' contrast readable; an Explorer's last
-   backward step at 1400 px with the file browser open.
+   out of the notebook, no control is cut off by its box, the text of every live picture >= 12
+   px, the views' contrast readable; an Explorer's last backward step at 1400 px with the file
+   browser open.
 6. ``test_presenter_*``: the presenter views at a projector's 1280×720 (test_presenter.py).
 7. ``test_type_an_expression_move_a_leaf_step_the_replay``: 06's GraphExplorer (test_graph_explorer.py).
 8. ``test_notebook7_renders_the_widgets``: the same notebook in Jupyter Notebook 7, on the same
@@ -357,6 +358,16 @@ _LAYOUT_JS = """(parts) => {
         if (w > 2 && h > 2) problems.push(`${a.sel} overlaps ${b.sel} (${Math.round(w)}×${Math.round(h)} px)`);
       }
     }
+    // no control cut off by the box around it (a scroller that shows the rest excepted)
+    for (const el of view.querySelectorAll('.widget-slider, .widget-dropdown, .widget-button, .widget-toggle-button')) {
+      const r = el.getBoundingClientRect();
+      let box = el.parentElement;
+      while (box && box !== view.parentElement && getComputedStyle(box).overflowX === 'visible') box = box.parentElement;
+      if (!r.width || !box || box === view.parentElement || box.matches('.bp-scroll')) continue;
+      const q = box.getBoundingClientRect();
+      if (r.right > q.right + 2 || r.left < q.left - 2)
+        problems.push(`"${(el.textContent || '').trim().slice(0, 30)}" (${el.classList[1] || el.className}) cut off: ${Math.round(r.left)}–${Math.round(r.right)} in a box ${Math.round(q.left)}–${Math.round(q.right)}`);
+    }
   }
   return problems;
 }"""
@@ -377,7 +388,7 @@ def layout_problems(page, where: str) -> list[str]:
     problems = [f"{where}: {p}" for p in page.evaluate(_LAYOUT_JS, _PARTS)]
     sizes = graph_label_px(page)
     if sizes and min(sizes) < 12 - 0.05:
-        problems.append(f"{where}: graph text at {min(sizes):.1f} px (at least 12 expected)")
+        problems.append(f"{where}: picture text at {min(sizes):.1f} px (at least 12 expected)")
     return problems
 
 
