@@ -304,16 +304,19 @@ class TrainingView(LiveView):
                 self.hidden_slider,
                 self.activation_dropdown,
             ]
+            # the controls never shrink under their width; the buttons beside them take what is
+            # left, at least 250 px, else they go below (a laptop with the file browser open)
             actions = w.VBox(
-                [self.toolbar, self.status, w.HTML(_CSS)], layout=w.Layout(margin="0 0 0 24px")
+                [self.toolbar, self.status, w.HTML(_CSS)],
+                layout=w.Layout(margin="0 0 0 24px", flex="1 1 250px"),
             )
-            grid = w.GridBox(controls, layout=w.Layout(grid_template_columns="repeat(2, 360px)"))
-            # the buttons go below the controls where the notebook is too narrow for both (a
-            # laptop with the file browser open): the controls never shrink under their width
             column = w.VBox(controls, layout=w.Layout(width="370px", flex="0 0 auto"))
+            grid = w.GridBox(
+                controls, layout=w.Layout(grid_template_columns="repeat(2, 360px)", flex="0 0 auto")
+            )
             self._layouts = (
                 [w.HBox([column, actions], layout=w.Layout(flex_flow="row wrap")), self.plot],
-                [self.plot, w.HBox([grid, actions])],
+                [self.plot, w.HBox([grid, actions], layout=w.Layout(flex_flow="row wrap"))],
             )
         return self._layouts[bool(presenter)]
 
@@ -388,8 +391,10 @@ class TrainingView(LiveView):
             )
         png = base64.b64encode(self.boundary_png()).decode("ascii")
         h = self.history
-        right_x, panel_w, panel_h = left + size + pad + 20, 520, 205
-        width = right_x + panel_w  # never narrower than its 14 px text at 12 px (MIN_TEXT_PX)
+        # 974 px wide: never narrower than 835 px (its 14 px text at 12 px, MIN_TEXT_PX), so that
+        # it fits whole in a 1024 px laptop's notebook (844 px) with the file browser closed
+        right_x, panel_w, panel_h = left + size + pad + 20, 500, 205
+        width = right_x + panel_w
         parts = [
             f'<svg viewBox="0 0 {width} {size + pad + below}" width="100%" '
             f'style="max-width:{width}px;min-width:{min_width(width)}px;font-family:{FONT}" '

@@ -12,6 +12,7 @@
 * ``check_theme``: in JupyterLab's light and dark themes, the views' text, lines and
   gradient colours have a readable contrast against the view's own background.
 * ``graph_label_px``: the smallest text in each live picture (graphs, curves, training), in CSS px.
+* ``cut_off_controls``: the sliders, dropdowns and buttons of the live views that their box cuts off.
 """
 
 from __future__ import annotations
@@ -189,6 +190,27 @@ def graph_label_px(page) -> list[float]:
       .filter(s => s.getBoundingClientRect().width > 0 && s.viewBox.baseVal && s.querySelector('text'))
       .map(s => { const vb = s.viewBox.baseVal, k = s.getBoundingClientRect().width / vb.width;
         return Math.min(...[...s.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * k)); })""")
+
+
+# the sliders, dropdowns and buttons of the live views in ``views`` that the box around them cuts
+# off (a box that scrolls to show the rest excepted)
+_CUT_OFF_JS = """(views) => { const out = [];
+  for (const view of document.querySelectorAll(views))
+    for (const el of view.querySelectorAll('.widget-slider, .widget-dropdown, .widget-button, .widget-toggle-button')) {
+      const r = el.getBoundingClientRect();
+      let box = el.parentElement;
+      while (box && box !== view.parentElement && getComputedStyle(box).overflowX === 'visible') box = box.parentElement;
+      if (!r.width || !box || box === view.parentElement || box.matches('.bp-scroll')) continue;
+      const q = box.getBoundingClientRect();
+      if (r.right > q.right + 2 || r.left < q.left - 2)
+        out.push(`"${(el.textContent || '').trim().slice(0, 30)}" cut off: ${Math.round(r.left)}–${Math.round(r.right)} px in a box ${Math.round(q.left)}–${Math.round(q.right)}`);
+    }
+  return out; }"""
+
+
+def cut_off_controls(page, views: str = ".bp-explorer, .bp-train, .bp-graph-explorer") -> list[str]:
+    """Every slider, dropdown or button of the live views ``views`` that its box cuts off."""
+    return page.evaluate(_CUT_OFF_JS, views)
 
 
 AXE_VERSION = "4.14.1"  # axe-core from npm, installed by ensure_axe (never from a CDN)

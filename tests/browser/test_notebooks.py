@@ -70,6 +70,7 @@ from first_contact import (
     check_no_solution_shown,
     check_theme,
     check_untrusted_outputs,
+    cut_off_controls,
     ensure_axe,
     graph_label_px,
     set_theme,
@@ -358,16 +359,6 @@ _LAYOUT_JS = """(parts) => {
         if (w > 2 && h > 2) problems.push(`${a.sel} overlaps ${b.sel} (${Math.round(w)}×${Math.round(h)} px)`);
       }
     }
-    // no control cut off by the box around it (a scroller that shows the rest excepted)
-    for (const el of view.querySelectorAll('.widget-slider, .widget-dropdown, .widget-button, .widget-toggle-button')) {
-      const r = el.getBoundingClientRect();
-      let box = el.parentElement;
-      while (box && box !== view.parentElement && getComputedStyle(box).overflowX === 'visible') box = box.parentElement;
-      if (!r.width || !box || box === view.parentElement || box.matches('.bp-scroll')) continue;
-      const q = box.getBoundingClientRect();
-      if (r.right > q.right + 2 || r.left < q.left - 2)
-        problems.push(`"${(el.textContent || '').trim().slice(0, 30)}" (${el.classList[1] || el.className}) cut off: ${Math.round(r.left)}–${Math.round(r.right)} in a box ${Math.round(q.left)}–${Math.round(q.right)}`);
-    }
   }
   return problems;
 }"""
@@ -385,7 +376,7 @@ def sidebar(page, open_: bool) -> None:
 
 
 def layout_problems(page, where: str) -> list[str]:
-    problems = [f"{where}: {p}" for p in page.evaluate(_LAYOUT_JS, _PARTS)]
+    problems = [f"{where}: {p}" for p in page.evaluate(_LAYOUT_JS, _PARTS) + cut_off_controls(page)]
     sizes = graph_label_px(page)
     if sizes and min(sizes) < 12 - 0.05:
         problems.append(f"{where}: picture text at {min(sizes):.1f} px (at least 12 expected)")

@@ -25,6 +25,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bp_browser import SCREENSHOT_DIR, SEL, run_command, settle, slider_handle
+from first_contact import cut_off_controls
 
 VIEWPORT = {"width": 1280, "height": 720}
 TOLERANCE = 4  # px: borders, rounding
@@ -177,6 +178,7 @@ def check_explorer_presenter(page, name):
         shot = SCREENSHOT_DIR / f"presenter_{stem}{suffix}.png"
         page.screenshot(path=str(shot), animations="disabled")
         problems, where = _layout_problems(presenter)
+        problems += cut_off_controls(page, f"{EXPLORER}.bp-presenter")
         assert not problems, f"{name}, {setting}: {'; '.join(problems)}\n{where}\nsee {shot}"
 
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
@@ -229,3 +231,5 @@ def check_training_presenter(page, name):
     for what, b in (("plot", plot), ("start button", start)):
         assert _inside(b, visible), f"{name}: the {what} is off screen ({_fmt(b)}); see {shot}"
     assert plot["width"] >= 900, f"{name}: the plot is only {plot['width']:.0f}px wide; see {shot}"
+    cut = cut_off_controls(page, f"{TRAINING}.bp-presenter")
+    assert not cut, f"{name}: in the presenter view, " + "; ".join(cut) + f"; see {shot}"
