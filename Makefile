@@ -15,7 +15,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # course.py writes $(VENV)/.installed (extras + a hash of pyproject.toml and
 # constraints.txt) and reinstalls whenever they change. `lock` resolves EXTRAS.
-EXTRAS := course,torch,dev,hub
+EXTRAS := course,torch,dev,hub,mutation
 
 NOTEBOOK_DIR := notebooks
 BROWSER_TEST_DIR := tests/browser
@@ -86,8 +86,9 @@ classroom-bench: env ## Classroom load test: 30 then 60 students on the hub (min
 
 # The notebooks without the cells tagged `solution` (README, "Handing out the student
 # edition"); the instructor's edition with the solutions is notebooks/ itself.
-student: env ## Write the student edition (no solutions) to build/student/
-	$(PY) tools/student_edition.py --src $(NOTEBOOK_DIR) --out build/student
+student: env ## Write the student edition (no solutions): build/student/, build/student-course/
+	$(PY) tools/student_edition.py --src $(NOTEBOOK_DIR) --out build/student \
+		--course build/student-course
 
 # ---------------------------------------------------------------- testing
 
@@ -158,9 +159,11 @@ lock: ## Re-resolve all dependencies and rewrite constraints.txt
 	mv constraints.txt.new constraints.txt; \
 	echo "constraints.txt rewritten; now update environment.yml to match and run make test"
 
-clean: ## Remove .venv, caches, build artifacts and artifacts/
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis artifacts build dist *.egg-info \
+# build/hub/ stays: the class hub's database, secrets and the students' home folders.
+clean: ## Remove .venv, caches, build artifacts and artifacts/ (not build/hub/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis artifacts dist *.egg-info \
 		constraints.txt.new
+	if [ -d build ]; then find build -mindepth 1 -maxdepth 1 ! -name hub -exec rm -rf {} +; fi
 	rm -f benchmarks/*.tmp
 	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
 
@@ -169,6 +172,6 @@ clean: ## Remove .venv, caches, build artifacts and artifacts/
 # mutation/results.md and results.json. MUTATION_JOBS=2 workers; niced. MODULES_TO_MUTATE=checks
 # runs one module; `python -m mutation.run --survivors` retests the last run's survivors.
 .PHONY: mutation
-mutation: $(STAMP) ## Mutation testing of layers, params, network, gradcheck, steps, checks (on demand)
+mutation: env ## Mutation testing of layers, params, network, gradcheck, steps, checks (on demand)
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[mutation]'
 	nice -n 19 $(PY) -m mutation.run $(MODULES_TO_MUTATE)

@@ -37,7 +37,13 @@ def _number(x, op):
     """x as a float, or a clear TypeError/ValueError naming the operation."""
     if isinstance(x, bool) or not isinstance(x, Real):
         raise TypeError(f"{op}: expected a number or a Value, got {_describe(x)}")
-    x = float(x)
+    try:
+        x = float(x)
+    except OverflowError:  # an int such as 10**400
+        raise ValueError(
+            f"{op}: expected a number float64 can hold (up to about 1.8e308), got an int of "
+            f"{int(x).bit_length()} bits"
+        ) from None
     if not math.isfinite(x):
         raise ValueError(f"{op}: expected a finite number, got {x}")
     return x
@@ -64,7 +70,8 @@ class Value:
         """A new node, made only once its value and local derivatives are known to be finite."""
         if not (math.isfinite(data) and all(math.isfinite(d) for d in local)):
             args = ", ".join(_fmt(o.data) for o in operands)
-            raise ValueError(f"{op}: the result of {op} on {args} is not a finite number")
+            what = "the result" if not math.isfinite(data) else "its local derivative"
+            raise ValueError(f"{op}: {what} of {op} on {args} is not a finite number")
         return Value(data, op=op, operands=operands, local=local, exponent=exponent)
 
     @staticmethod
@@ -89,7 +96,7 @@ class Value:
         if other.data == 0.0:
             raise ValueError(f"/: division by zero ({_fmt(self.data)} / 0)")
         b = other.data
-        return self._node("/", self.data / b, (self, other), (1.0 / b, -self.data / (b * b)))
+        return self._node("/", self.data / b, (self, other), (1.0 / b, -self.data / b / b))
 
     def __pow__(self, n):
         if isinstance(n, Value):
@@ -103,11 +110,14 @@ class Value:
             raise ValueError(
                 f"**: {_fmt(x)} ** {_fmt(n)} is not real (negative base, fractional exponent)"
             )
+        what = "the result"
         try:
-            data, d = x**n, (n * x ** (n - 1) if n != 0 else 0.0)
+            data = x**n
+            what = "its local derivative"
+            d = n * x ** (n - 1) if n != 0 else 0.0
         except (OverflowError, ZeroDivisionError):
             raise ValueError(
-                f"**: the result of {_fmt(x)} ** {_fmt(n)} is not a finite number"
+                f"**: {what} of {_fmt(x)} ** {_fmt(n)} is not a finite number"
             ) from None
         return self._node("**", data, (self,), (d,), exponent=n)
 
@@ -175,6 +185,8 @@ class Value:
             gv = g.get(v, 0.0)
             for o, d in zip(v.operands, v.local):
                 g[o] = g.get(o, 0.0) + gv * d  # accumulate: o may feed several nodes
+        if not all(math.isfinite(d) for d in g.values()):
+            raise ValueError("backward: a gradient overflowed (it is beyond about 1.8e308)")
         for v in order:
             v.grad = v.grad + g.get(v, 0.0) if not v.operands else g.get(v, 0.0)
 

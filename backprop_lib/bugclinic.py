@@ -26,7 +26,7 @@ import dataclasses
 
 import numpy as np
 
-from .checks import describe
+from .checks import as_float_array, check_type, describe
 from .names import param_label, parse_param_key
 from .network import Network, forward
 from .params import ParamArrays
@@ -193,8 +193,15 @@ class Suspect(ParamArrays):
 def as_grads(weights, biases=None):
     """Wrap gradient arrays from anywhere (numpy, or a torch run's ``.grad.numpy()``) for
     ``gradcheck(..., grads=...)``."""
-    ws = tuple(np.array(W, dtype=float) for W in weights)
-    bs = tuple(np.array(b, dtype=float) for b in biases) if biases is not None else None
+    check_type(weights, "weights", (list, tuple), "a list of gradient arrays, one per layer")
+    ws = tuple(as_float_array(W, f"weights[{i}]", finite=False) for i, W in enumerate(weights))
+    if biases is not None:
+        check_type(biases, "biases", (list, tuple), "a list of gradient arrays, one per layer")
+    bs = (
+        None
+        if biases is None
+        else tuple(as_float_array(b, f"biases[{i}]", finite=False) for i, b in enumerate(biases))
+    )
     return Suspect(ws, bs)
 
 

@@ -74,8 +74,19 @@ def _refuse_kind(value, name, expected):
         )
 
 
+def from_torch(value):
+    """A torch tensor (duck-typed: no torch import) -> a numpy array: detached from autograd's
+    graph, on the CPU, a bfloat16 one as float32 (numpy has no bfloat16); anything else as it
+    is. So ``L``, ``W1.grad`` or ``a1`` can come straight from PyTorch."""
+    if hasattr(value, "detach") and hasattr(value, "numpy") and hasattr(value, "cpu"):
+        t = value.detach().cpu()
+        return (t.float() if str(t.dtype) == "torch.bfloat16" else t).numpy()
+    return value
+
+
 def _raw_array(value, name):
     """np.asarray(value) without numpy's own errors: refuses what as_float_array refuses."""
+    value = from_torch(value)
     _refuse_kind(value, name, _NUMBER)
     try:
         raw = np.asarray(value)
@@ -552,6 +563,7 @@ __all__ = [
     "check_finite",
     "check_type",
     "describe",
+    "from_torch",
     "rename",
     "show",
 ]

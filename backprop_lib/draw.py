@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import theme
+from . import checks, theme
 from .layers import ACTIVATIONS
 from .names import (
     LOSS_KEY,
@@ -417,6 +417,9 @@ def network_svg(net, trace, grads, highlight=(), max_width=900, compact=False):
     the first is what the current step computes, the rest what it reads. The SVG is never
     drawn narrower than ``MIN_SCALE`` of its own width (its text stays >= 12 CSS px).
     """
+    checks.as_network(net)  # and the trace and grads of this network: else an IndexError
+    checks.as_trace(trace, net)  # deep in the drawing
+    checks.as_grads(grads, net)
     if trace.is_batch:
         raise ValueError("trace: expected the trace of one sample, got a batch")
     pos, width, height = _layout(net, compact)
@@ -727,7 +730,7 @@ class Figure:
         return theme.still(self.svg, self.alt, _max_width(self.svg))
 
     def _repr_html_(self):
-        return f'{CSS}<div class="bp-fig bp-theme">{self.still()}</div>'
+        return f'{CSS}<div class="bp-fig bp-theme">{theme.scroller(self.still(), "picture")}</div>'
 
     def __repr__(self):
         return f"Figure({self.alt!r})"
@@ -794,15 +797,18 @@ def explorer_view_html(m, index, presenter=False):
     data = net_data_attr(m.net, m.x, m.target)
     if presenter:
         basis = graph_min_width(m.net, compact=True) + 4  # never narrower than the graph
+        graph = theme.scroller(
+            svg + terms_html(step), "computation graph", f"; flex: 3 1 {basis:.0f}px"
+        )
         return (
             f'<div class="bp-view bp-theme bp-presenter" data-bp="view" {data}><div class="bp-row">'
-            f'<div class="bp-scroll" style="flex: 3 1 {basis:.0f}px">{svg}{terms_html(step)}</div>'
+            f"{graph}"
             f'<div class="bp-panel" style="flex: 2 1 300px">{loss}{formula}</div></div>'
             f"{chips}</div>"
         )
     table = params_table_html(m.net, m.grads, step.highlight)
     return (
-        f'<div class="bp-view bp-theme" data-bp="view" {data}><div class="bp-scroll">{svg}</div>'
+        f'<div class="bp-view bp-theme" data-bp="view" {data}>{theme.scroller(svg, "computation graph")}'
         f'{LEGEND}<div class="bp-row">'
         f'<div class="bp-panel">{loss}{formula}</div>'
         f'<div class="bp-panel">{chips}{table}</div></div></div>'

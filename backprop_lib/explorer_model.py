@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .checks import as_inputs, rename
+from .layers import LOSSES
 from .names import input_key, target_key
 from .network import backward, flatten_by_key, forward
 from .numerics import loss_along
@@ -78,8 +79,20 @@ class ExplorerModel:
             target_key(k + 1) for k in range(self.net.sizes[-1])
         ]
 
+    def fixed(self, key):
+        """Why ``key`` cannot be moved on its own ('' if it can): the entries of a class target
+        (softmax cross-entropy's one-hot row, which must sum to 1)."""
+        if LOSSES[self.net.loss].classes and key in self.input_keys()[self.net.sizes[0] :]:
+            return (
+                f"{key} is one entry of a one-hot class target; choose the class instead, "
+                "Explorer(net, x, target=k)"
+            )
+        return ""
+
     def set(self, key, value):
         """Move one value (a parameter key such as 'w1_2_1', or 'x1', 't1') and recompute."""
+        if why := self.fixed(key):
+            raise ValueError(f"key: {why}")
         x, t, net = self.x, self.target, self.net
         if key in self.input_keys():
             which = x.copy() if key[0] == "x" else t.copy()

@@ -108,7 +108,13 @@ def parse(text, max_nodes=MAX_NODES):
         if isinstance(n, ast.Constant):
             if isinstance(n.value, bool) or not isinstance(n.value, (int, float)):
                 fail(f"{n.value!r} is not a number", n)
-            return add(Node("const", value=float(n.value)))
+            try:
+                value = float(n.value)
+            except OverflowError:  # an int of more than 308 digits
+                value = math.inf
+            if not math.isfinite(value):
+                fail("a number too large for float64 (at most about 1.8e308)", n)
+            return add(Node("const", value=value))
         if isinstance(n, ast.Name):
             if n.id.startswith("_"):
                 fail(f"the name {n.id!r} is not allowed (no names starting with _)", n)

@@ -86,7 +86,11 @@ def relative_error(a, b, floor=1e-8):
     floor = as_number(floor, "floor", 0, low_open=True, what="a positive finite number, e.g. 1e-8")
     if a.shape != b.shape:
         raise ValueError(f"b: expected the shape of a, {a.shape}, got {b.shape}")
-    err = np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
+    m = np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
+    with np.errstate(over="ignore"):
+        err = np.abs(a - b) / m
+    if not np.all(np.isfinite(err)):  # a - b overflowed (|a|, |b| near 1.8e308): scale first
+        err = np.where(np.isfinite(err), err, np.abs(a / m - b / m))
     return float(err) if err.ndim == 0 else err
 
 
@@ -209,7 +213,12 @@ class GradcheckReport:
         return self.max_rel_error < self.tol
 
     def row(self, key):
-        return next(r for r in self.rows if r.key == key)
+        """The row of parameter ``key`` ('w1_1_1')."""
+        row = next((r for r in self.rows if r.key == key), None)
+        if row is None:
+            keys = [r.key for r in self.rows]
+            raise ValueError(f"key: expected one of the report's parameters {keys}, got {key!r}")
+        return row
 
     def __str__(self):
         lines = [f"{'parameter':<10}{self.label:>16}{'numeric':>16}{'rel. error':>12}"]

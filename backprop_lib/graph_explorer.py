@@ -15,6 +15,7 @@ import json
 import ipywidgets as w
 
 from . import draw
+from .checks import as_bool, as_number, check_type, describe
 from .expr import ExprError, parse
 from .graph_model import evaluate
 from .graph_view import LEGEND, figure, graph_html
@@ -40,9 +41,11 @@ class GraphExplorer(LiveView):
     ):
         if start not in ("forward", "backward"):
             raise ValueError(f"start: expected 'forward' or 'backward', got {start!r}")
-        self.value_range, self._start = float(value_range), start
-        self._given = dict(values or {})
+        what = "a positive number, each slider's half-width (e.g. 3)"
+        self.value_range = as_number(value_range, "value_range", 0, low_open=True, what=what)
+        self._start, presenter = start, as_bool(presenter, "presenter")
         self.expr = parse(text)  # a clear ExprError before any widget is made
+        self._given = self._check_values(values)
         self.state = None
         self.text = w.Text(
             value=text,
@@ -80,6 +83,19 @@ class GraphExplorer(LiveView):
         self._busy = False
 
     # ---------------------------------------------------------------- model
+    def _check_values(self, values):
+        """values: None or {leaf name: a finite number}, every name a leaf of the expression."""
+        if values is None:
+            return {}
+        check_type(values, "values", dict, "a dict {leaf name: first value}, e.g. {'x': 0.5}")
+        leaves = list(self.expr.leaves)
+        for name in values:
+            if name not in leaves:
+                raise ValueError(
+                    f"values: {name!r} is not a leaf of the expression (its leaves: {leaves})"
+                )
+        return {name: as_number(v, f"values[{name!r}]") for name, v in values.items()}
+
     def _make_sliders(self):
         old = {k: s.value for k, s in self.sliders.items()}
         self.sliders = {}
@@ -212,9 +228,11 @@ class GraphExplorer(LiveView):
 
     def set(self, name, value):
         """Move one leaf's slider from code, as a learner would."""
-        if name not in self.sliders:
-            raise ValueError(f"name: expected one of {list(self.sliders)}, got {name!r}")
-        self.sliders[name].value = value
+        if not isinstance(name, str) or name not in self.sliders:
+            raise ValueError(f"name: expected one of {list(self.sliders)}, got {describe(name)}")
+        s = self.sliders[name]
+        what = f"a number from {s.min:g} to {s.max:g} (the slider's range; value_range= widens it)"
+        s.value = as_number(value, "value", s.min, s.max, what=what)
 
     def step_by(self, delta):
         self.replay.step_by(delta)

@@ -215,11 +215,7 @@ def graph_svg(out, highlight=(), badges=None, mark=None, compact=False, scale=1.
 
 def graph_html(out, **kwargs):
     """``graph_svg`` inline, in a box that scrolls sideways (a live, trusted view)."""
-    # focusable: a region that scrolls must be reachable from the keyboard
-    return (
-        f'<div class="bp-graph-wrap bp-scroll" style="overflow-x:auto" tabindex="0" role="region" '
-        f'aria-label="expression graph, scrolls sideways">{graph_svg(out, **kwargs)}</div>'
-    )
+    return theme.scroller(graph_svg(out, **kwargs), "expression graph")
 
 
 class Figure(draw.Figure):
@@ -231,20 +227,16 @@ class Figure(draw.Figure):
         super().__init__(graph_svg(out, **kwargs), graph_description(out))
 
     def still(self):
-        """The ``<img>`` at the SVG's natural width, never narrower (its text stays readable),
-        scrolling sideways when wider than the page."""
+        """The ``<img>`` at the SVG's natural width, never narrower (its text stays readable)."""
         w = float(re.search(r'width="([0-9.]+)"', self.svg[self.svg.index(" viewBox") :]).group(1))
-        return (
-            f'<div style="overflow-x: auto; max-width: 100%">'
-            f"{theme.still(self.svg, self.alt, w, min_width=w)}</div>"
-        )
+        return theme.still(self.svg, self.alt, w, min_width=w)
 
 
 def figure(out, **kwargs):
     """The graph of ``out`` as a stored output that reads right anywhere: an <img> of the SVG
     with the graph in words as alt text, at its natural size (scrolling sideways when wide);
     a trusted page swaps it for the inline, themed SVG (``theme.still``)."""
-    return Figure(out, **kwargs).still()
+    return theme.scroller(Figure(out, **kwargs).still(), "expression graph")
 
 
 LEGEND = (

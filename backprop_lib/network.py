@@ -223,6 +223,11 @@ def sgd_step(net, grads, lr):
     checks.as_network(net)
     checks.as_grads(grads, net)
     lr = checks.as_lr(lr)
-    ws = [W - lr * dW for W, dW in zip(net.weights, grads.weights)]
-    bs = None if net.biases is None else [b - lr * db for b, db in zip(net.biases, grads.biases)]
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, by name
+        ws = [W - lr * dW for W, dW in zip(net.weights, grads.weights)]
+        bs = (
+            None if net.biases is None else [b - lr * db for b, db in zip(net.biases, grads.biases)]
+        )
+    for new in ws + (bs or []):
+        checks.check_overflow(new, "the step's new parameters", "use a smaller lr")
     return net.replace(weights=ws, biases=bs)

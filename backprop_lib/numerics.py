@@ -95,7 +95,16 @@ def relative_errors(values, reference):
         raise ValueError(
             "reference: expected a nonzero derivative to measure errors against, got 0"
         )
-    return np.abs(values - reference) / abs(reference)
+    with np.errstate(over="ignore", divide="ignore"):
+        err = np.abs(values - reference) / abs(reference)
+        if not np.all(np.isfinite(err)):  # values - reference overflowed: scale first
+            err = np.abs(values / abs(reference) - np.sign(reference))
+    if not np.all(np.isfinite(err)):  # the error itself is beyond float64 (a tiny reference)
+        raise ValueError(
+            f"values: a relative error beyond float64 (about 1.8e308), against reference "
+            f"{reference:g}: the numeric derivatives are far off, or the reference is too small"
+        )
+    return err
 
 
 def eps_sweep(net, x, target, key, eps_values, method="central", dtype=np.float64):

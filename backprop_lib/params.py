@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checks import as_scalar
+from .checks import as_number, as_scalar, describe
 from .names import bias_key, parse_param_key, weight_key
 
 
@@ -99,6 +99,10 @@ class ParamArrays:
     @classmethod
     def from_keys(cls, net, values):
         """Build from {parameter key: value}, e.g. {'w1_1_1': -0.0164, ...}; every key needed."""
+        if not isinstance(values, dict):
+            raise TypeError(
+                f"values: expected a dict {{parameter key: value}}, got {describe(values)}"
+            )
         missing = [k for k in net.param_keys() if k not in values]
         if missing:
             raise ValueError(f"values: expected a value for every parameter, missing {missing}")
@@ -106,7 +110,7 @@ class ParamArrays:
         bs = [np.zeros(b.shape) for b in net.biases] if net.biases is not None else None
         for key, v in values.items():
             kind, l, index = net.locate(key)
-            (ws if kind == "w" else bs)[l][index] = v
+            (ws if kind == "w" else bs)[l][index] = as_number(v, f"values[{key!r}]")
         return cls(tuple(ws), tuple(bs) if bs is not None else None)
 
     def flat(self, net, name="grads"):
@@ -115,4 +119,5 @@ class ParamArrays:
 
     def value(self, net, key, name="values"):
         """The value for one parameter key of ``net``."""
+        net.locate(key)  # a clear error for a key the network does not have
         return self.flat(net, name)[key]

@@ -10,6 +10,8 @@ view (``graph_explorer.GraphExplorer``) each hold one of these. Step numbers cou
 
 import ipywidgets as w
 
+from .checks import as_int
+
 _STYLE = {"description_width": "48px"}
 
 
@@ -60,4 +62,5 @@ class ReplayControls:
 
     def step_by(self, delta):
         """Move by ``delta`` steps, clamped to the first and last."""
+        delta = as_int(delta, "delta", what="a whole number of steps (negative: back)")
         self.position.value = min(max(self.position.value + delta, 1), self.position.max)

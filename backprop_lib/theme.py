@@ -167,6 +167,19 @@ def still(svg, alt, max_width, live=True, min_width=None):
     return img + (_INLINE_JS if live else "")
 
 
+def scroller(content, label, style=""):
+    """``content`` in a box that scrolls sideways where the page is narrower (a laptop with the
+    file browser open). Focusable and named (``label``, e.g. "computation graph"): a region that
+    scrolls must be reachable from the keyboard (axe-core's scrollable-region-focusable). An
+    untrusted notebook's sanitizer drops tabindex, role and aria-label; the box still scrolls.
+    style: more inline CSS for the box (e.g. its flex)."""
+    return (
+        f'<div class="bp-scroll" style="overflow-x:auto;max-width:100%{style}" tabindex="0" '
+        f'role="region" aria-label="{html.escape(label, quote=True)}, scrolls sideways">'
+        f"{content}</div>"
+    )
+
+
 def card_style():
     """Inline style of a static card (the sanitizer keeps plain colours, not variables)."""
     return (
@@ -184,6 +197,7 @@ __all__ = [
     "RESTART_NOTE",
     "card_style",
     "paint",
+    "scroller",
     "still",
     "svg_data_uri",
     "var",
@@ -275,7 +289,8 @@ def a11y_widget():
 
 def figure_alt(fig):
     """A matplotlib figure in words, from its own texts: the title(s) and each panel's title and
-    axis labels (the notebook's prose around it says what it shows)."""
+    axis labels (the notebook's prose around it says what it shows), every panel in order; a run
+    of panels that read the same is said once, with its count ("x: epoch (×3)")."""
     parts = []
     if getattr(fig, "_suptitle", None) is not None and fig._suptitle.get_text():
         parts.append(fig._suptitle.get_text())
@@ -291,7 +306,14 @@ def figure_alt(fig):
         ]
         if bits:
             parts.append(", ".join(bits))
-    return "Figure: " + ("; ".join(dict.fromkeys(parts)) or "a plot")
+    runs = [[p, 1] for p in parts[:1]]
+    for p in parts[1:]:
+        if p == runs[-1][0]:
+            runs[-1][1] += 1
+        else:
+            runs.append([p, 1])
+    said = [p if n == 1 else f"{p} (×{n})" for p, n in runs]
+    return "Figure: " + ("; ".join(said) or "a plot")
 
 
 def with_alt(fig):

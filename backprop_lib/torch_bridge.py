@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .checks import as_epochs, as_inputs, as_targets, check_type
+from .checks import NumericOverflowError, as_epochs, as_inputs, as_targets, check_type
 from .network import Network
 from .train import History, Trainer, batch_indices, labels_of
 
@@ -118,12 +118,23 @@ def torch_forward_backward(net, x, target, dtype=torch.float64):
     params = to_torch(net, dtype)
     loss, _, as_ = torch_forward(net, params, x, target, dtype)
     loss.backward()
-    return TorchResult(
+    result = TorchResult(
         loss=float(loss.item()),
         output=as_[-1].detach().numpy(),
         weights=tuple(W.grad.numpy() for W in params.weights),
         biases=tuple(b.grad.numpy() for b in params.biases) if params.biases else None,
     )
+    for what, value in [("the output", result.output), ("the loss", result.loss)] + [
+        (f"∂L/∂{kind} of layer {l + 1}", g)
+        for kind, gs in (("W", result.weights), ("b", result.biases or ()))
+        for l, g in enumerate(gs)
+    ]:  # as backprop_lib.forward and backward refuse them: never a silent inf or NaN
+        if not np.all(np.isfinite(value)):
+            raise NumericOverflowError(
+                f"{what} overflowed in torch: {dtype} cannot hold it (beyond about "
+                f"{torch.finfo(dtype).max:.2g}); use smaller inputs, targets or weights"
+            )
+    return result
 
 
 def autograd_call(net):

@@ -62,15 +62,6 @@ def min_width(width):
     return int(np.ceil(width * MIN_TEXT_PX / TEXT_PX))
 
 
-def scroller(picture):
-    """``picture`` in a box that scrolls sideways where the notebook is narrower (a laptop with
-    the file browser open); focusable, as a region that scrolls must be reachable by keyboard."""
-    return (
-        '<div class="bp-scroll" style="overflow-x:auto;max-width:100%" tabindex="0" role="region" '
-        f'aria-label="training view picture, scrolls sideways">{picture}</div>'
-    )
-
-
 # --------------------------------------------------------------------------- the view
 
 
@@ -203,7 +194,10 @@ class TrainingView(LiveView):
             net, self.X, self.y, self.lr_slider.value, min(self.batch_size, len(self.X)), self.seed
         )
         lo, hi = self.X.min(axis=0), self.X.max(axis=0)
-        pad = 0.1 * (hi - lo)
+        # 10% around the data; a feature that (almost) does not vary, as for points on a line,
+        # gets ±1 around it (else the plot's scale divides by zero)
+        flat = hi - lo <= 1e-9 * np.maximum(1.0, np.maximum(abs(lo), abs(hi)))
+        pad = np.where(flat, 1.0, 0.1 * (hi - lo))
         self.extent = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
         gx = np.linspace(self.extent[0], self.extent[1], self.grid)
         gy = np.linspace(self.extent[3], self.extent[2], self.grid)  # top row first
@@ -322,7 +316,7 @@ class TrainingView(LiveView):
 
     def render(self):
         t0 = time.perf_counter()
-        self.plot.value = scroller(self.svg())
+        self.plot.value = theme.scroller(self.svg(), "training view picture")
         self.status.value = (
             f'<div style="font-size:{24 if self.presenter else 17}px;line-height:1.5;'
             f'font-family:{FONT}" data-bp-live>{self._status_text()}</div>'
@@ -451,7 +445,7 @@ class TrainingView(LiveView):
         picture = theme.still(svg, self.description(), size, min_width=min_width(size))
         return (
             f'<div class="bp-train-snapshot bp-theme" style="{theme.card_style()}">{note}'
-            f"{scroller(picture)}"
+            f"{theme.scroller(picture, 'training view picture')}"
             f'<div style="font-size: 17px; line-height: 1.5">{self._status_text()}</div></div>'
         )
 

@@ -116,6 +116,9 @@ class Explorer(LiveView):
         ]
         keys = list(initial) + self.model.input_keys()
         self._sliders = dict(zip(keys, self._all_sliders()))  # key -> slider
+        for key, s in self._sliders.items():
+            if why := self.model.fixed(key):  # a class target: shown, not movable
+                s.disabled, s.tooltip = True, why
         # the exact first values, by key (the sliders' own snap to their grid)
         self._initial = dict(
             initial,
@@ -269,6 +272,8 @@ class Explorer(LiveView):
             raise TypeError(f"key: expected one of {valid}, got {describe(key)}")
         if key not in valid:
             raise ValueError(f"key: expected one of {valid}, got {key!r}")
+        if why := self.model.fixed(key):
+            raise ValueError(f"key: {why}")
         slider = self._sliders[key]
         value = as_number(
             value,

@@ -237,3 +237,25 @@ def test_bad_input_names_op_and_value_and_builds_nothing(make, kind, words):
     for w in words:
         assert w in str(info.value)
     assert (v.data, v.grad, v.op, v.operands) == before  # nothing attached to v
+
+
+def test_edges_of_float64_give_clear_errors_and_finite_results():
+    """What a fuzzer found: a tiny divisor (its b·b underflowed: ZeroDivisionError), a huge int
+    (OverflowError), a gradient that overflows in backward (inf, silently), 0 ** 0.5 (said its
+    result was not finite: it is 0, its derivative is not)."""
+    q = 1.0 / Value(1e-100)  # -1/b² = -1e200, finite: computed as -a/b/b
+    assert q.data == pytest.approx(1e100) and q.local[1] == pytest.approx(-1e200)
+    with pytest.raises(ValueError, match=r"^/: its local derivative of / on 1, 1e-170"):
+        1.0 / Value(1e-170)
+    for make in (lambda: Value(10**400), lambda: Value(2.0) + 10**400):
+        with pytest.raises(ValueError, match="float64 can hold .* an int of 1329 bits"):
+            make()
+    x = Value(1e-310)
+    z = x * 1e300 * 1e300  # 1e290: finite, but ∂z/∂x = 1e600
+    with pytest.raises(ValueError, match="^backward: a gradient overflowed"):
+        z.backward()
+    assert x.grad == 0.0  # nothing half-written
+    with pytest.raises(ValueError, match=r"^\*\*: its local derivative of 0 \*\* 0.5"):
+        Value(0.0) ** 0.5
+    with pytest.raises(ValueError, match=r"^\*\*: the result of 1e\+200 \*\* 2"):
+        Value(1e200) ** 2

@@ -8,6 +8,7 @@ backprop values and everything computed with eps = 1e-6 are compared to every pr
 """
 
 import inspect
+import re
 
 import numpy as np
 import pytest
@@ -223,3 +224,32 @@ def test_bad_arguments_say_what_was_expected():
         bugclinic.seed_001_output_along("w7")
     with pytest.raises(ValueError, match="name: expected one of"):
         bugclinic.seed_001_weight("w0")
+
+
+def test_as_grads_says_what_is_wrong_and_takes_tensors_as_they_come():
+    """as_grads names the bad entry (not numpy's words), and takes torch tensors straight from a
+    backward pass (.grad, or a tensor that requires grad), with no warning."""
+    import warnings
+
+    bad = {
+        "weights: expected a list": None,
+        "weights[0]: expected a number": [["a"]],
+        "weights[0]: expected a rectangular array": [[[1.0], [1.0, 2.0]]],
+        "weights[1]: expected a number or an array of numbers, got NoneType": [
+            [[1.0]],
+            [[1, None]],
+        ],
+        "weights[0]: a number is too large for float64": [[[10**400]]],
+    }
+    for message, weights in bad.items():
+        with pytest.raises((TypeError, ValueError), match=re.escape(message)):
+            bugclinic.as_grads(weights)
+    with pytest.raises(TypeError, match="biases: expected a list"):
+        bugclinic.as_grads([[[1.0]]], "ab")
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = bugclinic.as_grads(
+            [torch.ones(2, 2, requires_grad=True), torch.ones(2, 1)], [torch.ones(2), torch.ones(1)]
+        )
+    assert s.weights[0].dtype == np.float64 and s.biases[1].tolist() == [1.0]

@@ -333,3 +333,57 @@ def test_numerics_helpers_check_their_arguments(ex):
         numerics.backprop_value(None, ex.x, ex.target, "w1_1_1")
     with raises(ValueError, "eps_values:"):
         numerics.eps_sweep(ex.net, ex.x, ex.target, "w1_1_1", [1e-3, 2.0])
+
+
+def test_torch_twin_refuses_what_overflows_as_the_library_does():
+    """torch_forward_backward returned loss=inf (and NaN gradients in float32) silently, where
+    backprop_lib.forward raises NumericOverflowError for the same input."""
+    torch = pytest.importorskip("torch")
+    from backprop_lib import torch_bridge
+
+    ex = examples.seed_000()
+    with pytest.raises(NumericOverflowError):
+        bp.forward(ex.net, ex.x, 1e200)
+    cases = [
+        (ex.x, 1e200, torch.float64, "the loss overflowed in torch: torch.float64"),
+        (ex.x, 1e20, torch.float32, "the loss overflowed in torch: torch.float32 .* 3.4e\\+38"),
+        ([1e39, 1e39], ex.target, torch.float32, "overflowed in torch: torch.float32"),
+    ]
+    for x, t, dtype, message in cases:
+        with pytest.raises(NumericOverflowError, match=message):
+            torch_bridge.torch_forward_backward(ex.net, x, t, dtype=dtype)
+    ok = torch_bridge.torch_forward_backward(ex.net, ex.x, ex.target)
+    assert ok.loss == pytest.approx(bp.forward(ex.net, ex.x, ex.target).loss, rel=1e-12)
+
+
+def test_an_update_that_overflows_names_lr_and_leaks_no_warning():
+    n = bp.Network([[[1.0]]], activations="identity")
+    g = bp.backward(n, bp.forward(n, [1e10], -1e140))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(NumericOverflowError, match="new parameters overflowed.*smaller lr"):
+            bp.sgd_step(n, g, 1e300)
+    ex = examples.seed_000()  # a normal step: several arrays of different shapes
+    g = bp.backward(ex.net, bp.forward(ex.net, ex.x, ex.target))
+    assert bp.sgd_step(ex.net, g, 0.1).get("w1_1_1") == pytest.approx(
+        0.2 - 0.1 * g.weights[0][0, 0]
+    )
+
+
+def test_reading_a_parameter_that_is_not_there_names_the_key():
+    """Grads.value(net, 'zz') raised a bare KeyError, a report's row('w9_1_1') a StopIteration,
+    and from_keys took a list or text to numpy's own words."""
+    from backprop_lib import bugclinic
+
+    ex = examples.seed_000()
+    g = bp.backward(ex.net, bp.forward(ex.net, ex.x, ex.target))
+    with pytest.raises(ValueError, match="key: expected a parameter key like 'w1_2_1'"):
+        g.value(ex.net, "zz")
+    with pytest.raises(ValueError, match="key: expected one of the report's parameters"):
+        bp.gradcheck(ex.net, ex.x, ex.target).row("w9_1_1")
+    with pytest.raises(TypeError, match="values: expected a dict"):
+        bugclinic.Suspect.from_keys(ex.net, [1.0])
+    with pytest.raises(TypeError, match=r"values\['w1_1_1'\]: expected a finite number"):
+        bugclinic.Suspect.from_keys(ex.net, {k: "a" for k in ex.net.param_keys()})
+    assert g.value(ex.net, "w1_1_1") == g.weights[0][0, 0]
+    assert bp.gradcheck(ex.net, ex.x, ex.target).row("b2_1").key == "b2_1"

@@ -81,6 +81,12 @@ def test_z2jh_values():
     assert single["memory"]["limit"] and single["memory"]["guarantee"]
     assert single["cpu"]["limit"] and single["cpu"]["guarantee"]
     assert single["image"]["name"]
-    assert single["lifecycleHooks"]["postStart"]["exec"]["command"][0] == "gitpuller"
+    command = single["lifecycleHooks"]["postStart"]["exec"]["command"]
+    assert command[0] == "gitpuller"
+    # the same folder as the README's nbgitpuller link (lab/tree/<folder>/notebooks/...): a
+    # student who gets the course both ways has one clone, not two
+    readme = (DEPLOY.parent / "README.md").read_text(encoding="utf-8")
+    link_folder = re.search(r"urlpath=lab%2Ftree%2F([^%]+)%2Fnotebooks", readme)[1]
+    assert command[3] == link_folder == command[1].rsplit("/", 1)[1]
     text = (DEPLOY / "z2jh-config.yaml").read_text(encoding="utf-8")
     assert "secretToken" not in text and not re.search(r"^\s*password:", text, re.M)

@@ -102,3 +102,58 @@ def test_a_view_without_its_kernel_says_what_to_do():
     ex = widgets.Explorer(examples.seed_000())
     assert "bp-theme" in ex.widget._dom_classes and rule in ex.css.value
     assert rule in train_view._CSS
+
+
+def test_every_box_that_scrolls_sideways_is_reachable_by_keyboard():
+    """A picture wider than a laptop's notebook (1024 px, file browser open) scrolls sideways in
+    its own box, which a keyboard must reach (axe-core: scrollable-region-focusable): every such
+    box in what the views draw is focusable and named, with the same markup everywhere."""
+    from backprop_lib import autograd, graph_view
+    from backprop_lib.explorer_model import ExplorerModel
+    from backprop_lib.train_view import TrainingView
+
+    ex = examples.seed_000()
+    net, x, t = ex.net, ex.x, ex.target
+    m = ExplorerModel(net, x, t)
+    a, b = autograd.Value(2.0, label="a"), autograd.Value(-3.0, label="b")
+    out = a * b + a
+    out.backward()
+    view = TrainingView(seed=0)
+    outputs = {
+        "figure": draw.Figure(_graph(net, x, t)[0])._repr_html_(),
+        "explorer": draw.explorer_view_html(m, 0),
+        "explorer, presenter": draw.explorer_view_html(m, len(m.steps) - 1, presenter=True),
+        "expression graph": graph_view.graph_html(out),
+        "expression figure": graph_view.figure(out),
+        "graph_view.Figure": graph_view.Figure(out)._repr_html_(),
+        "training view": view.plot.value,
+    }
+    for name, html in outputs.items():
+        boxes = re.findall(r"<div\b[^>]*overflow-x:\s*auto[^>]*>", html)
+        assert boxes, f"{name}: no box that scrolls sideways"
+        for box in boxes:
+            assert 'tabindex="0"' in box and 'role="region"' in box, (name, box)
+            assert re.search(r'aria-label="[^"]+, scrolls sideways"', box), (name, box)
+
+
+def test_the_graph_of_another_networks_trace_is_refused_by_name():
+    """A trace of another network raised an IndexError deep in the drawing; grads of another
+    network were drawn silently."""
+    ex = examples.seed_000()
+    trace = bp.forward(ex.net, ex.x, ex.target)
+    grads = bp.backward(ex.net, trace)
+    other = bp.Network.random([2, 3, 1], seed=0)
+    trace_o = bp.forward(other, [0.1, 0.2], [0.5])
+    bad = [
+        ((None, trace, grads), TypeError, "net: expected a Network"),
+        ((ex.net, trace_o, grads), ValueError, "trace: expected a trace of this network"),
+        (
+            (ex.net, trace, bp.backward(other, trace_o)),
+            ValueError,
+            "grads: expected gradients of this",
+        ),
+        ((ex.net, None, grads), TypeError, "trace: expected the Trace"),
+    ]
+    for args, cls, message in bad:
+        with pytest.raises(cls, match=message):
+            draw.network_svg(*args)

@@ -13,6 +13,7 @@ here, from the library and from the examples' numbers, independently of the chec
 """
 
 import functools
+import inspect
 import re
 
 import numpy as np
@@ -20,7 +21,7 @@ import pytest
 
 import backprop_lib as bp
 from backprop_lib import examples, numerics
-from backprop_lib.exercises import ex01, ex02, ex03, ex04, tolerance
+from backprop_lib.exercises import Feedback, ex01, ex02, ex03, ex04, tolerance
 
 f32 = np.float32
 
@@ -288,3 +289,45 @@ def test_notebook_01_hints_use_only_what_01_teaches():
             text = (fb.message + " " + fb.hint).lower()
             for word in ("chain rule", "gradient", "update", "(y − t)"):
                 assert word not in text, (check.__name__, answer, fb)
+
+
+def _every_check():
+    from backprop_lib.exercises import ex06
+
+    return [
+        getattr(m, n)
+        for m in (ex01, ex02, ex03, ex04, ex06)
+        for n in sorted(vars(m))
+        if n.startswith("check_")
+        and callable(getattr(m, n))
+        and n != "check_engine"
+        and "TheirValue" not in inspect.signature(getattr(m, n)).parameters  # takes a class
+    ]
+
+
+@pytest.mark.parametrize("check", _every_check(), ids=lambda c: f"{c.__module__[-4:]}.{c.__name__}")
+def test_no_answer_makes_a_check_raise(check):
+    """A check answers every answer with feedback, never a traceback: a tensor straight from
+    PyTorch (requires_grad, bfloat16), ragged rows, text, None."""
+    torch = pytest.importorskip("torch")
+    answers = [
+        torch.tensor([0.5, 0.25], dtype=torch.float64, requires_grad=True),
+        torch.tensor(0.5, requires_grad=True) * 2,  # not a leaf
+        torch.tensor([0.5], dtype=torch.bfloat16),
+        [[1.0], [1.0, 2.0]],
+        "0.5",
+        None,
+        ...,
+    ]
+    for answer in answers:
+        fb = check(answer)
+        assert isinstance(fb, Feedback) and not fb.ok, (answer, fb)
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=IDS)
+def test_the_expected_value_as_a_tensor_that_requires_grad_passes(check, monkeypatch):
+    torch = pytest.importorskip("torch")
+    expected, _ = _expected_and_mistakes(check, monkeypatch)
+    answer = torch.tensor(expected, dtype=torch.float64, requires_grad=True)
+    assert check(answer).ok, (answer, check(answer))
+    assert check(answer * 1.0).ok  # a computed tensor, not a leaf

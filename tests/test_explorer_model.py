@@ -103,3 +103,26 @@ def test_the_slider_handler_gives_the_model_the_events_key_and_value(monkeypatch
     e.param_sliders["w1_2_1"].value = 0.75
     e.x_sliders[1].value = -0.5
     assert calls == [("w1_2_1", 0.75), ("x2", -0.5)]
+
+
+def test_a_class_target_is_shown_but_not_moved_one_entry_at_a_time():
+    """A softmax network's target is a class, one-hot: moving one entry (t1 to 0.5) made a row
+    that does not sum to 1, and every move failed with the slider left moved. Its sliders are
+    disabled and say why; set() refuses before anything moves; x and the weights still move."""
+    pytest.importorskip("ipywidgets")
+    from backprop_lib.widgets import Explorer
+
+    sm = bp.Network.random([2, 3, 3], ["tanh", "identity"], "softmax_cross_entropy", seed=1)
+    e = Explorer(sm, [0.1, 0.2], 2)
+    t = {k: s for k, s in e._sliders.items() if k.startswith("t")}
+    assert [s.value for s in t.values()] == [0.0, 0.0, 1.0]
+    assert all(s.disabled and "one-hot class target" in s.tooltip for s in t.values())
+    with pytest.raises(ValueError, match="key: t1 is one entry of a one-hot class target"):
+        e.set("t1", 0.5)
+    with pytest.raises(ValueError, match="one-hot class target"):
+        e.model.set("t3", 0.0)
+    assert t["t1"].value == 0.0 and list(e.model.target) == [0.0, 0.0, 1.0]
+    e.set("x1", 0.5)
+    assert e.model.x[0] == 0.5
+    ex = examples.seed_000()  # other losses: every slider moves
+    assert not any(s.disabled for s in Explorer(ex)._sliders.values())

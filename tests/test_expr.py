@@ -48,6 +48,9 @@ def test_a_leaf_used_twice_is_one_node():
         ("y + _x", "starting with _", 5),
         ("tanh + 1", "tanh is a function", 1),
         ("(x < y)", "Compare", 2),
+        ("x * 1e400", "too large for float64", 5),
+        ("x ** 1e400", "too large for float64", 6),
+        ("x * 1" + "0" * 400, "too large for float64", 5),  # was an OverflowError
     ],
 )
 def test_rejected_with_the_column(text, words, col):

@@ -15,10 +15,10 @@ import pytest
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("0[1-5]_*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("0[1-6]_*.ipynb"))
 SENTENCE = (
     "backprop_lib is not installed for this kernel: in the course folder run "
-    "`python course.py lab` (or `pip install -e .`, then restart the kernel)."
+    '`python course.py lab` (or `pip install -e ".[course]"`, then restart the kernel).'
 )
 
 
@@ -38,7 +38,7 @@ def run_cells(sources: list[str]) -> list:
 
 @pytest.fixture(scope="module")
 def without_course():
-    """The five first cells, each run after hiding backprop_lib, in one kernel."""
+    """The six first cells, each run after hiding backprop_lib, in one kernel."""
     hide = "import sys; [sys.modules.pop(m) for m in list(sys.modules) if m.startswith('backprop_lib')]; sys.modules['backprop_lib'] = None"
     sources = []
     for path in NOTEBOOKS:
@@ -47,8 +47,8 @@ def without_course():
     return dict(zip([p.name for p in NOTEBOOKS], cells[1::2]))
 
 
-def test_five_notebooks_are_checked():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05"]
+def test_every_notebook_is_checked():
+    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06"]
 
 
 @pytest.mark.slow
@@ -76,7 +76,7 @@ def test_another_missing_package_is_not_hidden():
 
 TORCH_SENTENCE = (
     "PyTorch is not installed for this kernel: in the course folder run "
-    "`pip install -e '.[torch]'` (or `pip install torch==2.13.0`), then restart the "
+    "`python course.py lab` (it installs PyTorch's CPU build), then restart the "
     "kernel. Until then, each cell's stored output shows what it prints."
 )
 TORCH_GUARD = "raise PyTorchNotInstalled from None"

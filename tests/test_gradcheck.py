@@ -74,6 +74,16 @@ def test_relative_error_hand_values():
     np.testing.assert_allclose(bp.relative_error([1.0, 4.0], [1.0, 2.0]), [0.0, 0.5])
 
 
+def test_relative_error_near_the_largest_float_is_finite_and_quiet():
+    """a - b overflowed to inf (with numpy's warning) for |a|, |b| near 1.8e308."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert bp.relative_error(1e308, -1e308) == 2.0
+        np.testing.assert_array_equal(bp.relative_error([1.7e308, 1.0], [-1.7e308, 2.0]), [2, 0.5])
+
+
 # --------------------------------------------------------------------------- gradcheck
 
 

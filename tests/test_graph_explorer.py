@@ -4,6 +4,8 @@ import base64
 import json
 import re
 
+import pytest
+
 from backprop_lib.expr import build, parse, random_expr
 from backprop_lib.graph_explorer import GraphExplorer
 from backprop_lib.graph_model import evaluate
@@ -124,3 +126,35 @@ def test_replay_controls_clamp_and_keep_their_place():
     r.set_count(3, index=2)
     r.set_count(2)  # fewer steps: the position moves to the last one
     assert r.index == 1 and calls[-1] == 1
+
+
+def test_bad_arguments_get_a_clear_error_naming_them():
+    """value_range, values, presenter, set and step_by checked nothing: float()'s words, a
+    traitlets TraitError, a NaN slider, a silently clamped value, an ignored misspelled leaf."""
+    bad = [
+        (dict(value_range="abc"), TypeError, "value_range: expected a positive number"),
+        (dict(value_range=float("nan")), ValueError, "value_range: expected a positive number"),
+        (dict(value_range=0), ValueError, "value_range: expected a positive number"),
+        (dict(values=[1, 2]), TypeError, "values: expected a dict"),
+        (dict(values={"x": float("nan")}), ValueError, r"values\['x'\]: expected a finite number"),
+        (dict(values={"x": 10**400}), ValueError, r"values\['x'\]: expected a finite number"),
+        (dict(values={"q": 1.0}), ValueError, "values: 'q' is not a leaf of the expression"),
+        (dict(presenter="yes"), TypeError, "presenter: expected True or False"),
+    ]
+    for kwargs, cls, message in bad:
+        with pytest.raises(cls, match=message):
+            GraphExplorer(**kwargs)
+    g = GraphExplorer()
+    for call, cls, message in [
+        (lambda: g.set("x", "abc"), TypeError, "value: expected a number from -3 to 3"),
+        (lambda: g.set("x", 1e9), ValueError, "value: expected a number from -3 to 3"),
+        (lambda: g.set("x", float("nan")), ValueError, "value: expected a number"),
+        (lambda: g.set(["x"], 1.0), ValueError, "name: expected one of"),
+        (lambda: g.step_by("a"), TypeError, "delta: expected a whole number of steps"),
+        (lambda: g.step_by(1.5), TypeError, "delta: expected a whole number of steps"),
+    ]:
+        with pytest.raises(cls, match=message):
+            call()
+    assert g.values()["x"] == 0.5  # nothing moved
+    g.set("x", 1.25)
+    assert g.values()["x"] == 1.25

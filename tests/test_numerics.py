@@ -160,3 +160,15 @@ def test_plots_build_figures_without_pyplot(seed, sweeps):
     imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     assert not any("pyplot" in name for name in imported)
+
+
+def test_relative_errors_at_the_edges_of_float64_are_finite_or_a_clear_error():
+    """values - reference overflowed (inf and numpy's warning); a 1e-320 reference divided to
+    inf. Now the first is scaled and finite, the second a ValueError saying why."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert numerics.relative_errors([1e308], -1e308).tolist() == [2.0]
+        with pytest.raises(ValueError, match="values: a relative error beyond float64"):
+            numerics.relative_errors([1.0], 1e-320)

@@ -214,3 +214,36 @@ def test_student_edition_runs_top_to_bottom(edition, name):
     exercises = sum(bool(CHECK_CALL.search(c.source)) for c in nb.cells)
     assert len(verdicts) >= exercises > 0
     assert all("no answer yet" in v for v in verdicts), verdicts
+
+
+def test_the_course_to_hand_out_sets_itself_up_and_holds_no_solution(tmp_path):
+    """build/student-course/ is what a student unzips: the course package must build from it
+    alone (as `python course.py lab` installs it), course.py must run there, and its notebooks
+    are the edition's. (build/student/ held the notebooks alone: no library, no course.py.)"""
+    import subprocess
+    import sys
+
+    out = tmp_path / "student-course"
+    written = student_edition.write_course(ROOT / "notebooks", out)
+    assert sorted(p.name for p, _ in written) == [p.name for p in NOTEBOOKS]
+    for name in student_edition.COURSE_FILES:
+        assert (out / name).exists(), name
+    for path, _ in written:
+        assert path.parent == out / "notebooks"
+        cells = nbformat.read(path, as_version=4).cells
+        assert not any(student_edition.is_solution(c) for c in cells), path
+    assert not list(out.rglob("__pycache__"))
+    run = dict(capture_output=True, text=True, timeout=300, cwd=out)
+    help_ = subprocess.run([sys.executable, "course.py", "--help"], **run)
+    assert help_.returncode == 0 and "lab" in help_.stdout, help_.stderr
+    wheel = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
+        + ["-w", str(tmp_path / "wheel"), str(out)],
+        **run,
+    )
+    assert wheel.returncode == 0, wheel.stderr[-2000:]
+    (built,) = (tmp_path / "wheel").glob("backprop_lib-*.whl")
+    import zipfile
+
+    names = zipfile.ZipFile(built).namelist()
+    assert "backprop_lib/network.py" in names and "backprop_lib/exercises/ex01.py" in names

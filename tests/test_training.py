@@ -503,3 +503,40 @@ def test_the_live_picture_keeps_its_text_readable_on_a_narrow_screen():
         controls, buttons = row.children
         assert row.layout.flex_flow == "row wrap" and controls.layout.flex == "0 0 auto"
         assert buttons.layout.flex == "1 1 250px"  # they shrink to 250 px, then go below
+
+
+def test_a_figure_in_words_names_every_panel():
+    """The alt text of an image grid names every image, a title that comes twice twice: the
+    misclassified digits of notebook 05 had two "0 → 4", and the words said one (14 of 15)."""
+    pytest.importorskip("matplotlib")
+    from backprop_lib.theme import figure_alt
+    from backprop_lib.train_view import image_grid
+
+    titles = ["0 → 4", "5 → 9", "0 → 4", "7 → 1", "7 → 1"]
+    alt = figure_alt(image_grid(np.zeros((5, 64)), titles=titles, cols=3, title="wrong"))
+    assert alt == "Figure: wrong; 0 → 4; 5 → 9; 0 → 4; 7 → 1 (×2)"
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        [[0, 0], [1, 0], [2, 0], [3, 0]],  # on a line: the second feature never varies
+        [[1, 1], [1, 1], [1, 1], [1, 1]],  # one point four times
+        [[5e-324, 0], [0, 5e-324], [0, 0], [5e-324, 5e-324]],  # a subnormal spread
+    ],
+)
+def test_training_view_of_data_that_does_not_spread_draws_quietly(X):
+    """Points that do not spread in a feature divided by zero in the plot's scale: RuntimeWarnings
+    in the learner's notebook and a broken picture. Now a flat feature gets ±1 around it."""
+    import warnings
+
+    pytest.importorskip("ipywidgets")
+    from backprop_lib.train_view import TrainingView
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        view = TrainingView(data=(X, [0, 1, 0, 1]), grid=8)
+        view.train_epochs(1)
+        svg = view.svg()
+    assert np.all(np.isfinite(view.extent)) and "nan" not in svg and "inf" not in svg
+    assert view.extent[1] > view.extent[0] and view.extent[3] > view.extent[2]

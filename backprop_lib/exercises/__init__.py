@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..checks import as_float_array
+from ..checks import from_torch as plain  # a tensor answer, straight from PyTorch
 from ..theme import LIGHT
 
 
@@ -49,6 +50,15 @@ class Feedback:
         return str(self)
 
 
+def as_array(answer):
+    """``plain(answer)`` as a numpy array, or None if it is none yet or not a (rectangular)
+    array: the caller's shape hints apply only to arrays, and ``check`` explains the rest."""
+    try:
+        return None if answer is None or answer is ... else np.asarray(plain(answer))
+    except (TypeError, ValueError):  # ragged rows, or a tensor numpy cannot hold
+        return None
+
+
 def _close(a, b, rtol, atol):
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
@@ -74,6 +84,7 @@ def check(
     expected = np.asarray(expected, dtype=float)
     if answer is None or answer is ...:
         return Feedback(False, f"{name}: no answer yet", "replace the ... with your computation")
+    answer = plain(answer)
     try:  # no silent conversion: complex, strings, masked arrays, 10**400 are not numbers here
         got = as_float_array(answer, "answer", finite=False)
     except (TypeError, ValueError) as e:

@@ -15,7 +15,7 @@ from .. import examples
 from ..checks import as_float_array
 from ..layers import sigmoid
 from ..network import forward
-from . import Feedback
+from . import Feedback, as_array, plain
 from .tolerance import grade
 
 RTOL = 1e-5
@@ -36,7 +36,7 @@ def _forward_check(answer, expected, name, mistakes, what):
         got = (
             None
             if answer is None or answer is ...
-            else as_float_array(answer, "answer", finite=False)
+            else as_float_array(plain(answer), "answer", finite=False)
         )
     except (TypeError, ValueError):
         got = None
@@ -150,7 +150,7 @@ def check_hidden_batch(answer):
     X = BATCH_X
     expected = forward(ex.net, X, np.full(len(X), ex.target[0])).a1
     name = "a¹ for both inputs"
-    got = None if answer is None or answer is ... else np.asarray(answer)
+    got = as_array(answer)
     if got is not None and got.dtype.kind in "biuf" and got.shape != expected.shape:
         return Feedback(
             False,

@@ -353,8 +353,10 @@ def open_notebook(page, name: str):
     manager, as a learner opens the next one); any other loads JupyterLab (~3.5 s of CPU)."""
     if page.evaluate(_LAB_AS_OPENED_JS):
         close_documents(page)
+        # not awaited in the page: the waits below see the notebook open (an awaited command's
+        # promise was once garbage-collected in Chromium, failing the evaluate: a flake)
         page.evaluate(
-            "(n) => jupyterapp.commands.execute('docmanager:open', {path: n}).then(() => 0)", name
+            "(n) => { jupyterapp.commands.execute('docmanager:open', {path: n}); return 0; }", name
         )
     else:
         page.goto(current_server().notebook_url(name), wait_until="domcontentloaded")

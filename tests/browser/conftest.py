@@ -50,10 +50,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+_PAGES = []  # every page new_page made, for the artifacts of a failed fixture
+
+
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     rep = (yield).get_result()
     setattr(item, f"bp_rep_{rep.when}", rep)
+    if rep.when == "setup" and rep.failed and "page" not in item.fixturenames:
+        # a failed module fixture (a notebook opened for several tests): no test's page to
+        # leave, so every open page's screenshot and console log
+        for i, pg in enumerate(p for p in _PAGES if not p.is_closed()):
+            write_artifacts(pg, safe_name(f"FAILED-setup-{item.name}-{i}"))
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -126,6 +134,7 @@ def browser_context(browser, lab_server):
 def new_page(context):
     """A page that records its console and uncaught errors in ``page.bp_console``."""
     pg = context.new_page()
+    _PAGES.append(pg)
     pg.bp_console = []
     pg.on("console", lambda m: pg.bp_console.append(f"[{m.type}] {m.text}"))
     pg.on("pageerror", lambda exc: pg.bp_console.append(f"[uncaught] {exc}"))
@@ -141,7 +150,11 @@ def leave_artifacts(pg, request) -> None:
     ]
     if not failed or pg.is_closed():
         return
-    name = safe_name(f"FAILED-{request.node.name}")
+    write_artifacts(pg, safe_name(f"FAILED-{request.node.name}"))
+
+
+def write_artifacts(pg, name: str) -> None:
+    """``pg``'s screenshot and console log under artifacts/, their paths printed."""
     log = ARTIFACTS_DIR / "console" / f"{name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text("\n".join(pg.bp_console) + "\n", encoding="utf-8")

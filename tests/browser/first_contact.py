@@ -13,6 +13,8 @@
   gradient colours have a readable contrast against the view's own background.
 * ``graph_label_px``: the smallest text in each live picture (graphs, curves, training), in CSS px.
 * ``cut_off_controls``: the sliders, dropdowns and buttons of the live views that their box cuts off.
+* ``unreachable_scrollers``: every cell scrolled to, the boxes that scroll sideways there but
+  that a keyboard cannot reach (a wide equation, a picture in a box that is not focusable).
 """
 
 from __future__ import annotations
@@ -252,3 +254,35 @@ def axe_violations(page, axe_js: Path) -> list[dict]:
                     nodes: v.nodes.slice(0, 3).map(n => n.html.slice(0, 160))}));
     }""")
     return result
+
+
+# the boxes in cell i that scroll sideways (wider content than box) and that the keyboard cannot
+# reach: neither focusable nor holding anything focusable (axe-core's scrollable-region-focusable)
+_UNREACHABLE_JS = """(i) => {
+  const cell = window.jupyterapp.shell.currentWidget.content.widgets[i], out = [];
+  const focusable = 'a[href], button, input, select, textarea, [contenteditable="true"], [tabindex]:not([tabindex="-1"])';
+  for (const el of cell.node.querySelectorAll('*')) {
+    if (el.scrollWidth <= el.clientWidth + 1 || !/auto|scroll/.test(getComputedStyle(el).overflowX)) continue;
+    if (el.tabIndex >= 0 || el.querySelector(focusable)) continue;
+    const cls = typeof el.className === 'string' ? el.className.split(' ').slice(-2).join('.') : '';
+    out.push(`cell ${i}: a box (${el.tagName.toLowerCase()}.${cls}) scrolls sideways, ${el.scrollWidth} px in ${el.clientWidth}, and no key reaches it: ${(el.textContent || '').trim().slice(0, 60)}`);
+  }
+  return out;
+}"""
+
+
+def unreachable_scrollers(page) -> list[str]:
+    """Every cell scrolled to (JupyterLab draws only the cells near the window), top to bottom:
+    the boxes that scroll sideways and that no key reaches (``_UNREACHABLE_JS``)."""
+    problems = []
+    n = page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets.length")
+    for i in range(n):
+        page.evaluate(_SCROLL_TO_CELL_JS, i)
+        page.wait_for_function(
+            "(i) => !window.jupyterapp.shell.currentWidget.content.widgets[i].isPlaceholder()",
+            arg=i,
+            polling="raf",
+        )
+        settle(page)
+        problems += page.evaluate(_UNREACHABLE_JS, i)
+    return problems

@@ -74,6 +74,7 @@ from first_contact import (
     ensure_axe,
     graph_label_px,
     set_theme,
+    unreachable_scrollers,
 )
 from test_graph_explorer import check_graph_explorer
 from test_presenter import check_explorer_presenter, check_training_presenter
@@ -410,6 +411,8 @@ def test_layout_and_themes_at_every_width(nb):
                 settle(page)
                 side = "sidebar" if open_ else "nosidebar"
                 problems += layout_problems(page, f"{theme}, {width} px, {side}")
+                if width == WIDTHS[0] and open_ and not shade:  # the narrowest notebook
+                    problems += [f"{width} px, {side}: {p}" for p in unreachable_scrollers(page)]
                 if not shade or width == 1366:
                     shoot_at(page, views.first, f"layout-{shade}{nb.stem}-{width}-{side}")
         if page.locator(".bp-explorer").count():
