@@ -257,13 +257,16 @@ def axe_violations(page, axe_js: Path) -> list[dict]:
 
 
 # the boxes in cell i that scroll sideways (wider content than box) and that the keyboard cannot
-# reach: neither focusable nor holding anything focusable (axe-core's scrollable-region-focusable)
+# reach: neither focusable nor holding anything focusable and shown (axe-core's
+# scrollable-region-focusable; a heading's anchor link is hidden until hovered: it does not count)
 _UNREACHABLE_JS = """(i) => {
   const cell = window.jupyterapp.shell.currentWidget.content.widgets[i], out = [];
   const focusable = 'a[href], button, input, select, textarea, [contenteditable="true"], [tabindex]:not([tabindex="-1"])';
+  const shown = (e) => { const cs = getComputedStyle(e);
+    return cs.visibility !== 'hidden' && cs.display !== 'none' && e.getClientRects().length > 0; };
   for (const el of cell.node.querySelectorAll('*')) {
     if (el.scrollWidth <= el.clientWidth + 1 || !/auto|scroll/.test(getComputedStyle(el).overflowX)) continue;
-    if (el.tabIndex >= 0 || el.querySelector(focusable)) continue;
+    if (el.tabIndex >= 0 || [...el.querySelectorAll(focusable)].some(shown)) continue;
     const cls = typeof el.className === 'string' ? el.className.split(' ').slice(-2).join('.') : '';
     out.push(`cell ${i}: a box (${el.tagName.toLowerCase()}.${cls}) scrolls sideways, ${el.scrollWidth} px in ${el.clientWidth}, and no key reaches it: ${(el.textContent || '').trim().slice(0, 60)}`);
   }
