@@ -27,6 +27,7 @@ a 4.5:1 contrast against the background.
 
 import base64
 import html
+import itertools
 
 FONT = "'DejaVu Sans', Verdana, sans-serif"
 
@@ -306,12 +307,7 @@ def figure_alt(fig):
         ]
         if bits:
             parts.append(", ".join(bits))
-    runs = [[p, 1] for p in parts[:1]]
-    for p in parts[1:]:
-        if p == runs[-1][0]:
-            runs[-1][1] += 1
-        else:
-            runs.append([p, 1])
+    runs = [(p, len(list(same))) for p, same in itertools.groupby(parts)]
     said = [p if n == 1 else f"{p} (×{n})" for p, n in runs]
     return "Figure: " + ("; ".join(said) or "a plot")
 

@@ -9,7 +9,7 @@ import numpy as np
 from .. import examples, numerics
 from ..checks import as_float_array
 from ..network import forward
-from . import Feedback, check, plain
+from . import Feedback, check
 from .tolerance import grade
 
 KEY = "w2_1_1"  # w²₁₁, seed 001's "w5"
@@ -94,7 +94,7 @@ def check_central_difference(answer):
 def _number(answer):
     """answer as one float, or None if it is not one number."""
     try:
-        got = as_float_array(plain(answer), "answer", finite=False)  # no silent conversion
+        got = as_float_array(answer, "answer", finite=False)  # no silent conversion
     except (TypeError, ValueError):
         return None
     return float(got.reshape(-1)[0]) if got.size == 1 and np.isfinite(got).all() else None

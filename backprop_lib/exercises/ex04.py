@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import examples
 from ..network import backward, forward
-from . import Feedback, as_array, plain
+from . import Feedback, as_array
 from .tolerance import grade
 
 
@@ -39,7 +39,7 @@ def check_dL_dz1(answer):
     if got is not None and got.size == expected.size:
         got = got.reshape(expected.shape)  # torch keeps the batch axis: (1, 2)
     else:
-        got = plain(answer)  # check says what is wrong with it
+        got = answer  # check says what is wrong with it
     return grade(
         got,
         expected,
@@ -71,9 +71,8 @@ def check_zeroed_grad(answer):
         )
     _, _, grads = _seed("seed_002")
     expected = float(np.asarray(grads.dL_dW1).reshape(-1)[0])
-    got = plain(answer)
     return grade(
-        got,
+        answer,
         expected,
         name,
         mistakes=[

@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from ..checks import as_float_array
-from . import Feedback, check, plain
+from . import Feedback, check
 
 FLOAT32_RTOL = 1e-5
 NEAR_MISS_DIGITS = 3  # at least this many correct significant digits is a near miss
@@ -37,8 +37,7 @@ def is_float32(answer):
 
 def _floats(answer, shape):
     """answer as a float array of ``shape`` (same size), or None."""
-    answer = plain(answer)
-    try:  # the same coercion as check's: no complex, string, masked or 10**400 answer slips in
+    try:  # the same coercion (a torch tensor read through checks.from_torch) as check's: no complex, string, masked or 10**400 answer slips in
         got = as_float_array(answer, "answer", finite=False)
     except (TypeError, ValueError):
         return None
