@@ -397,15 +397,36 @@ class NumericOverflowError(ValueError, ArithmeticError):
     """A result float64 cannot hold (it overflowed to inf, or became NaN from inf - inf)."""
 
 
-def check_overflow(value, quantity, suggestion):
-    """NumericOverflowError naming ``quantity`` unless every number of ``value`` is finite."""
+def _largest(dtype):
+    """'float32 (largest about 3.4e38)': what a float dtype holds, for messages."""
+    dtype = np.dtype(dtype if np.dtype(dtype).kind == "f" else np.float64)
+    return f"{dtype} (largest about {np.finfo(dtype).max:.1e})".replace("e+", "e")
+
+
+def check_overflow(value, quantity, suggestion, dtype=None):
+    """NumericOverflowError naming ``quantity`` and the dtype it was computed in (default:
+    ``value``'s) unless every number of ``value`` is finite."""
     arr = np.asarray(value)
     if not np.isfinite(arr).all():
         raise NumericOverflowError(
-            f"{quantity} overflowed: float64 cannot hold it (it is beyond about 1.8e308); "
-            f"{suggestion}"
+            f"{quantity} overflowed: {_largest(dtype or arr.dtype)} cannot hold it; {suggestion}"
         )
     return value
+
+
+def to_dtype(arr, dtype, name):
+    """The finite float64 array ``arr`` rounded to ``dtype`` (None stays None); ValueError
+    naming ``name`` for a number too large for it (no numpy warning)."""
+    if arr is None:
+        return None
+    with np.errstate(over="ignore"):
+        out = arr.astype(dtype)
+    if not np.isfinite(out).all():
+        big = arr[~np.isfinite(out)][0]
+        raise ValueError(
+            f"{name}: a number is too large for {_largest(dtype)}, got {show(float(big))}"
+        )
+    return out
 
 
 def check_finite(arr, name):
@@ -539,6 +560,7 @@ def rename(error, old, new):
 __all__ = [
     "NumericOverflowError",
     "check_overflow",
+    "to_dtype",
     "as_activations",
     "as_biases",
     "as_batch",

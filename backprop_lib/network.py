@@ -133,9 +133,9 @@ def forward(net, x, target=NO_TARGET, dtype=np.float64):
     T = None if target is NO_TARGET else checks.as_targets(net, target, len(X), is_batch)
     weights, biases = net.weights, net.biases or (None,) * len(net.weights)
     if dtype is not np.float64:  # round everything to float32 first
-        X, T = X.astype(dtype), (None if T is None else T.astype(dtype))
-        weights = [W.astype(dtype) for W in weights]
-        biases = [b if b is None else b.astype(dtype) for b in biases]
+        X, T = checks.to_dtype(X, dtype, "x"), checks.to_dtype(T, dtype, "target")
+        weights = [checks.to_dtype(W, dtype, f"weights[{l}]") for l, W in enumerate(weights)]
+        biases = [checks.to_dtype(b, dtype, f"biases[{l}]") for l, b in enumerate(biases)]
     a, zs, as_, caches = X, [], [], []
     loss = loss_cache = None
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, by name
@@ -149,7 +149,7 @@ def forward(net, x, target=NO_TARGET, dtype=np.float64):
         if T is not None:
             rule = layers.LOSSES[net.loss]
             loss, loss_cache = rule.forward(zs[-1] if rule.takes == "logits" else a, T)
-            checks.check_overflow(loss, "the loss", _TOO_LARGE)
+            checks.check_overflow(loss, "the loss", _TOO_LARGE, dtype)
     _freeze(X, T, *zs, *as_)
     return Trace(
         x=_rows(X, is_batch),

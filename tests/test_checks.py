@@ -6,8 +6,10 @@ Every test goes through the public checks (or forward, which uses them): each as
 caller sees, the value returned or the error's type and whole message.
 """
 
+import contextlib
 import numbers
 import re
+import warnings
 from decimal import Decimal
 from fractions import Fraction
 
@@ -389,3 +391,45 @@ def test_what_numpy_cannot_make_an_array_of_is_a_type_error_naming_the_argument(
 def test_a_single_value_of_the_wrong_kind_is_named_as_it_came(value, got):
     with raises(TypeError, f"x: expected a number or an array of numbers, got {got}"):
         checks.as_float_array(value, "x")
+
+
+# ------------------------------------------------------------------- float32: its own limits
+
+
+@contextlib.contextmanager
+def no_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+TOO_LARGE_32 = "a number is too large for float32 (largest about 3.4e38), got "
+
+
+@pytest.mark.parametrize(
+    "key, value, x, message",
+    [
+        (None, None, [1e39, 0.0], "x: " + TOO_LARGE_32 + "1e+39"),
+        ("w1_1_1", 1e300, None, "weights[0]: " + TOO_LARGE_32 + "1e+300"),
+        ("b2_1", -1e40, None, "biases[1]: " + TOO_LARGE_32 + "-1e+40"),
+    ],
+)
+def test_a_number_float32_cannot_hold_is_named_with_float32s_limit(key, value, x, message):
+    """It said 'z of layer 1 overflowed: float64 cannot hold it', after numpy's 'overflow
+    encountered in cast' warning, blaming neither x nor float32."""
+    ex = bp.examples.seed_000()
+    net = ex.net.set(key, value) if key else ex.net
+    with no_warnings(), raises(ValueError, message):
+        bp.forward(net, ex.x if x is None else x, ex.target, dtype=np.float32)
+
+
+def test_an_overflow_names_the_dtype_it_was_computed_in():
+    ex = bp.examples.seed_000()
+    msg = "the loss overflowed: float32 (largest about 3.4e38) cannot hold it; "
+    with no_warnings(), pytest.raises(checks.NumericOverflowError, match="^" + re.escape(msg)):
+        bp.forward(ex.net, ex.x, [1e20], dtype=np.float32)  # (y - t)^2 = 1e40
+    assert bp.forward(ex.net, ex.x, [1e20]).loss == pytest.approx(1e40)  # float64 holds it
+    one = bp.Network([[[1.0]]], None, "identity")
+    msg = "z of layer 1 overflowed: float64 (largest about 1.8e308) cannot hold it; "
+    with no_warnings(), pytest.raises(checks.NumericOverflowError, match="^" + re.escape(msg)):
+        bp.forward(one.set("w1_1_1", 1e300), [1e300], [0.0])
