@@ -284,9 +284,11 @@ def lab_command(py: Path, args) -> list[str]:
 def test_commands(py: Path, suite: str, args) -> list[list[str]]:
     """The pytest runs of `suite` (unit, notebooks, browser or all)."""
     pytest = [str(py), "-m", "pytest"]
+    # the unit tests on two workers (pytest-xdist), each test file on one (a module's fixtures
+    # run once); the browser tests too (tests/browser/conftest.py says which go together)
     unit = pytest + ["-m", "not browser", f"--ignore={BROWSER_TEST_DIR.relative_to(ROOT)}"]
+    unit += ["-n", "2", "--dist", "loadfile"]
     notebooks = pytest + ["--nbval-lax", "--nbval-current-env", NOTEBOOK_DIR.name]
-    # on two workers (pytest-xdist; tests/browser/conftest.py says which tests go together)
     browser = pytest + ["-m", "browser", "-n", "2", str(BROWSER_TEST_DIR.relative_to(ROOT))]
     runs = {"unit": [unit], "notebooks": [notebooks], "browser": [browser]}
     runs["all"] = [unit, notebooks, browser]
