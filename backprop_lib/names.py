@@ -29,6 +29,7 @@ The keys are built by the functions below (``input_key``, ``z_key``, ``activatio
 written into formulas by ``fmt`` with the typographic ``MINUS``: spell neither inline.
 """
 
+import math
 import re
 
 _SUB = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉,")
@@ -169,6 +170,15 @@ def fmt_unit(v, digits=5):
     if 0 < v < 1 and s == "1":
         return f"(1 {MINUS} {fmt(1 - v, digits)})"
     return s
+
+
+def fmt_apart(y, t, unit=False):
+    """(y, t) as ``fmt`` (``fmt_unit`` for y with ``unit``) writes them, with more than 5 digits
+    where 5 would hide most of y − t: y = −1.659763 and t = −1.659776 both print as −1.6598,
+    and ½(y − t)² would read 0. Enough digits for 3 of y − t's own (at most 17)."""
+    big, d = max(abs(y), abs(t)), abs(y - t)
+    digits = 5 if d == 0 or d > big else min(17, max(5, 3 + math.ceil(math.log10(big / d))))
+    return (fmt_unit if unit else fmt)(y, digits), fmt(t, digits)
 
 
 class MathNames:

@@ -22,6 +22,7 @@ from .names import (
     activation_key,
     bias_key,
     fmt,
+    fmt_apart,
     fmt_unit,
     grad_key,
     node_label,
@@ -193,6 +194,9 @@ def steps(net, trace, grads):
             return rule.saturated.format(
                 z=fmt(z, paren=False), minus_z=fmt(-z, paren=False), t=fmt(t)
             )
+        if "{y} − {t}" in rule.term:  # y − t: as many digits as it takes to show it
+            y, t = fmt_apart(y, t, unit=True)
+            return rule.term.format(y=y, t=t)
         return rule.term.format(y=fmt_unit(y), t=fmt(t))
 
     num = " + ".join(term(y, t, z) for y, t, z in zip(yv, tv, trace.z[-1]))
@@ -201,7 +205,7 @@ def steps(net, trace, grads):
     # ---------------------------------------------------------------- backward
     g_sym, g_num = rule.gradient
     for k in range(1, K + 1):
-        y, yk, tk = a_name(n_layers, k), fmt_unit(yv[k - 1]), fmt(tv[k - 1])
+        y, (yk, tk) = a_name(n_layers, k), fmt_apart(yv[k - 1], tv[k - 1], unit=True)
         add(
             "backward",
             grad_key(a_key(n_layers, k)),
@@ -225,7 +229,8 @@ def steps(net, trace, grads):
             if l == n_layers and rule.fused is not None:
                 # fused: dL/dz = y - t exactly (the y(1-y) of sigma' cancels the BCE denominator)
                 formula = f"{_d(z)} = {rule.fused.format(y=a, t=ts[j - 1])}"
-                numbers = rule.fused.format(y=fmt_unit(av), t=fmt(tv[j - 1]))
+                yk, tk = fmt_apart(av, tv[j - 1], unit=True)
+                numbers = rule.fused.format(y=yk, t=tk)
                 terms = ()
             else:
                 d_sym, d_num = act.derivative

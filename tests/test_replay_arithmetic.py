@@ -247,3 +247,26 @@ def test_a_saturated_output_still_adds_up(w):
     for loss in ("binary_cross_entropy", "squared_error"):
         net = bp.Network.random([1, 1], activations=["sigmoid"], loss=loss, seed=0)
         assert_every_step_adds_up(net.set("w1_1_1", w), [1.0], [0.7])
+
+
+def test_a_prediction_next_to_its_target_shows_the_difference():
+    """hypothesis found it: y = −1.659763 and t = −1.659776 both printed as −1.6598, so the
+    replay read ½((−1.6598) − (−1.6598))² = 7.3·10^-11 and ∂L/∂y = 0 for 1.2·10^-5. y − t now
+    gets as many digits as it takes to show three of its own; 5 stay where they do."""
+    net = bp.Network(
+        [[[0.50346695], [1.64247069]], [[-1.65977556]]],
+        None,
+        ["tanh", "identity"],
+        "half_squared_error",
+    )
+    x, t = [1.06801468, 3.48420649], [-1.65977556]
+    assert_every_step_adds_up(net, x, t)
+    by_key = {
+        s.key: s
+        for s in bp.steps(net, bp.forward(net, x, t), bp.backward(net, bp.forward(net, x, t)))
+    }
+    assert by_key["L"].numbers == "½((−1.65976344) − (−1.65977556))²"
+    ex = bp.examples.seed_000()  # y = 0.60, t = 0.7: five digits, as ever
+    trace = bp.forward(ex.net, ex.x, ex.target)
+    loss = next(s for s in bp.steps(ex.net, trace, bp.backward(ex.net, trace)) if s.key == "L")
+    assert re.fullmatch(r"\(0\.\d{5} − 0\.7\)²", loss.numbers), loss.numbers
