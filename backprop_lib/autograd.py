@@ -55,13 +55,15 @@ class Value:
     data: the value (a finite float); grad: ∂(output)/∂(this node) after ``backward()``;
     op: '' for a leaf, else '+', '-', '*', '/', '**', 'neg', 'relu', 'tanh', 'exp', 'log',
     'sigmoid'; operands: the Values it was computed from; local: ∂(this)/∂(operand), one per
-    operand; exponent: the number n of ``x ** n`` (None otherwise); label: a name to draw.
+    operand; exponent: the number n of ``x ** n`` (None otherwise); label: a name to draw (a str).
     """
 
     __slots__ = ("data", "grad", "op", "operands", "local", "exponent", "label")
 
     def __init__(self, data, label="", *, op="", operands=(), local=(), exponent=None):
         self.data = _number(data, "Value") if not op else data
+        if not isinstance(label, (str, type(None))):
+            raise TypeError(f"label: expected a string such as 'x', got {_describe(label)}")
         self.grad = 0.0
         self.op, self.operands, self.local = op, tuple(operands), tuple(local)
         self.exponent, self.label = exponent, label
@@ -133,11 +135,12 @@ class Value:
         return self._node("tanh", t, (self,), (1.0 - t * t,))
 
     def exp(self):
-        if self.data > 709.0:
+        try:
+            e = math.exp(self.data)
+        except OverflowError:  # beyond exp(709.78), about 1.8e308
             raise ValueError(
-                f"exp: exp({_fmt(self.data)}) overflows (the largest is about exp(709))"
-            )
-        e = math.exp(self.data)
+                f"exp: exp({_fmt(self.data)}) overflows (the largest is about exp(709.78))"
+            ) from None
         return self._node("exp", e, (self,), (e,))
 
     def log(self):
@@ -150,7 +153,7 @@ class Value:
         s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
         return self._node("sigmoid", s, (self,), (s * (1.0 - s),))
 
-    # the reflected forms: 2 * v, 1 + v, 10 / v, 1 - v
+    # the reflected forms: 2 * v, 1 + v, 10 / v, 1 - v (and 2 ** v, refused)
     def __radd__(self, other):
         return self._wrap(other, "+") + self
 
@@ -162,6 +165,11 @@ class Value:
 
     def __rtruediv__(self, other):
         return self._wrap(other, "/") / self
+
+    def __rpow__(self, base):  # 2 ** v: a Value as the exponent, which ** does not take
+        raise TypeError(
+            "**: the exponent must be a number, got a Value (2 ** v is (v * math.log(2)).exp())"
+        )
 
     # ---------------------------------------------------------------- backward
     def topological_order(self):

@@ -25,10 +25,13 @@ away): the learner's value, the node, the expression and the hint.
 
 import math
 from dataclasses import dataclass, field
+from numbers import Real
 
-from .expr import OPS, apply, build, parse, random_expr, to_text
+from .checks import as_bool, as_int, describe
+from .expr import OPS, apply, as_ops, build, parse, random_expr, to_text
 
 RTOL = 1e-9
+MAX_RANDOM = 1000  # random graphs: a few seconds; the default 30 already finds the usual bugs
 
 HINTS = {
     "missing_op": "add the method or operator named above to your class",
@@ -240,16 +243,18 @@ def check_engine(TheirValue, ops=OPS, reflected=True, twice=True, graphs=True, n
     ops: the operations the learner's class has so far (only cases that use no other are
     run; e.g. ``ops=("+", "*")``); reflected: check ``2 * v`` and the like (random graphs use
     constants only then); twice: check two backward() calls; graphs: check whole graphs (the
-    chains, reuse, order and random cases), not only each operation alone.
+    chains, reuse, order and random cases), not only each operation alone; n_random: how many
+    random graphs (0 to MAX_RANDOM), from the whole number ``seed`` >= 0.
     """
     if not isinstance(TheirValue, type):
         raise TypeError(
             f"TheirValue: expected a class (such as Value), got {type(TheirValue).__name__}"
         )
-    unknown = set(ops) - set(OPS)
-    if unknown or isinstance(ops, str):
-        raise ValueError(f"ops: expected a tuple of operations from {OPS}, got {ops!r}")
-    cases = _cases(n_random if graphs else 0, seed, tuple(ops), reflected, twice and graphs, graphs)
+    ops, n_random = as_ops(ops), as_int(n_random, "n_random", 0, MAX_RANDOM)
+    seed = as_int(seed, "seed", 0)
+    reflected, twice = as_bool(reflected, "reflected"), as_bool(twice, "twice")
+    graphs = as_bool(graphs, "graphs")
+    cases = _cases(n_random if graphs else 0, seed, ops, reflected, twice and graphs, graphs)
     for k, case in enumerate(cases):
         bad = _run_case(TheirValue, case, graphs)
         if bad is not None:
@@ -304,7 +309,8 @@ def _run_case(cls, case, whole_graphs=True):
             continue
         got = _get(theirs[i], "data")
         if got is None or not _close(got, ours[i].data):
-            return report(case.bug_value, i, got, ours_value=ours[i].data)
+            detail = _unusable(theirs[i], "data") if got is None else ""
+            return report(case.bug_value, i, got, detail, ours_value=ours[i].data)
     out = theirs[-1]
     if not callable(getattr(out, "backward", None)):
         return report("no_backward")
@@ -322,7 +328,8 @@ def _run_case(cls, case, whole_graphs=True):
     factor = 2.0 if case.twice == "accumulate" else 1.0
     got = _get(out, "grad")
     if case.twice == "" and (got is None or not _close(got, 1.0)):
-        return report("seed", len(e.nodes) - 1, got, ours_value=1.0)
+        detail = _unusable(out, "grad") if got is None else ""
+        return report("seed", len(e.nodes) - 1, got, detail, ours_value=1.0)
     leaves = [i for i, n in enumerate(e.nodes) if n.op == "leaf" and abs(ours[i].grad) > 1e-6]
     no_grads = leaves and all(_get(theirs[i], "grad") == 0.0 for i in leaves)
     basic = case.bug_grad != "local_derivative" or _ops_of(e) <= {"+", "*"}
@@ -349,12 +356,13 @@ def _run_case(cls, case, whole_graphs=True):
                     ours_value=want,
                     detail=f"The gradient it passes to {what} is {got:.8g} in your engine."
                     if got is not None
-                    else "",
+                    else _unusable(theirs[i], "grad", f"The gradient it passes to {what}"),
                 )
                 if bug == "local_derivative":
                     r.hint += f". {LOCAL.get(e.nodes[j].op, '')}".rstrip(". ") + "."
                 return r
-            return report(bug, i, got, ours_value=want)
+            detail = _unusable(theirs[i], "grad") if got is None else ""
+            return report(bug, i, got, detail, ours_value=want)
     return None
 
 
@@ -388,11 +396,20 @@ def _build_tracking(e, values, cls):
 
 
 def _get(v, attr):
+    """v.attr as a finite float, or None (why: _unusable)."""
     try:
         x = float(getattr(v, attr))
-    except (AttributeError, TypeError, ValueError):
+    except (AttributeError, TypeError, ValueError, OverflowError):  # OverflowError: 10**400
         return None
     return x if math.isfinite(x) else None
+
+
+def _unusable(v, attr, subject=None):
+    """Why _get(v, attr) is None, for the report: 'Its .grad is not a finite number (...)'."""
+    x = getattr(v, attr, None)
+    kind = "not a finite number" if isinstance(x, Real) else "not a number"
+    why = f"is {kind} ({describe(x)})" if hasattr(v, attr) else "is missing"
+    return f"{subject or f'Its .{attr}'} {why} in your engine."
 
 
 def _consumer(e, i):

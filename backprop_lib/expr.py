@@ -14,12 +14,15 @@ gradient must add up; constants are folded (``2*3*x`` is ``6*x``).
 import ast
 import math
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .autograd import FUNCTIONS, Value
+from .checks import as_bool, as_choice, as_int, as_number, as_seed, check_type, describe
 
 MAX_NODES = 40  # what the graph view draws legibly
 MAX_CHARS = 1000
+MAX_LEAVES, MAX_OPS = 100, 1000  # random_expr's limits: far beyond what any check draws
 BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 OPS = ("+", "-", "*", "/", "**", "neg") + FUNCTIONS
 
@@ -61,6 +64,7 @@ def parse(text, max_nodes=MAX_NODES):
     """``text`` -> Expr, or ExprError naming what is wrong and where."""
     if not isinstance(text, str):
         raise TypeError(f"text: expected a string such as '(x + y) * z', got {type(text).__name__}")
+    max_nodes = as_int(max_nodes, "max_nodes", 1)
     if not text.strip():
         raise ExprError("empty; type an expression such as (x + y) * z")
     if len(text) > MAX_CHARS:
@@ -210,9 +214,7 @@ def build(expr, leaf_values, cls=Value, override=None):
     leaf_values: {name: number}. override: {node index: number}: that node becomes a leaf of
     that value. Leaves are labelled with their names when the class has a ``label`` attribute.
     """
-    missing = [n for n in expr.leaves if n not in leaf_values]
-    if missing:
-        raise ValueError(f"leaf_values: no value for {missing}")
+    check_leaf_values(expr, leaf_values)
     override = override or {}
     out = []
     for i, n in enumerate(expr.nodes):
@@ -222,6 +224,31 @@ def build(expr, leaf_values, cls=Value, override=None):
             else apply(n, [out[j] for j in n.args], leaf_values, cls)
         )
     return out
+
+
+def check_leaf_values(expr, leaf_values, name="leaf_values"):
+    """TypeError/ValueError naming ``name`` unless expr is an Expr and leaf_values gives each of
+    its leaves a finite number: ``leaf_values['x']: expected a finite number, got nan``."""
+    as_expr(expr)
+    check_type(leaf_values, name, Mapping, "a dict {leaf name: number}, e.g. {'x': 0.5}")
+    missing = [n for n in expr.leaves if n not in leaf_values]
+    if missing:
+        raise ValueError(f"{name}: no value for {missing}")
+    for leaf in expr.leaves:
+        as_number(leaf_values[leaf], f"{name}[{leaf!r}]")
+
+
+def as_expr(expr, name="expr"):
+    """An Expr -> itself; a TypeError naming ``name`` for anything else (such as its text)."""
+    return check_type(expr, name, Expr, "an Expr (from parse('...') or random_expr)")
+
+
+def as_ops(ops, name="ops"):
+    """A non-empty tuple or list of operations from OPS -> a tuple ('+*', a string, is refused)."""
+    check_type(ops, name, (tuple, list), f"a tuple of operations from {OPS}")
+    if not ops:
+        raise ValueError(f"{name}: expected at least one operation from {OPS}, got {describe(ops)}")
+    return tuple(as_choice(op, f"{name}[{i}]", OPS) for i, op in enumerate(ops))
 
 
 def apply(n, operands, leaf_values, cls=Value):
@@ -257,6 +284,7 @@ def _set_label(v, name):
 
 def to_text(expr):
     """The expression as text (parse(to_text(e)) builds the same values)."""
+    as_expr(expr)
     texts = []
     for n in expr.nodes:
         a = [texts[j] for j in n.args]
@@ -283,7 +311,11 @@ def random_expr(seed, n_leaves=3, n_ops=12, max_depth=8, ops=OPS, constants=True
     kept in every operation's domain and of moderate size. join: add up every node that nothing
     uses (pairwise, a few more levels), so the output depends on all of them; without it, the
     output is the last operation and what it does not use is dropped. Returns (Expr, values)."""
-    rng = random.Random(seed)
+    rng = random.Random(as_seed(seed))
+    n_leaves = as_int(n_leaves, "n_leaves", 1, MAX_LEAVES)
+    n_ops = as_int(n_ops, "n_ops", 0, MAX_OPS)  # the loop is quadratic: 10**7 would never end
+    max_depth, ops = as_int(max_depth, "max_depth", 1), as_ops(ops)
+    constants, join = as_bool(constants, "constants"), as_bool(join, "join")
     names = [f"x{i + 1}" for i in range(n_leaves)]
     values = {n: rng.choice([-1, 1]) * rng.uniform(0.3, 2.0) for n in names}
     nodes = [Node("leaf", name=n) for n in names]
@@ -373,7 +405,10 @@ __all__ = [
     "ExprError",
     "Node",
     "apply",
+    "as_expr",
+    "as_ops",
     "build",
+    "check_leaf_values",
     "parse",
     "random_expr",
     "to_text",

@@ -15,8 +15,9 @@ import math
 from dataclasses import dataclass
 
 from .autograd import Value
-from .expr import apply, build
-from .gradcheck import relative_error
+from .checks import as_bool, as_number
+from .expr import apply, build, check_leaf_values
+from .gradcheck import EPS_RANGE, relative_error
 from .graph_steps import graph_nodes, value_steps
 
 EPS = 1e-6
@@ -126,6 +127,10 @@ def _data(v):
 
 def evaluate(expr, values, eps=EPS, checks=True):
     """The State of ``expr`` at the leaves' ``values``: build, backward, replay, checks."""
+    check_leaf_values(expr, values, "values")  # and expr an Expr: not its text
+    lo, hi = EPS_RANGE
+    eps = as_number(eps, "eps", lo, hi, what=f"a small number, e.g. {EPS:g}, from {lo:g} to {hi:g}")
+    checks = as_bool(checks, "checks")
     built = build(expr, values)
     out = built[-1]
     if not isinstance(out, Value):  # a constant expression: nothing to differentiate

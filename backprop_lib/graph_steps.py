@@ -12,6 +12,8 @@ what ``Value.backward()`` computed (one pass; call it once on a fresh graph).
 
 from dataclasses import dataclass
 
+from .autograd import Value
+from .checks import check_type, describe
 from .names import MINUS, fmt, sub
 from .steps import Step, Term
 
@@ -43,10 +45,15 @@ class GraphNode:
 
 def graph_nodes(out):
     """Every node of ``out``'s graph in topological order, each with a key and a label."""
+    check_type(out, "out", Value, "a Value (an expression's output, after backward())")
     order = out.topological_order()
     nodes, k = [], 0
     for i, v in enumerate(order):
         label = getattr(v, "label", "") or ""
+        if not isinstance(label, str):  # set after the Value was made: v.label = 123
+            raise TypeError(
+                f"out: expected every node's label to be a string, got {describe(label)}"
+            )
         if not v.operands:
             kind = "leaf" if label else "const"
             label = label or fmt(v.data, paren=False)

@@ -18,6 +18,7 @@ import re
 from typing import NamedTuple
 
 from . import draw, theme
+from .checks import as_number, check_type, describe
 from .graph_steps import SYMBOL, graph_nodes
 
 EDGE_SYMBOL = {"*": "×", "/": "÷", "neg": "−(·)"}  # larger than the formula's · and /
@@ -149,12 +150,11 @@ def graph_svg(out, highlight=(), badges=None, mark=None, compact=False, scale=1.
     {key: (symbol, text, kind)} with kind 'ok', 'warn' or 'bad', a line under the node (the
     numeric-vs-analytic check); mark: a key to mark as wrong (check_engine's first divergence).
     The SVG keeps its natural size (scroll sideways for a wide graph) so text stays >= 13 px;
-    scale > 1 enlarges it (the presenter view). compact: closer columns and rows.
+    scale in (0, 10]: > 1 enlarges it (the presenter view). compact: closer columns and rows.
     """
-    nodes = graph_nodes(out)
-    badges = badges or {}
+    nodes = graph_nodes(out)  # a TypeError naming out unless it is a Value
+    hl, badges, scale = _options(highlight, badges, scale)
     where, bends = placed(layout(nodes), compact, bool(badges))
-    hl = list(highlight)
     main, soft = (hl[0] if hl else None), set(hl[1:])
     by_value = {n.value: n for n in nodes}
     drawn, edges, lit = [], [], []
@@ -211,6 +211,21 @@ def graph_svg(out, highlight=(), badges=None, mark=None, compact=False, scale=1.
         scale=scale,
         data_bp="expr-graph",
     )
+
+
+def _options(highlight, badges, scale):
+    """graph_svg's options, checked -> (highlight as a list, badges as a dict, scale)."""
+    check_type(highlight, "highlight", (list, tuple), "a list of node keys, such as ['n2', 'n0']")
+    what = "a dict {node key: (symbol, text, kind)}"
+    badges = {} if badges is None else check_type(badges, "badges", dict, what)
+    for key, b in badges.items():
+        check_type(b, f"badges[{key!r}]", (tuple, list), "a tuple (symbol, text, kind)")
+        if len(b) != 3 or b[2] not in ("ok", "warn", "bad"):
+            raise ValueError(
+                f"badges[{key!r}]: expected (symbol, text, kind) with kind 'ok', 'warn' or "
+                f"'bad', got {describe(b)}"
+            )
+    return list(highlight), badges, as_number(scale, "scale", 0, 10, low_open=True)
 
 
 def graph_html(out, **kwargs):

@@ -259,3 +259,23 @@ def test_edges_of_float64_give_clear_errors_and_finite_results():
         Value(0.0) ** 0.5
     with pytest.raises(ValueError, match=r"^\*\*: the result of 1e\+200 \*\* 2"):
         Value(1e200) ** 2
+
+
+def test_exp_takes_every_argument_whose_result_is_finite():
+    """Fuzzer finding 4: exp(709.5) ≈ 1.35e308 was refused by a fixed cap at 709."""
+    assert Value(709.5).exp().data == pytest.approx(math.exp(709.5))
+    with pytest.raises(ValueError, match=r"^exp: exp\(710\) overflows"):
+        Value(710.0).exp()
+
+
+def test_a_value_as_the_exponent_of_a_number_is_a_clear_error():
+    """Fuzzer finding 5: 2 ** v gave Python's "unsupported operand type(s) for ** or pow()"."""
+    with pytest.raises(TypeError, match=r"^\*\*: the exponent must be a number, got a Value"):
+        2 ** Value(3.0)
+
+
+@pytest.mark.parametrize("label", [123, 1.5, ["a"], b"a"])
+def test_a_label_that_is_not_a_string_is_refused(label):
+    """Fuzzer finding 14: Value accepted any label and the drawing crashed on it later."""
+    with pytest.raises(TypeError, match=r"^label: expected a string"):
+        Value(1.0, label=label)

@@ -4,6 +4,7 @@ import base64
 import re
 
 import engines
+import numpy as np
 import pytest
 
 from backprop_lib.autograd import Value
@@ -91,3 +92,69 @@ def test_a_tanh_that_passes_nothing_on_is_its_local_derivative():
 
     report = check_engine(SilentTanh)
     assert report.bug == "local_derivative" and report.op == "tanh"
+
+
+class HugeGrad(engines.Good):
+    def backward(self):
+        super().backward()
+        for v in self._topo():
+            if not v._prev:
+                v.grad = 10**400  # no float64 holds it
+
+
+class HugeOutputGrad(engines.Good):
+    def backward(self):
+        super().backward()
+        self.grad = 10**400
+
+
+class NanValue(engines.Good):
+    def __add__(self, other):
+        out = super().__add__(other)
+        out.data = float("nan")
+        return out
+
+
+@pytest.mark.parametrize(
+    "cls, bug, words",
+    [
+        (HugeGrad, "local_derivative", "is not a finite number (an int with 401 digits)"),
+        (HugeOutputGrad, "seed", "Its .grad is not a finite number (an int with 401 digits)"),
+        (NanValue, "forward_value", "Its .data is not a finite number (float nan)"),
+    ],
+)
+def test_a_gradient_or_value_float64_cannot_hold_is_reported_not_raised(cls, bug, words):
+    """Fuzzer finding 44: a learner's gradient of 10**400 raised OverflowError out of the check."""
+    report = check_engine(cls)
+    assert not report.ok and report.bug == bug
+    assert words in report.message()
+    assert "data-bp" in report._repr_html_()
+
+
+@pytest.mark.parametrize(
+    "kwargs, kind, name",
+    [
+        ({"ops": None}, TypeError, "ops"),
+        ({"ops": 3}, TypeError, "ops"),
+        ({"ops": ()}, ValueError, "ops"),  # IndexError
+        ({"ops": [["+"]]}, TypeError, r"ops\[0\]"),  # unhashable type
+        ({"ops": ("+", "foo")}, ValueError, r"ops\[1\]"),
+        ({"ops": "+"}, TypeError, "ops"),
+        ({"n_random": 10**9}, ValueError, "n_random"),  # it hung
+        ({"n_random": -1}, ValueError, "n_random"),
+        ({"n_random": "a"}, TypeError, "n_random"),
+        ({"seed": -1}, ValueError, "seed"),
+        ({"seed": None}, TypeError, "seed"),
+        ({"reflected": 3}, TypeError, "reflected"),
+        ({"twice": None}, TypeError, "twice"),
+        ({"graphs": "yes"}, TypeError, "graphs"),
+    ],
+)
+def test_check_engines_arguments_are_checked(kwargs, kind, name):
+    """Fuzzer finding 45: Python's errors, a hang, or bad values silently accepted."""
+    with pytest.raises(kind, match=f"^{name}: "):
+        check_engine(Value, **kwargs)
+
+
+def test_a_list_of_ops_and_numpy_numbers_are_still_accepted():
+    assert check_engine(Value, ops=["+", "*"], n_random=np.int64(3), seed=np.int64(2)).ok

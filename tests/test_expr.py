@@ -1,8 +1,11 @@
 """The safe expression parser: what it accepts, and a clear message with a column otherwise."""
 
+import warnings
+
 import pytest
 
-from backprop_lib.expr import ExprError, build, parse, to_text
+from backprop_lib import graph_model
+from backprop_lib.expr import ExprError, build, parse, random_expr, to_text
 
 
 @pytest.mark.parametrize(
@@ -70,3 +73,86 @@ def test_too_long_empty_and_not_a_string():
         parse(3)
     with pytest.raises(ExprError, match="cannot be computed"):
         parse("x + log(0)")
+
+
+@pytest.mark.parametrize(
+    "max_nodes, kind",
+    [("a", TypeError), (None, TypeError), (float("nan"), TypeError), (0, ValueError)],
+)
+def test_max_nodes_is_checked(max_nodes, kind):
+    """Fuzzer finding 8: a bad max_nodes said "the constants cannot be computed", nan was taken."""
+    with pytest.raises(kind, match=r"^max_nodes: expected a whole number"):
+        parse("x + y", max_nodes=max_nodes)
+
+
+@pytest.mark.parametrize(
+    "leaf_values, kind, start",
+    [
+        (None, TypeError, "leaf_values: expected a dict"),
+        ("xy", TypeError, "leaf_values: expected a dict"),
+        ({"x": 10**400, "y": 1}, ValueError, r"leaf_values\['x'\]: expected a finite number"),
+        ({"x": float("nan"), "y": 1}, ValueError, r"leaf_values\['x'\]: expected a finite number"),
+        ({"x": 1, "y": "2"}, TypeError, r"leaf_values\['y'\]: expected a finite number"),
+    ],
+)
+def test_leaf_values_are_checked_and_named(leaf_values, kind, start):
+    """Fuzzer finding 9: None and 'xy' gave Python's errors, 10**400 an OverflowError-like
+    message naming Value, not the leaf."""
+    with pytest.raises(kind, match="^" + start):
+        build(parse("x * y"), leaf_values)
+
+
+@pytest.mark.parametrize("call", [lambda: to_text(None), lambda: build("x * y", {"x": 1, "y": 2})])
+def test_an_expr_that_is_not_an_expr_is_refused(call):
+    """Fuzzer finding 10: to_text(None) raised AttributeError."""
+    with pytest.raises(TypeError, match=r"^expr: expected an Expr"):
+        call()
+
+
+@pytest.mark.parametrize(
+    "kwargs, kind, name",
+    [
+        ({"n_leaves": 0}, ValueError, "n_leaves"),
+        ({"n_leaves": "3"}, TypeError, "n_leaves"),
+        ({"n_ops": 10**7}, ValueError, "n_ops"),  # it hung for minutes
+        ({"n_ops": -1}, ValueError, "n_ops"),
+        ({"max_depth": "a"}, TypeError, "max_depth"),
+        ({"ops": ()}, ValueError, "ops"),
+        ({"ops": ("foo",)}, ValueError, r"ops\[0\]"),  # an Expr that could not be built
+        ({"ops": "+*"}, TypeError, "ops"),
+        ({"ops": None}, TypeError, "ops"),
+        ({"seed": "a"}, TypeError, "seed"),
+        ({"constants": 3}, TypeError, "constants"),
+        ({"join": None}, TypeError, "join"),
+    ],
+)
+def test_random_expr_checks_its_arguments(kwargs, kind, name):
+    """Fuzzer finding 12: IndexError for no leaves or no ops, a hang at n_ops=10**7."""
+    kwargs = {"seed": 0, **kwargs}
+    with pytest.raises(kind, match=f"^{name}: "):
+        random_expr(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "values, eps, kind, name",
+    [
+        ({"x": 1.0, "y": 2.0}, 0, ValueError, "eps"),  # ZeroDivisionError
+        ({"x": 1.0, "y": 2.0}, -1, ValueError, "eps"),
+        ({"x": 1.0, "y": 2.0}, float("nan"), ValueError, "eps"),
+        ({"x": 1.0, "y": 2.0}, "a", TypeError, "eps"),
+        (None, 1e-6, TypeError, "values"),
+        ({"x": 1.0, "y": float("inf")}, 1e-6, ValueError, r"values\['y'\]"),
+    ],
+)
+def test_evaluate_checks_values_and_eps(values, eps, kind, name):
+    """Fuzzer finding 11: eps=0 raised ZeroDivisionError, eps=-1 and nan were taken."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(kind, match=f"^{name}: "):
+            graph_model.evaluate(parse("x * y"), values, eps=eps)
+
+
+def test_evaluate_refuses_an_expressions_text():
+    """Fuzzer finding 10: evaluate('x+y', ...) raised AttributeError."""
+    with pytest.raises(TypeError, match=r"^expr: expected an Expr"):
+        graph_model.evaluate("x + y", {"x": 1, "y": 2})

@@ -99,3 +99,11 @@ def test_a_second_backward_is_refused_with_a_clear_message():
     f.backward()
     with pytest.raises(ValueError, match="one backward"):
         value_steps(f)
+
+
+@pytest.mark.parametrize("show", [graph_nodes, value_steps])
+@pytest.mark.parametrize("out", [None, 2.0, [Value(1.0)]])
+def test_an_out_that_is_not_a_value_is_refused(show, out):
+    """Fuzzer finding 13: AttributeError "'NoneType' object has no attribute 'topological_order'"."""
+    with pytest.raises(TypeError, match=r"^out: expected a Value"):
+        show(out)

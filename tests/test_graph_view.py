@@ -6,7 +6,7 @@ import pytest
 
 from backprop_lib.expr import build, parse, random_expr
 from backprop_lib.graph_steps import graph_nodes
-from backprop_lib.graph_view import graph_svg, layout
+from backprop_lib.graph_view import Figure, figure, graph_description, graph_html, graph_svg, layout
 
 
 def drawn(text, values):
@@ -87,3 +87,47 @@ def test_edges_show_the_sign_by_dashes_and_colours_come_from_the_palette():
     colours = set(re.findall(r'(?:fill|stroke)="(#[0-9A-Fa-f]{6})"', svg))
     assert colours <= set(theme.LIGHT.values()), colours - set(theme.LIGHT.values())
     assert min(int(s) for s in re.findall(r'font-size="(\d+)"', svg)) >= 13
+
+
+@pytest.mark.parametrize("out", [None, 1.0, "f"])
+@pytest.mark.parametrize("draw", [graph_svg, graph_html, figure, Figure, graph_description])
+def test_an_out_that_is_not_a_value_is_refused(draw, out):
+    """Fuzzer finding 13: AttributeError "'NoneType' object has no attribute 'topological_order'"."""
+    with pytest.raises(TypeError, match=r"^out: expected a Value"):
+        draw(out)
+
+
+def test_a_label_set_to_a_non_string_is_refused():
+    """Fuzzer finding 14: a label 123 crashed the drawing with "object of type 'int' has no len()"."""
+    out = drawn("a * 2", {"a": 1.0})
+    out.operands[0].label = 123
+    with pytest.raises(TypeError, match=r"^out: expected every node's label to be a string"):
+        graph_svg(out)
+
+
+@pytest.mark.parametrize(
+    "kwargs, kind, name",
+    [
+        ({"highlight": None}, TypeError, "highlight"),
+        ({"highlight": "n0"}, TypeError, "highlight"),  # would light up 'n' and '0'
+        ({"badges": 3}, TypeError, "badges"),
+        ({"badges": {"n0": ("a",)}}, ValueError, r"badges\['n0'\]"),
+        ({"badges": {"n0": ("✓", "rel 0", "fine")}}, ValueError, r"badges\['n0'\]"),
+        ({"badges": {"n0": "✓"}}, TypeError, r"badges\['n0'\]"),
+        ({"scale": "a"}, TypeError, "scale"),
+        ({"scale": 0}, ValueError, "scale"),
+        ({"scale": -1}, ValueError, "scale"),
+        ({"scale": float("nan")}, ValueError, "scale"),
+        ({"scale": 1e308}, ValueError, "scale"),  # width="inf"
+    ],
+)
+def test_graph_svg_checks_its_options(kwargs, kind, name):
+    """Fuzzer finding 15: Python's errors, or SVG of width 0, -296, nan or inf."""
+    with pytest.raises(kind, match=f"^{name}: "):
+        graph_svg(drawn("a * b", {"a": 1.0, "b": 2.0}), **kwargs)
+
+
+def test_valid_options_still_draw():
+    out = drawn("a * b", {"a": 1.0, "b": 2.0})
+    svg = graph_svg(out, highlight=["n2", "n0"], badges={"n0": ["✓", "rel 0", "ok"]}, scale=1.5)
+    assert 'data-badge="ok"' in svg and graph_svg(out, badges=None) == graph_svg(out)
