@@ -26,7 +26,8 @@ import dataclasses
 
 import numpy as np
 
-from .checks import as_float_array, check_type, describe
+from .checks import as_float_array, as_number, check_type, describe
+from .gradcheck import GradcheckReport
 from .names import param_label, parse_param_key
 from .network import Network, forward
 from .params import ParamArrays
@@ -220,15 +221,20 @@ def seed_001_suspect(net=None):
 # Each check below is correct except for the line marked BUG.
 
 
-def _require(net):
+def _require(net, eps, keys=()):
+    """A TypeError or ValueError for a net that is not a Network (or lacks ``keys``), or an eps
+    that is not a small positive step."""
     if not isinstance(net, Network):
         raise TypeError(f"net: expected a Network, got {describe(net)}")
+    if any(k not in net.param_keys() for k in keys):  # bug (c) nudges w2_2_1 for w2_1_1
+        raise ValueError(f"net: expected a network with {' and '.join(keys)}, got {net!r}")
+    as_number(eps, "eps", 0, 1, low_open=True, what="a positive step of at most 1, e.g. 1e-6")
 
 
 def bug_a_one_sided_tiny_eps(net, x, t, eps=SEED_EPS):
     """(a) A one-sided difference with eps = 1e-10. Right idea, ruinous step: L is known only
     to ~1e-17, and dividing by 1e-10 magnifies that to ~1e-7: only ~5 digits survive."""
-    _require(net)
+    _require(net, eps)
 
     def L(n):
         return forward(n, x, t).loss
@@ -243,7 +249,7 @@ def bug_a_one_sided_tiny_eps(net, x, t, eps=SEED_EPS):
 def bug_b_output_not_loss(net, x, t, eps=1e-6):
     """(b) Differentiates the output y instead of the loss L: gives dy/dw, not dL/dw, off by
     the factor dL/dy = 2 (y - t)."""
-    _require(net)
+    _require(net, eps)
 
     def y(n):
         return float(np.ravel(forward(n, x, t).output)[0])  # BUG: the output y, not the loss L
@@ -258,7 +264,7 @@ def bug_b_output_not_loss(net, x, t, eps=1e-6):
 def bug_c_copy_paste(net, x, t, eps=1e-6):
     """(c) Copy-paste: the line for w5 (w2_1_1) nudges w6 (w2_2_1), as the seed's ``for_w6``
     twice. So the check of w5 is a check of w6. Needs a network with w2_1_1 and w2_2_1."""
-    _require(net)
+    _require(net, eps, keys=("w2_1_1", "w2_2_1"))
 
     def L(n):
         return forward(n, x, t).loss
@@ -274,7 +280,7 @@ def bug_c_copy_paste(net, x, t, eps=1e-6):
 def bug_d_flipped_sign(net, x, t, eps=1e-6):
     """(d) The difference upside down, (f(w) - f(w + eps)) / eps: every gradient has the wrong
     sign, and gradient descent with it climbs the loss."""
-    _require(net)
+    _require(net, eps)
 
     def L(n):
         return forward(n, x, t).loss
@@ -300,6 +306,8 @@ BUGS = {
 def report_text(report, tested="suspect"):
     """The report as ``str(report)`` prints it, with the first column of values headed
     ``tested`` instead of 'backprop' (in the clinic, the values under test are not backprop's)."""
+    check_type(report, "report", GradcheckReport, "the report that gradcheck() returned")
+    check_type(tested, "tested", str, "a string (the heading of the tested values' column)")
     return str(dataclasses.replace(report, label=tested))
 
 
@@ -311,6 +319,8 @@ def diagnose(report, rtol=1e-3):
     agreement to a few digits only (a poor finite difference); any other r is a wrong factor,
     and one factor shared by every row is a missing or extra factor of the chain rule.
     """
+    check_type(report, "report", GradcheckReport, "the report that gradcheck() returned")
+    as_number(rtol, "rtol", 0, 1, low_open=True, what="a small positive tolerance, e.g. 1e-3")
     flagged = [r for r in report.rows if r.rel_error >= report.tol]
     if not flagged:
         return [

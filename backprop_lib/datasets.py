@@ -57,8 +57,8 @@ def spirals(n=300, k=3, noise=0.2, seed=0):
     n: points in total, split as evenly as possible over the k classes; noise: standard
     deviation of the Gaussian noise on each point's angle (radians). Returns X (n, 2), y (n,).
     """
-    n = as_int(n, "n", 1, 1_000_000)
-    k = as_int(k, "k", 2, max(2, n), what=f"a whole number from 2 to n = {n} (classes)")
+    n = as_int(n, "n", 2, 1_000_000, what="a whole number from 2 to 1,000,000 (points)")
+    k = as_int(k, "k", 2, n, what=f"a whole number from 2 to n = {n} (classes)")
     noise = _check_noise(noise)
     rng = np.random.default_rng(as_seed(seed))
     Xs, ys = [], []

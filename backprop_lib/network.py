@@ -18,6 +18,7 @@ from .names import MathNames
 from .params import ParamArrays, flatten_by_key  # noqa: F401 (flatten_by_key: old callers)
 
 MAX_UNITS = 100_000  # per layer, for Network.random: beyond it the weights would not fit in memory
+MAX_WEIGHTS = 10**8  # in all, for Network.random: 0.8 GB of float64 (two 100,000 layers need 80 GB)
 _TOO_LARGE = "scale x (and the targets) down, or use smaller weights"
 
 # --------------------------------------------------------------------------- the network
@@ -45,8 +46,9 @@ class Network(ParamArrays):
     loss: str
 
     def __init__(self, weights, biases=None, activations="sigmoid", loss="squared_error"):
-        ws = checks.as_weights(weights)  # new arrays: the caller's stay theirs
-        bs = checks.as_biases(biases, ws)
+        with np.errstate(over="ignore"):  # a longdouble beyond float64: refused by name, no warning
+            ws = checks.as_weights(weights)  # new arrays: the caller's stay theirs
+            bs = checks.as_biases(biases, ws)
         _freeze(*ws, *(bs or ()))
         object.__setattr__(self, "weights", tuple(ws))
         object.__setattr__(self, "biases", None if bs is None else tuple(bs))
@@ -63,6 +65,8 @@ class Network(ParamArrays):
         biases from N(0, 0.1^2) so that a bias's gradient is exercised too.
         """
         sizes = checks.as_sizes(sizes, MAX_UNITS)
+        if (n := sum(m * k for m, k in zip(sizes, sizes[1:]))) > MAX_WEIGHTS:
+            raise ValueError(f"sizes: expected at most {MAX_WEIGHTS:,} weights, got {sizes}: {n:,}")
         seed = checks.as_seed(seed)
         biases = checks.as_bool(biases, "biases")
         rng = np.random.default_rng(seed)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checks import as_number, as_scalar, describe
+from .checks import as_network, as_number, as_scalar, describe
 from .names import bias_key, parse_param_key, weight_key
 
 
@@ -86,7 +86,8 @@ class ParamArrays:
     def set(self, key, value):
         """A copy with one scalar parameter changed, e.g. ``net.set('w1_2_1', 0.3)``."""
         kind, l, index = self.locate(key)
-        value = as_scalar(value, "value")
+        with np.errstate(over="ignore"):  # a longdouble beyond float64 is refused by name
+            value = as_scalar(value, "value")
         which = "weights" if kind == "w" else "biases"
         arrays = [np.array(a) for a in getattr(self, which)]
         arrays[l][index] = value
@@ -99,6 +100,14 @@ class ParamArrays:
     @classmethod
     def from_keys(cls, net, values):
         """Build from {parameter key: value}, e.g. {'w1_1_1': -0.0164, ...}; every key needed."""
+        as_network(net)
+        extra = [f.name for f in dataclasses.fields(cls) if f.name not in ("weights", "biases")]
+        if extra and not isinstance(net, cls):  # Grads: its dL_dy, dL_da, ... come from backward
+            raise TypeError(
+                f"{cls.__name__}.from_keys: a {cls.__name__} also holds {', '.join(extra)}, which "
+                "{key: value} cannot give; build gradients with NumericGrads.from_keys or "
+                "bugclinic.Suspect.from_keys"
+            )
         if not isinstance(values, dict):
             raise TypeError(
                 f"values: expected a dict {{parameter key: value}}, got {describe(values)}"
@@ -115,9 +124,9 @@ class ParamArrays:
 
     def flat(self, net, name="grads"):
         """{key: float} for every parameter of ``net``, in the order of ``net.param_keys()``."""
-        return flatten_by_key(net, self.weights, self.biases, name)
+        return flatten_by_key(as_network(net), self.weights, self.biases, name)
 
     def value(self, net, key, name="values"):
         """The value for one parameter key of ``net``."""
-        net.locate(key)  # a clear error for a key the network does not have
+        as_network(net).locate(key)  # a clear error for a key the network does not have
         return self.flat(net, name)[key]

@@ -100,6 +100,9 @@ def labels_of(T):
         )
     if np.asarray(raw).dtype.kind in "iu":
         T = np.asarray(raw)
+        if T.ndim == 1 and T.min() < 0:  # class indices count from 0
+            i = int(T.argmin())
+            raise ValueError(f"T: expected class indices >= 0, got {T[i]} at index {i}")
     if T.ndim == 1:
         return T.astype(np.int64) if T.dtype.kind in "iu" else (T >= 0.5).astype(np.int64)
     if T.shape[1] == 1:

@@ -76,9 +76,11 @@ def _check_data(data):
     y = as_float_array(data[1], "data[1] (y)")
     if X.ndim != 2 or X.shape[1] != 2 or len(X) < 2:
         raise ValueError(f"data[0] (X): expected shape (N, 2) with N >= 2, got shape {X.shape}")
-    if y.shape != (len(X),) or np.any(y != np.round(y)) or y.min() < 0:
+    top = len(CLASS_COLOURS) - 1  # one colour per class
+    if y.shape != (len(X),) or np.any(y != np.round(y)) or y.min() < 0 or y.max() > top:
         raise ValueError(
-            f"data[1] (y): expected {len(X)} whole-number labels >= 0, got {describe(data[1])}"
+            f"data[1] (y): expected {len(X)} whole-number labels from 0 to {top} (the view has "
+            f"{top + 1} class colours), got {describe(data[1])}"
         )
     if len(np.unique(y)) < 2:
         raise ValueError("data[1] (y): expected at least two classes, got one")

@@ -12,9 +12,10 @@ The presenter toggle, the arranging and the display come from ``live.LiveView``.
 """
 
 import ipywidgets as w
+import numpy as np
 
 from . import draw
-from .checks import as_bool, as_number, describe
+from .checks import as_bool, as_number, describe, from_torch
 from .examples import Example
 from .explorer_model import ZOOM, ExplorerModel
 from .live import LiveView
@@ -94,7 +95,7 @@ class Explorer(LiveView):
         # the curve spans its slider's range (widened to the example's value, as the slider is)
         lo, hi = (
             (min(-weight_range, initial[curve]), max(weight_range, initial[curve]))
-            if curve in initial
+            if isinstance(curve, str) and curve in initial  # else the model names the bad curve
             else (-weight_range, weight_range)
         )
         self.model = ExplorerModel(net, x, target, curve=curve, curve_range=(lo, hi))
@@ -275,6 +276,9 @@ class Explorer(LiveView):
         if why := self.model.fixed(key):
             raise ValueError(f"key: {why}")
         slider = self._sliders[key]
+        value = from_torch(value)  # a 0-d array or tensor of a number: Network.set takes it too
+        if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "iufO":
+            value = value.item()
         value = as_number(
             value,
             "value",

@@ -253,3 +253,71 @@ def test_as_grads_says_what_is_wrong_and_takes_tensors_as_they_come():
             [torch.ones(2, 2, requires_grad=True), torch.ones(2, 1)], [torch.ones(2), torch.ones(1)]
         )
     assert s.weights[0].dtype == np.float64 and s.biases[1].tolist() == [1.0]
+
+
+# --------------------------------------------------------------------------- fuzz findings 42, 43
+
+
+@pytest.mark.parametrize("bug", list(bugclinic.BUGS.values()), ids=list(bugclinic.BUGS))
+@pytest.mark.parametrize(
+    "eps, error",
+    [
+        (0, ValueError),
+        (-1, ValueError),
+        (float("nan"), ValueError),
+        (1e308, ValueError),
+        pytest.param(10**400, ValueError, id="10**400"),
+        ("a", TypeError),
+        (None, TypeError),
+    ],
+)
+def test_bugs_refuse_a_bad_eps_by_name(bug, eps, error):
+    """Finding 42: eps=0 raised ZeroDivisionError, 10**400 OverflowError, 'a' Python's
+    "unsupported operand"; -1 and 1e308 gave gradients of 1e-310."""
+    s1 = examples.seed_001()
+    with pytest.raises(error, match=r"^eps: "):
+        bug(s1.net, s1.x, s1.target, eps=eps)
+
+
+def test_bugs_take_a_tiny_eps_to_show_round_off():
+    s1 = examples.seed_001()
+    assert bugclinic.bug_a_one_sided_tiny_eps(s1.net, s1.x, s1.target, eps=1e-14).weights
+
+
+def _report():
+    s1 = examples.seed_001()
+    grads = bugclinic.bug_d_flipped_sign(s1.net, s1.x, s1.target)
+    return bp.gradcheck(s1.net, s1.x, s1.target, grads=grads)
+
+
+@pytest.mark.parametrize("report", [None, "report", 3])
+def test_report_text_and_diagnose_refuse_a_non_report(report):
+    """Finding 43: None gave dataclasses' "replace() should be called on dataclass instances" and
+    diagnose(None) an AttributeError."""
+    with pytest.raises(TypeError, match=r"^report: expected the report that gradcheck"):
+        bugclinic.report_text(report)
+    with pytest.raises(TypeError, match=r"^report: expected the report that gradcheck"):
+        bugclinic.diagnose(report)
+
+
+def test_report_text_refuses_a_non_string_heading():
+    """Finding 43: tested=3 was accepted."""
+    with pytest.raises(TypeError, match=r"^tested: expected a string"):
+        bugclinic.report_text(_report(), tested=3)
+
+
+@pytest.mark.parametrize(
+    "rtol, error", [("a", TypeError), (None, TypeError), (-1, ValueError), (0, ValueError)]
+)
+def test_diagnose_refuses_a_bad_rtol(rtol, error):
+    """Finding 43: rtol='a' gave "'<' not supported", rtol=-1 was accepted."""
+    with pytest.raises(error, match=r"^rtol: "):
+        bugclinic.diagnose(_report(), rtol=rtol)
+
+
+@pytest.mark.parametrize("sizes", [[2, 1], [2, 1, 1], [2, 3]])
+def test_bug_c_refuses_a_network_without_w5_and_w6(sizes):
+    """Finding 43: without w2_2_1 bug (c) said "key: ..."; a 1-layer net was accepted silently."""
+    net = bp.Network.random(sizes, seed=0)
+    with pytest.raises(ValueError, match=r"^net: expected a network with w2_1_1 and w2_2_1"):
+        bugclinic.bug_c_copy_paste(net, [1.0, 1.0], [0.5] * sizes[-1])

@@ -1,6 +1,8 @@
 """Network semantics: immutability, sgd_step, Network.random, scalar parameters, math names,
 batches and shapes."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -332,3 +334,56 @@ def test_every_parameter_shaped_class_shares_one_base():
     assert isinstance(numeric, NumericGrads)
     assert grads.get("w1_2_1") == grads.weights[0][1, 0] == suspect.value(ex.net, "w1_2_1")
     assert ex.net.param_keys() == grads.param_keys()
+
+
+# --------------------------------------------------------------------------- fuzz findings 26-29
+
+
+@pytest.mark.parametrize("sizes", [[100_000, 100_000], [2, 20_000, 20_000, 1]])
+def test_random_refuses_more_weights_than_fit_in_memory(sizes):
+    """Finding 26: [100000, 100000] (each layer allowed) tried to allocate 74.5 GiB."""
+    with pytest.raises(ValueError, match=r"^sizes: expected at most 100,000,000 weights"):
+        bp.Network.random(sizes)
+
+
+def test_grads_from_keys_says_where_grads_come_from():
+    """Finding 27: Grads.from_keys gave "__init__() missing 4 required positional arguments"."""
+    net = examples.seed_000().net
+    with pytest.raises(TypeError, match=r"^Grads.from_keys: .*NumericGrads.from_keys"):
+        bp.Grads.from_keys(net, net.params())
+    assert bp.Network.from_keys(net, net.params()).params() == net.params()
+
+
+@pytest.mark.parametrize("call", ["flat", "value", "from_keys"])
+@pytest.mark.parametrize("net", [None, "net", 3])
+def test_param_arrays_refuse_a_non_network_by_name(call, net):
+    """Finding 28: .flat(None) and .value(None, key) raised AttributeError."""
+    from backprop_lib.bugclinic import Suspect
+
+    ex = examples.seed_000()
+    grads = bp.backward(ex.net, bp.forward(ex.net, ex.x, ex.target))
+    calls = {
+        "flat": lambda: grads.flat(net),
+        "value": lambda: grads.value(net, "w1_1_1"),
+        "from_keys": lambda: Suspect.from_keys(net, ex.net.params()),
+    }
+    with pytest.raises(TypeError, match=r"^net: expected a Network"):
+        calls[call]()
+
+
+def test_a_longdouble_beyond_float64_is_refused_without_a_warning():
+    """Finding 29: np.longdouble('1e400') leaked "RuntimeWarning: overflow encountered in cast"."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        huge = np.longdouble("1e400")
+    if not np.isfinite(huge):
+        pytest.skip("this platform's longdouble is float64")
+    net = examples.seed_000().net
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"^weights\[0\]: expected finite numbers"):
+            bp.Network([np.array([[huge]])])
+        with pytest.raises(ValueError, match=r"^biases\[0\]: expected finite numbers"):
+            bp.Network([np.ones((1, 1))], [np.array([huge])])
+        with pytest.raises(ValueError, match=r"^value: expected finite numbers"):
+            net.set("w1_1_1", huge)

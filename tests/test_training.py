@@ -540,3 +540,44 @@ def test_training_view_of_data_that_does_not_spread_draws_quietly(X):
         svg = view.svg()
     assert np.all(np.isfinite(view.extent)) and "nan" not in svg and "inf" not in svg
     assert view.extent[1] > view.extent[0] and view.extent[3] > view.extent[2]
+
+
+# --------------------------------------------------------------------------- fuzz findings 25, 58
+
+
+@pytest.mark.parametrize("y", [[0, 1, 0, 1e300], [0, 1, 0, 10**6], [0, 1, 0, 6]])
+def test_training_view_refuses_labels_beyond_its_colours_by_name(y):
+    """Finding 25: huge labels leaked a cast RuntimeWarning and blamed Y or sizes; label 6 (one
+    past the six class colours) raised an IndexError."""
+    import warnings
+
+    from backprop_lib.train_view import TrainingView
+
+    X = [[0, 0], [1, 1], [0, 1], [1, 0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"^data\[1\] \(y\): .*from 0 to 5"):
+            TrainingView(data=(X, y), grid=8)
+
+
+def test_training_view_takes_labels_up_to_five():
+    from backprop_lib.train_view import TrainingView
+
+    view = TrainingView(data=([[0, 0], [1, 1], [0, 1], [1, 0]], [0, 1, 0, 5]), grid=8)
+    assert view.n_classes == 6
+
+
+def test_labels_of_refuses_negative_class_indices():
+    """Finding 58: labels_of returned -1 as a class."""
+    with pytest.raises(ValueError, match=r"^T: expected class indices >= 0, got -1 at index 0"):
+        labels_of(np.array([-1, 2]))
+    assert labels_of(np.array([-0.3, 0.7])).tolist() == [0, 1]  # numbers: thresholded, as before
+
+
+@pytest.mark.parametrize("n, k, name", [(1, 2, "n"), (0, 2, "n"), (3, 5, "k")])
+def test_spirals_refuses_fewer_points_than_classes(n, k, name):
+    """Finding 58: spirals(n=1, k=2) returned one point of one class."""
+    with pytest.raises(ValueError, match=rf"^{name}: "):
+        datasets.spirals(n=n, k=k)
+    X, y = datasets.spirals(n=2, k=2)
+    assert y.tolist() == [0, 1]

@@ -227,3 +227,30 @@ def test_the_browser_snapping_initial_values_to_the_grid_changes_nothing():
 def test_start_must_be_forward_or_backward():
     with pytest.raises(ValueError, match="start: expected 'forward' or 'backward', got 'middle'"):
         Explorer(examples.seed_000(), start="middle")
+
+
+# --------------------------------------------------------------------------- fuzz findings 21, 23
+
+
+@pytest.mark.parametrize("curve", [["w2_1_1"], ("w2_1_1",), {"w2_1_1": 1}])
+def test_a_curve_that_is_not_a_key_is_refused_by_name(curve):
+    """Finding 21: a list curve gave Python's "unhashable type: 'list'"."""
+    with pytest.raises(TypeError, match=r"^curve: "):
+        Explorer(examples.seed_000(), curve=curve)
+
+
+@pytest.mark.parametrize("value", [np.array(0.5), np.array(0.5, dtype=object), np.float32(0.5)])
+def test_set_takes_a_0d_array_as_network_set_does(value):
+    """Finding 23: Explorer.set refused the 0-d array that Network.set takes."""
+    ex = examples.seed_000()
+    e = Explorer(ex)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        e.set("w1_1_1", value)
+    assert e.net.get("w1_1_1") == ex.net.set("w1_1_1", value).get("w1_1_1") == 0.5
+
+
+@pytest.mark.parametrize("value", [np.array(True), np.array("a"), np.array([0.5]), np.array(9.0)])
+def test_set_still_refuses_other_arrays_by_name(value):
+    with pytest.raises((TypeError, ValueError), match=r"^value: "):
+        Explorer(examples.seed_000()).set("w1_1_1", value)
