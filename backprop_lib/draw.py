@@ -620,29 +620,57 @@ LEGEND = (
 # --------------------------------------------------------------------------- a curve
 
 
+_TOO_WIDE = "its length is beyond float64's largest number (about 1.8e308); scale the data down"
+
+
 def curve_svg(
     xs, ys, x_now, y_now, slope=None, xlabel="w", ylabel="L", width=520, height=300, y_range=None
 ):
     """A line plot of ys against xs as a standalone SVG, with the current point and optionally
     its tangent line (y_now + slope (x - x_now): the gradient is the slope of the loss curve).
 
+    xs, ys: finite numbers, one y per x, at least two different xs; x_now, y_now, slope: finite.
     y_range: (lo, hi) of the y-axis (default: the data's range); the curve is clipped to it.
     """
-    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    xs, ys = checks.as_float_array(xs, "xs"), checks.as_float_array(ys, "ys")
+    if xs.ndim != 1 or len(xs) < 2 or xs.min() == xs.max():
+        what = checks.describe(xs.tolist())
+        raise ValueError(f"xs: expected a list of at least two different numbers, got {what}")
+    if ys.shape != xs.shape:
+        raise ValueError(f"ys: expected one number per x, shape {xs.shape}, got shape {ys.shape}")
+    x_now, y_now = checks.as_number(x_now, "x_now"), checks.as_number(y_now, "y_now")
+    slope = slope if slope is None else checks.as_number(slope, "slope")
     left, right, top, bottom = 76, 16, 14, 50
+    checks.as_number(width, "width", left + right, low_open=True)  # room for the plot
+    checks.as_number(height, "height", top + bottom, low_open=True)
     x0, x1 = float(xs.min()), float(xs.max())
     if y_range is None:
         y0, y1 = float(ys.min()), float(ys.max())
         pad = 0.08 * (y1 - y0 if y1 > y0 else max(abs(y1), 1e-12))
         y0, y1 = y0 - pad, y1 + pad
     else:
-        y0, y1 = map(float, y_range)
+        r = checks.as_float_array(y_range, "y_range")
+        if r.shape != (2,) or not r[0] < r[1]:
+            raise ValueError(f"y_range: expected (lo, hi) with lo < hi, got {y_range!r}")
+        y0, y1 = map(float, r)
+    for name, lo, hi, length in (
+        ("xs", x0, x1, x1 - x0),
+        ("ys", ys.min(), ys.max(), y1 - y0) if y_range is None else ("y_range", y0, y1, y1 - y0),
+    ):
+        if length == np.inf:  # the axis is longer than float64 holds: nothing could be placed
+            raise ValueError(f"{name}: cannot draw from {lo:g} to {hi:g}: {_TOO_WIDE}")
+
+    # x and y in pixels; a point far outside the axes (a far x_now, ys beyond y_range) is drawn
+    # no farther than a million plots off them, where its pixel would overflow
+    pw, ph = width - left - right, height - top - bottom
 
     def px(x):
-        return left + (x - x0) / (x1 - x0) * (width - left - right)
+        with np.errstate(over="ignore"):
+            return left + np.clip((x - x0) / (x1 - x0), -1e6, 1e6) * pw
 
     def py(y):
-        return height - bottom - (y - y0) / (y1 - y0) * (height - top - bottom)
+        with np.errstate(over="ignore"):
+            return height - bottom - np.clip((y - y0) / (y1 - y0), -1e6, 1e6) * ph
 
     desc = (
         f"{ylabel} against {xlabel} from {_num(x0, 3)} to {_num(x1, 3)}; the dot: {xlabel} = "
@@ -671,14 +699,21 @@ def curve_svg(
             f'{paint(stroke="line")}/><text x="{left - 8}" y="{py(t) + 5:.1f}" font-size="15" '
             f'text-anchor="end" {paint(fill="ink")}>{_num(t, 3)}</text>'
         )
-    pts = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(xs, ys))
+    pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(px(xs), py(ys)))
     out.append(
         f'<polyline clip-path="url(#bp-clip)" points="{pts}" fill="none" {paint(stroke="ink")} '
         'stroke-width="2.5"/>'
     )
     if slope is not None:
         tx = np.array([x0, x1])
-        ty = y_now + slope * (tx - x_now)
+        # its ends no more than a million heights off the plot (the clip path hides that part,
+        # and a steep tangent's ends would overflow): an end farther off moves along the line
+        rise = abs(y_now - y0 / 2 - y1 / 2) + 1e6 * (y1 - y0)
+        with np.errstate(over="ignore"):
+            dy = slope * (tx - x_now) if slope else np.zeros(2)
+            reach = np.clip(dy, -rise, rise)
+            tx = np.where(reach != dy, x_now + reach / (slope or 1.0), tx)
+            ty = y_now + reach
         out.append(
             f'<line clip-path="url(#bp-clip)" x1="{px(tx[0]):.1f}" y1="{py(ty[0]):.1f}" '
             f'x2="{px(tx[1]):.1f}" y2="{py(ty[1]):.1f}" {paint(stroke="pos")} stroke-width="2.5" '
@@ -723,6 +758,9 @@ class Figure:
     """
 
     def __init__(self, svg, alt=None):
+        checks.check_type(svg, "svg", str, "an SVG string, like draw.curve_svg(...) returns")
+        if alt is not None:
+            checks.check_type(alt, "alt", str, "a text (or None: the SVG's own aria-label)")
         self.svg, self.alt = svg, alt or _alt(svg)
 
     def still(self):

@@ -44,13 +44,23 @@ def dense_backward(dz, cache):
 # Each takes z of any shape and returns a of the same shape; backward returns dz = da * a'(z).
 
 
+def _finite(z):
+    """z as finite numbers: a float64/float32 array as it is, else float64; or an error naming z."""
+    if isinstance(z, np.ndarray) and z.dtype in (np.float64, np.float32) and np.isfinite(z).all():
+        return z
+    from . import checks  # here, not at the top: checks imports this module
+
+    return checks.check_finite(checks.as_float_array(z, "z", finite=False), "z")
+
+
 def sigmoid(z):
     """sigma(z) = 1 / (1 + e^-z).
 
     e^-z overflows below z = -709 in float64 (-88 in float32); capping the exponent there
     changes sigma only where it is below 1e-308 (1e-38) anyway.
     """
-    cap = 88.0 if getattr(z, "dtype", None) == np.float32 else 709.0
+    z = _finite(z)
+    cap = 88.0 if z.dtype == np.float32 else 709.0
     return 1.0 / (1.0 + np.exp(np.minimum(-z, cap)))
 
 
@@ -158,7 +168,9 @@ def binary_cross_entropy_backward(dL, cache):
 
 def softmax(z):
     """Row-wise softmax of z: (N, K), shifted by each row's max so that exp cannot overflow."""
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    z = _finite(z)
+    with np.errstate(over="ignore"):  # a row spanning over 1.8e308: e^-inf = 0, exact
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
 

@@ -10,7 +10,7 @@ style and marker, so the figures read in grey and for colour-blind viewers too.
 import numpy as np
 from matplotlib.figure import Figure
 
-from . import numerics, theme
+from . import checks, numerics, theme
 from .network import forward
 from .train import predict_proba
 
@@ -45,6 +45,18 @@ def finite_difference_figure(f, w, eps, slope, xlabel="w", ylabel="L", span=2.5)
     that the secants are visibly different from the tangent; span: the plotted half-width, in
     units of eps.
     """
+    checks.check_callable(f, "f")
+    checks.as_number(w, "w")
+    checks.as_number(slope, "slope")
+    for name, v in (("eps", eps), ("span", span)):
+        checks.as_number(v, name, 0, low_open=True, what="a positive finite number")
+    half = float(span) * float(eps)  # the plotted half-width; the tangent rises slope·half
+    lo, hi = float(w) - half, float(w) + half
+    if not (np.isfinite([lo, hi, 2 * half, float(slope) * half]).all() and lo < hi):
+        raise ValueError(
+            f"eps: expected w ± span·eps to be two different numbers float64 holds "
+            f"(slope·span·eps too), got w = {w}, eps = {eps}, span = {span}, slope = {slope}"
+        )
     fig, (ax,) = _figure(8.5, 5.0)
     ws = np.linspace(w - span * eps, w + span * eps, 201)
     ax.plot(ws, [f(v) for v in ws], color=INK, linewidth=3, label=f"{ylabel}({xlabel})")
@@ -118,9 +130,9 @@ def eps_sweep_figure(eps_values, sweeps, marks=(), floor=1e-17):
     Errors of exactly 0 are drawn at ``floor`` (a log axis has no 0).
     The dotted verticals are the rule-of-thumb optima u^(1/2) (forward) and u^(1/3) (central).
     """
+    eps_values = _check_sweeps(eps_values, sweeps, marks, floor)
     dtypes = list(dict.fromkeys(d for d, _ in sweeps))
     fig, axes = _figure(6.2 * len(dtypes), 5.4, ncols=len(dtypes), sharey=True)
-    eps_values = np.asarray(eps_values, dtype=float)
     for ax, dname in zip(axes, dtypes):
         dtype = np.dtype(dname).type
         u = numerics.unit_roundoff(dtype)
@@ -179,11 +191,49 @@ def eps_sweep_figure(eps_values, sweeps, marks=(), floor=1e-17):
     return fig
 
 
+def _check_sweeps(eps_values, sweeps, marks, floor):
+    """eps_sweep_figure's arguments checked -> eps_values as a float64 array."""
+    eps_values = checks.as_float_array(eps_values, "eps_values")
+    if eps_values.ndim != 1 or eps_values.size == 0 or np.any(eps_values <= 0):
+        raise ValueError(
+            "eps_values: expected a 1-D array of positive steps, e.g. np.logspace(-12, -1, 45), "
+            f"got {checks.describe(eps_values.tolist())}"
+        )
+    what = "{(dtype name, method): relative errors}, as numerics.sweep_all returns"
+    checks.check_type(sweeps, "sweeps", dict, what)
+    valid = [(np.dtype(d).name, m) for d in numerics.DTYPES for m in numerics.METHODS]
+    if not sweeps or any(key not in valid for key in sweeps):
+        raise ValueError(f"sweeps: expected {what}, with keys among {valid}, got {list(sweeps)}")
+    for key, errors in sweeps.items():
+        shape = checks.as_float_array(errors, f"sweeps[{key!r}]").shape
+        if shape != eps_values.shape:
+            raise ValueError(
+                f"sweeps[{key!r}]: expected one error per step, shape {eps_values.shape}, "
+                f"got shape {shape}"
+            )
+    checks.check_type(marks, "marks", (list, tuple), "a list of (dtype name, method, eps, text)")
+    for i, mark in enumerate(marks):
+        if not (isinstance(mark, (list, tuple)) and len(mark) == 4 and isinstance(mark[3], str)):
+            raise TypeError(f"marks[{i}]: expected (dtype name, method, eps, text), got {mark!r}")
+        if tuple(mark[:2]) not in list(sweeps):
+            raise ValueError(f"marks[{i}]: expected a sweep among {list(sweeps)}, got {mark!r}")
+        checks.as_number(mark[2], f"marks[{i}]", 0, low_open=True, what="a positive step eps")
+    checks.as_number(floor, "floor", 0, low_open=True, what="a positive finite number")
+    return eps_values
+
+
 def kink_figure(z0=0.0, delta=1.0):
     """ReLU at its kink: the central secant from z0 - delta to z0 + delta against the two slopes.
 
     At z0 = 0 the secant's slope is 1/2, a slope ReLU has nowhere; backprop says 0 (or 1).
     """
+    z0 = checks.as_number(z0, "z0")
+    delta = checks.as_number(delta, "delta", 0, low_open=True, what="a positive finite number")
+    if not -np.inf < z0 - 2.2 * delta <= z0 - delta < z0 + delta <= z0 + 2.2 * delta < np.inf:
+        raise ValueError(
+            f"delta: expected z0 ± delta to be two different numbers float64 holds (z0 ± "
+            f"2.2·delta too), got z0 = {z0}, delta = {delta}"
+        )
     fig, (ax,) = _figure(7.5, 4.6)
     zs = np.linspace(z0 - 2.2 * delta, z0 + 2.2 * delta, 401)
     relu = np.maximum(zs, 0.0)

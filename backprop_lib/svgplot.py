@@ -67,8 +67,10 @@ def boundary_rgb(proba, shape, strength=0.6):
 def ticks(lo, hi, n=4):
     """Round tick positions (1, 2, 2.5 or 5 times a power of ten apart) from lo to hi, about n
     of them."""
-    span = hi - lo if hi > lo else 1.0
-    raw = span / n
+    span = float(hi) - float(lo) if hi > lo else 1.0
+    if span == np.inf:  # beyond float64 (from about -1.8e308 to 1.8e308): the halves', doubled
+        return [2 * t for t in ticks(lo / 2, hi / 2, n)]
+    raw = max(span / n, np.finfo(float).tiny)  # a subnormal step would round to 0 or lose digits
     mag = 10.0 ** np.floor(np.log10(raw))
     step = mag * next(m for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
     first = np.ceil(lo / step - 1e-9) * step

@@ -3,12 +3,13 @@ palette in one place, and stored pictures that survive JupyterLab's sanitizer.""
 
 import base64
 import re
+import warnings
 
 import numpy as np
 import pytest
 
 import backprop_lib as bp
-from backprop_lib import draw, examples, theme
+from backprop_lib import draw, examples, svgplot, theme
 
 
 def _graph(net, x, t):
@@ -157,3 +158,105 @@ def test_the_graph_of_another_networks_trace_is_refused_by_name():
     for args, cls, message in bad:
         with pytest.raises(cls, match=message):
             draw.network_svg(*args)
+
+
+# --------------------------------------------------------------------------- bad input (fuzz 54, 55)
+
+XS, YS = [0.0, 1.0, 2.0], [1.0, 2.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    "kwargs, cls, name",
+    [
+        ({"xs": [0, 0, 0]}, ValueError, "xs"),  # ZeroDivisionError and RuntimeWarnings
+        ({"xs": [], "ys": []}, ValueError, "xs"),  # numpy's "zero-size array"
+        ({"xs": np.ones((2, 2)), "ys": np.ones((2, 2))}, ValueError, "xs"),
+        ({"ys": [1.0, np.nan, 3.0]}, ValueError, "ys"),  # "cannot convert float NaN to integer"
+        ({"ys": [1.0, np.inf, 3.0]}, ValueError, "ys"),
+        ({"ys": [1.0, 2.0]}, ValueError, "ys"),  # drawn silently
+        ({"ys": ["a", "b", "c"]}, TypeError, "ys"),
+        ({"xs": [-1.7e308, 0.0, 1.7e308]}, ValueError, "xs"),  # an axis longer than float64
+        ({"ys": [-1.7e308, 0.0, 1.7e308]}, ValueError, "ys"),
+        ({"x_now": None}, TypeError, "x_now"),  # float()'s message
+        ({"x_now": np.nan}, ValueError, "x_now"),  # "nan" in the SVG
+        ({"y_now": np.inf}, ValueError, "y_now"),
+        ({"slope": np.inf}, ValueError, "slope"),  # "inf" in the SVG, and a RuntimeWarning
+        ({"slope": "a"}, TypeError, "slope"),
+        ({"y_range": (1, 1)}, ValueError, "y_range"),  # ZeroDivisionError
+        ({"y_range": (2, 1)}, ValueError, "y_range"),  # accepted
+        ({"y_range": 3}, ValueError, "y_range"),  # "'int' object is not iterable"
+        ({"y_range": (0, 1, 2)}, ValueError, "y_range"),
+        ({"y_range": (-1.7e308, 1.7e308)}, ValueError, "y_range"),
+        ({"width": 0}, ValueError, "width"),  # viewBox "0 0 0 300"
+        ({"width": -100}, ValueError, "width"),
+        ({"height": np.nan}, ValueError, "height"),
+    ],
+)
+def test_curve_svg_refuses_bad_input_by_name(kwargs, cls, name):
+    args = {"xs": XS, "ys": YS, "x_now": 0.0, "y_now": 1.0, **kwargs}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(cls, match=rf"^{name}: "):
+            draw.curve_svg(**args)
+
+
+@pytest.mark.parametrize(
+    "xs, ys, x_now, y_now, kwargs",
+    [
+        ([0.0, 5e-324], [0.0, 1.0], 0.0, 0.0, {}),  # a subnormal span (svgplot.ticks)
+        ([0.0, 1.0], [0.0, 5e-324], 0.0, 0.0, {"slope": 1.0}),
+        ([0.0, 1.0, 2.0], [1.0, 2.0, 3.0], 0.0, 1.0, {"slope": 1e308}),  # overflow warning
+        ([0.0, 1.0], [0.0, 1e308], 1.0, 1e308, {"slope": -1e308}),
+        ([0.0, 1.0], [0.0, 1.0], 1e308, -1e308, {"slope": 1.0}),  # the dot far off the plot
+        ([0.0, 1.0], [-1.7e308, 1.7e308], 0.5, 0.0, {"y_range": (0.0, 5e-324)}),
+    ],
+)
+def test_curve_svg_draws_extreme_finite_data_quietly(xs, ys, x_now, y_now, kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        svg = draw.curve_svg(xs, ys, x_now, y_now, **kwargs)
+    numbers = re.findall(r' (?:x|y|x1|y1|x2|y2|cx|cy)="([^"]*)"', svg)
+    assert numbers and all(np.isfinite(float(v)) for v in numbers)
+    assert "nan" not in svg and "inf" not in svg
+
+
+def test_curve_svg_tangent_of_a_steep_slope_still_passes_through_the_dot():
+    """A steep tangent is drawn shorter (its ends would overflow), along the same line."""
+    svg = draw.curve_svg([0.0, 1.0, 2.0], [1.0, 2.0, 3.0], 1.0, 2.0, slope=1e308)
+    x1, y1, x2, y2 = map(
+        float,
+        re.search(
+            r'<line clip-path[^>]* x1="([^"]+)" y1="([^"]+)" x2="([^"]+)" y2="([^"]+)"', svg
+        ).groups(),
+    )
+    cx = float(re.search(r'data-bp="curve-point" cx="([^"]+)"', svg).group(1))
+    assert x1 <= cx <= x2 and y1 > 300 and y2 < 0  # from below the plot to above it
+
+
+@pytest.mark.parametrize(
+    "lo, hi", [(0.0, 5e-324), (0.0, 1e-320), (-1.7e308, 1.7e308), (-1e308, 1e308)]
+)
+def test_ticks_of_degenerate_spans_are_finite_and_quiet(lo, hi):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ts = svgplot.ticks(lo, hi)
+    assert ts and all(np.isfinite(ts)) and all(lo <= t <= hi for t in ts)
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, name",
+    [
+        ((None,), {}, "svg"),  # re's "expected string or bytes-like object" at still()
+        ((b"<svg/>",), {}, "svg"),
+        (("<svg/>",), {"alt": 3}, "alt"),  # AttributeError
+    ],
+)
+def test_figure_refuses_what_is_not_text(args, kwargs, name):
+    with pytest.raises(TypeError, match=rf"^{name}: "):
+        draw.Figure(*args, **kwargs).still()
+
+
+def test_figure_of_an_svg_keeps_its_alt_text():
+    svg = draw.curve_svg(XS, YS, 1.0, 2.0)
+    assert draw.Figure(svg).alt.startswith("L against w")
+    assert draw.Figure(svg, alt="a curve").alt == "a curve"

@@ -5,6 +5,8 @@ Every backward is checked the way CS231n checks its layers: for a random upstrea
 to v, and ``numeric_gradient`` (central differences) computes that gradient independently.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -236,3 +238,51 @@ def test_registries_name_every_primitive():
         "binary_cross_entropy": "sigmoid",
         "softmax_cross_entropy": "identity",
     }
+
+
+# --------------------------------------------------------------------------- bad input (fuzz 57)
+
+
+@pytest.mark.parametrize("f", [layers.sigmoid, layers.softmax])
+@pytest.mark.parametrize(
+    "z, cls",
+    [
+        (np.array([np.nan, 1.0]), ValueError),  # sigmoid: nan, silently
+        (np.array([np.inf, 1.0]), ValueError),  # softmax: [nan, nan] and a RuntimeWarning
+        (np.array([1.0, np.nan], dtype=np.float32), ValueError),
+        (10**400, ValueError),  # OverflowError
+        ([1.0, "a"], TypeError),
+        (None, TypeError),
+    ],
+)
+def test_sigmoid_and_softmax_refuse_what_is_not_finite_numbers(f, z, cls):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(cls, match=r"^z: "):
+            f(z)
+
+
+@pytest.mark.parametrize(
+    "f, z, want",
+    [
+        (layers.sigmoid, [0.0, 1.0], [0.5, 1 / (1 + np.exp(-1.0))]),  # "bad operand type for -"
+        (layers.softmax, [1.0, 2.0], [1 / (1 + np.e), np.e / (1 + np.e)]),  # AttributeError
+        (layers.sigmoid, np.array([-100.0, 0.0], dtype=np.float16), [np.exp(-100.0), 0.5]),
+        (layers.softmax, np.array([1e308, -1e308]), [1.0, 0.0]),  # overflow in subtract
+        (layers.softmax, np.array([[1e308, -1e308], [0.0, 0.0]]), [[1.0, 0.0], [0.5, 0.5]]),
+    ],
+)
+def test_sigmoid_and_softmax_of_lists_float16_and_wide_rows_are_right_and_quiet(f, z, want):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # float16's exp overflowed with a RuntimeWarning
+        np.testing.assert_allclose(f(z), want, rtol=1e-15)
+
+
+def test_sigmoid_and_softmax_keep_float32_and_the_same_numbers():
+    z = rng().normal(size=(32, 64))
+    z32 = z.astype(np.float32)
+    assert layers.sigmoid(z32).dtype == np.float32 and layers.softmax(z32).dtype == np.float32
+    np.testing.assert_array_equal(layers.sigmoid(z), 1.0 / (1.0 + np.exp(-z)))
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    np.testing.assert_array_equal(layers.softmax(z), e / e.sum(axis=-1, keepdims=True))
+    assert isinstance(layers.sigmoid(0.23), np.float64)  # a number in, a number out, as before
