@@ -204,9 +204,14 @@ def as_targets(net, target, n_rows, is_batch, name="target"):
     else:
         extra = f" or integer class indices of shape {per_sample}" if softmax else ""
         alt = f" or {per_sample}" if n_out == 1 else ""
+        kind = (
+            f" of {raw.dtype} (class indices must be integers)"
+            if extra and raw.shape == per_sample
+            else ""
+        )
         raise ValueError(
             f"{name}: expected shape {out_shape}{alt}{extra} to match the output, "
-            f"got shape {T.shape}"
+            f"got shape {T.shape}{kind}"
         )
     low, high = loss.target_range or (-np.inf, np.inf)
     if T.min() < low or T.max() > high:

@@ -433,3 +433,17 @@ def test_an_overflow_names_the_dtype_it_was_computed_in():
     msg = "z of layer 1 overflowed: float64 (largest about 1.8e308) cannot hold it; "
     with no_warnings(), pytest.raises(checks.NumericOverflowError, match="^" + re.escape(msg)):
         bp.forward(one.set("w1_1_1", 1e300), [1e300], [0.0])
+
+
+@pytest.mark.parametrize("dtype", [object, float])
+def test_class_indices_that_are_not_integers_are_named_so(dtype):
+    """It said 'expected ... integer class indices of shape (2,) ..., got shape (2,)': the shape
+    was right, the dtype was not, and the message did not say so."""
+    sm = bp.Network.random([2, 3, 3], ["tanh", "identity"], "softmax_cross_entropy", seed=1)
+    got = np.dtype(dtype)
+    with raises(
+        ValueError,
+        "target: expected shape (2, 3) or integer class indices of shape (2,) to match the "
+        f"output, got shape (2,) of {got} (class indices must be integers)",
+    ):
+        bp.forward(sm, [[0.1, 0.2], [0.3, 0.4]], np.array([0, 1], dtype=dtype))
