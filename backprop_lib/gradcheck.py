@@ -42,6 +42,8 @@ Choices, and why:
   gradient could pass (with eps = 1e-16, say, or tol = 1e-320, where the floor overflows).
 """
 
+import math
+import numbers
 import warnings
 from dataclasses import dataclass
 
@@ -53,8 +55,10 @@ from .checks import (
     as_float_array,
     as_number,
     check_callable,
+    check_overflow,
     check_type,
     describe,
+    show,
 )
 from .names import node_label, param_label
 from .network import Network, backward, forward
@@ -125,15 +129,17 @@ def numeric_gradient(f, w, eps=None, method="central"):
 
     def value(at):
         v = f(at)
-        if isinstance(v, (bool, np.bool_)) or not isinstance(
-            v, (int, float, np.integer, np.floating)
-        ):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
             if not (isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "iuf"):
                 raise TypeError(f"f: expected a function returning one number, got {describe(v)}")
-        v = float(np.reshape(v, ()))
-        if not np.isfinite(v):
-            raise ValueError(f"f: returned {v} at w = {at.tolist()}; expected a finite number")
-        return v
+        try:
+            number = float(np.reshape(v, ()))
+        except OverflowError:  # an int beyond float64, like 10**400
+            number = math.inf
+        if not np.isfinite(number):
+            shown = show(v) if isinstance(v, (int, np.integer)) else number
+            raise ValueError(f"f: returned {shown} at w = {at.tolist()}; expected a finite number")
+        return number
 
     f0 = value(w) if method == "forward" else None
     for i in np.ndindex(w.shape):
@@ -146,7 +152,7 @@ def numeric_gradient(f, w, eps=None, method="central"):
         else:
             grad[i] = (f_plus - f0) / eps
         w[i] = old
-    return grad
+    return check_overflow(grad, "f: its numeric gradient", "f changes too much over a step of eps")
 
 
 class NumericGrads(ParamArrays):

@@ -16,9 +16,20 @@ Only numpy and the library: the figures live in ``backprop_lib.plots``; comparin
 gradients (ours, PyTorch's, numeric ones) lives in ``backprop_lib.compare``.
 """
 
+import math
+
 import numpy as np
 
-from .checks import as_choice, as_float_array, as_float_dtype, as_number, check_type
+from .checks import (
+    as_choice,
+    as_float_array,
+    as_float_dtype,
+    as_number,
+    as_scalar,
+    check_callable,
+    check_overflow,
+    check_type,
+)
 from .network import Network, backward, forward
 
 METHODS = ("forward", "central")
@@ -50,13 +61,24 @@ def difference(f, w, eps, method="central"):
     """The finite difference of the scalar function f at the number w.
 
     forward: (f(w + eps) - f(w)) / eps; central: (f(w + eps) - f(w - eps)) / (2 eps).
+    f must return one finite number.
     """
+    check_callable(f, "f")
     as_choice(method, "method", METHODS)
-    w = as_number(w, "w")
+    w = float(as_scalar(w, "w"))
     eps = as_number(eps, "eps", 0, 1, low_open=True, what="a small positive step, e.g. 1e-6")
-    if method == "forward":
-        return (f(w + eps) - f(w)) / eps
-    return (f(w + eps) - f(w - eps)) / (2 * eps)
+
+    def value(at):  # f's own number (a float32 stays one), once checked
+        v = f(at)
+        as_number(v, "f", what=f"a function returning one finite number (at w = {at!r})")
+        return v
+
+    with np.errstate(over="ignore"):  # reported below, by name
+        if method == "forward":
+            d = (value(w + eps) - value(w)) / eps
+        else:
+            d = (value(w + eps) - value(w - eps)) / (2 * eps)
+    return check_overflow(d, "f: its difference", "f changes too much over a step of eps")
 
 
 def loss_along(net, x, target, key, dtype=np.float64):
@@ -69,14 +91,14 @@ def loss_along(net, x, target, key, dtype=np.float64):
     check_type(net, "net", Network, "a Network")
     as_float_dtype(dtype)
     net.get(key)  # a clear error now for an unknown key
-    return lambda w: forward(net.set(key, w), x, target, dtype=dtype).loss
+    return lambda w: forward(net.set(key, as_scalar(w, "w")), x, target, dtype=dtype).loss
 
 
 def output_along(net, x, target, key):
     """y (the first output of the first sample) as a function of one parameter."""
     check_type(net, "net", Network, "a Network")
     net.get(key)
-    return lambda w: float(np.ravel(forward(net.set(key, w), x, target).output)[0])
+    return lambda w: float(np.ravel(forward(net.set(key, as_scalar(w, "w")), x, target).output)[0])
 
 
 def backprop_value(net, x, target, key):
@@ -135,9 +157,13 @@ def eps_sweep(net, x, target, key, eps_values, method="central", dtype=np.float6
 def best_eps(eps_values, errors):
     """(eps, error) at the smallest error of a sweep: two 1-D arrays of the same length."""
     eps_values, errors = as_float_array(eps_values, "eps_values"), as_float_array(errors, "errors")
-    if eps_values.ndim != 1 or eps_values.shape != errors.shape or eps_values.size == 0:
+    if eps_values.ndim != 1 or eps_values.size == 0:
         raise ValueError(
-            f"errors: expected a non-empty 1-D array shaped like eps_values {eps_values.shape}, "
+            f"eps_values: expected a non-empty 1-D array, got shape {eps_values.shape}"
+        )
+    if eps_values.shape != errors.shape:
+        raise ValueError(
+            f"errors: expected a 1-D array shaped like eps_values {eps_values.shape}, "
             f"got shape {errors.shape}"
         )
     i = int(np.argmin(errors))
@@ -152,6 +178,8 @@ def correct_digits(approx, exact):
     if exact == 0:
         raise ValueError("exact: expected a nonzero number to count digits against, got 0")
     err = abs(approx - exact) / abs(exact)
+    if err == math.inf:  # beyond float64 (approx - exact overflowed, or exact is tiny): in logs
+        return -(math.log10(abs(approx / 2 - exact / 2)) + math.log10(2) - math.log10(abs(exact)))
     return float("inf") if err == 0 else float(-np.log10(err))
 
 

@@ -15,13 +15,28 @@ to see float32's ~1e-7.
 
 import operator
 import time
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .checks import NumericOverflowError, as_epochs, as_inputs, as_targets, check_type
+from . import layers
+from .checks import (
+    NumericOverflowError,
+    as_bool,
+    as_choice,
+    as_epochs,
+    as_inputs,
+    as_number,
+    as_targets,
+    check_finite,
+    check_type,
+    describe,
+    from_torch,
+)
+from .expr import Expr, build
 from .network import Network
 from .train import History, Trainer, batch_indices, labels_of
 
@@ -61,8 +76,51 @@ class TorchResult(NamedTuple):
 
 def _check(net, dtype):
     check_type(net, "net", Network, "a Network")
-    if dtype not in (torch.float64, torch.float32):
-        raise ValueError(f"dtype: expected torch.float64 or torch.float32, got {dtype!r}")
+    if not any(dtype is d for d in (torch.float64, torch.float32)):
+        raise ValueError(f"dtype: expected torch.float64 or torch.float32, got {describe(dtype)}")
+
+
+def _tensor(arr, name, dtype, requires_grad=False):
+    """A finite float64 array -> a tensor of dtype; a NumericOverflowError naming ``name`` for a
+    number dtype cannot hold (float32 goes up to about 3.4e38)."""
+    t = torch.tensor(arr, dtype=dtype, requires_grad=requires_grad)
+    if not torch.isfinite(t).all():
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(from_torch(t)))[0])
+        _check_result(t, f"{name}: {arr[where]:g}" + (f" at index {where}" if where else ""), dtype)
+    return t
+
+
+def _check_params(net, params, dtype):
+    """params: TorchParams of finite tensors of ``dtype`` shaped like net's parameters."""
+    check_type(params, "params", TorchParams, "the TorchParams of to_torch(net)")
+    for what, arrays in (("weights", net.weights), ("biases", net.biases)):
+        tensors = getattr(params, what)
+        if tensors is None and arrays is None:
+            continue
+        if not isinstance(tensors, (list, tuple)) or len(tensors) != len(arrays or ()):
+            expected = "None" if arrays is None else f"a list of {len(arrays)} tensors"
+            raise ValueError(
+                f"params.{what}: expected {expected}, like this network's {what}, "
+                f"got {describe(tensors)}"
+            )
+        for l, (p, a) in enumerate(zip(tensors, arrays)):
+            name = f"params.{what}[{l}]"
+            check_type(p, name, torch.Tensor, "a tensor")
+            if tuple(p.shape) != a.shape or p.dtype != dtype:  # another network's, or dtype's
+                raise ValueError(
+                    f"{name}: expected shape {a.shape} (this network's) and dtype {dtype}, "
+                    f"got shape {tuple(p.shape)} and dtype {p.dtype}"
+                )
+            check_finite(from_torch(p), name)
+
+
+def _check_result(value, what, dtype):
+    """NumericOverflowError unless every number of the tensor or array ``value`` is finite."""
+    if not np.all(np.isfinite(from_torch(value))):
+        raise NumericOverflowError(
+            f"{what} overflowed in torch: {dtype} cannot hold it (beyond about "
+            f"{torch.finfo(dtype).max:.2g}); use smaller inputs, targets or weights"
+        )
 
 
 def to_torch(net, dtype=torch.float64):
@@ -71,18 +129,19 @@ def to_torch(net, dtype=torch.float64):
     net: a Network; dtype: torch.float64 or torch.float32."""
     _check(net, dtype)
 
-    def leaf(a):
-        return torch.tensor(np.asarray(a), dtype=dtype, requires_grad=True)
+    def leaves(arrays, what):
+        return [_tensor(a, f"net.{what}[{l}]", dtype, True) for l, a in enumerate(arrays)]
 
-    biases = [leaf(b) for b in net.biases] if net.biases is not None else None
-    return TorchParams([leaf(W) for W in net.weights], biases)
+    biases = leaves(net.biases, "biases") if net.biases is not None else None
+    return TorchParams(leaves(net.weights, "weights"), biases)
 
 
 def loss_tensor(name, z, y, t):
     """The library's loss ``name`` in torch ops, the mean over the rows: from the logits z
     (the cross-entropies) or the output y. One sample may be 1-D."""
+    loss = LOSSES.get(name) or LOSSES[as_choice(name, "name", layers.LOSSES)]
     n = 1 if y.dim() == 1 else y.shape[0]
-    return LOSSES[name](z, y, t) / n
+    return loss(z, y, t) / n
 
 
 def forward_tensors(net, params, a, t):
@@ -108,9 +167,14 @@ def torch_forward(net, params, x, target, dtype=torch.float64):
     to see its gradient.
     """
     _check(net, dtype)
+    _check_params(net, params, dtype)
     X, is_batch = as_inputs(net, x)  # X is (N, n_in) even for one sample
-    T = torch.tensor(as_targets(net, target, len(X), is_batch), dtype=dtype)
-    return forward_tensors(net, params, torch.tensor(X, dtype=dtype), T)
+    T = _tensor(as_targets(net, target, len(X), is_batch), "target", dtype)
+    loss, zs, as_ = forward_tensors(net, params, _tensor(X, "x", dtype), T)
+    for l, z in enumerate(zs):  # as backprop_lib.forward refuses them: never a silent inf or NaN
+        _check_result(z, f"z of layer {l + 1}", dtype)
+    _check_result(loss, "the loss", dtype)
+    return loss, zs, as_
 
 
 def torch_forward_backward(net, x, target, dtype=torch.float64):
@@ -124,27 +188,30 @@ def torch_forward_backward(net, x, target, dtype=torch.float64):
         weights=tuple(W.grad.numpy() for W in params.weights),
         biases=tuple(b.grad.numpy() for b in params.biases) if params.biases else None,
     )
-    for what, value in [("the output", result.output), ("the loss", result.loss)] + [
-        (f"∂L/∂{kind} of layer {l + 1}", g)
-        for kind, gs in (("W", result.weights), ("b", result.biases or ()))
-        for l, g in enumerate(gs)
-    ]:  # as backprop_lib.forward and backward refuse them: never a silent inf or NaN
-        if not np.all(np.isfinite(value)):
-            raise NumericOverflowError(
-                f"{what} overflowed in torch: {dtype} cannot hold it (beyond about "
-                f"{torch.finfo(dtype).max:.2g}); use smaller inputs, targets or weights"
-            )
+    for kind, gs in (("W", result.weights), ("b", result.biases or ())):
+        for l, g in enumerate(gs):  # as backprop_lib.backward refuses them
+            _check_result(g, f"∂L/∂{kind} of layer {l + 1}", dtype)
     return result
 
 
 def autograd_call(net):
     """(call, params) for timing: ``params`` are leaf tensors built once (float64); each
     ``call(x, t)`` clears their gradients, converts x and t with ``torch.from_numpy`` (no
-    copy, no checks), runs ``forward_tensors`` and ``loss.backward()``, and returns the loss."""
+    copy; so x, t must be float64 arrays, (n_in,) and (n_out,) or (N, n_in) and (N, n_out)),
+    runs ``forward_tensors`` and ``loss.backward()``, and returns the loss."""
     params = to_torch(net)
     leaves = params.weights + (params.biases or [])
+    n_in, n_out = net.sizes[0], net.sizes[-1]
 
     def call(x, t):
+        for name, a in (("x", x), ("t", t)):  # cheap checks only: this call is timed
+            if not (isinstance(a, np.ndarray) and a.dtype == np.float64):
+                raise TypeError(f"{name}: expected a float64 numpy array, got {describe(a)}")
+        if x.ndim not in (1, 2) or x.shape[-1] != n_in or t.shape != x.shape[:-1] + (n_out,):
+            raise ValueError(
+                f"x, t: expected shapes ({n_in},) and ({n_out},), or (N, {n_in}) and "
+                f"(N, {n_out}), got {x.shape} and {t.shape}"
+            )
         for p in leaves:
             p.grad = None
         loss = forward_tensors(net, params, torch.from_numpy(x), torch.from_numpy(t))[0]
@@ -178,6 +245,7 @@ def train_torch(
     with ``train``'s to ~1e-12. Thread count is the caller's choice (``torch.set_num_threads``).
     """
     dtype = torch.float64 if dtype is None else dtype
+    _check(net, dtype)
     trainer = Trainer(net, X, Y, lr, batch_size, seed, X_test, Y_test)  # checks and batches
     trainer.run(0, until_accuracy)  # checks until_accuracy (and trains for 0 epochs)
     epochs = as_epochs(epochs)
@@ -255,12 +323,21 @@ _BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operato
 def expr_to_torch(expr, values, retain_grad=False):
     """``backprop_lib.expr``'s graph ``expr`` in 0-d float64 tensors, node for node: leaves are
     leaf tensors of ``values[name]`` (requires_grad), constants stay floats. With retain_grad,
-    every inner node keeps its gradient too. Returns the list of nodes, the output last."""
+    every inner node keeps its gradient too. Returns the list of nodes, the output last.
+    Refuses what ``autograd.Value`` refuses (log of a negative number, 1 / 0), with its message."""
+    check_type(expr, "expr", Expr, "an expression graph (expr.parse's Expr)")
+    check_type(values, "values", Mapping, "a dict {leaf name: number}")
+    missing = [name for name in expr.leaves if name not in values]
+    if missing:
+        raise ValueError(f"values: expected a number for every leaf, missing {missing}")
+    values = {name: as_number(values[name], f"values[{name!r}]") for name in expr.leaves}
+    retain_grad = as_bool(retain_grad, "retain_grad")
+    build(expr, values)  # autograd.Value's graph: raises where Value would
     out = []
     for n in expr.nodes:
         a = [out[j] for j in n.args]
         if n.op == "leaf":
-            v = torch.tensor(float(values[n.name]), dtype=torch.float64, requires_grad=True)
+            v = torch.tensor(values[n.name], dtype=torch.float64, requires_grad=True)
         elif n.op == "const":
             v = n.value
         elif n.op in _BINARY:

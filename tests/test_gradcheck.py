@@ -12,6 +12,7 @@ import pytest
 
 import backprop_lib as bp
 from backprop_lib import examples, layers
+from backprop_lib.checks import NumericOverflowError
 
 
 def seed(name):
@@ -222,3 +223,24 @@ def test_gradcheck_on_a_batch():
     X = np.array([[0.1, 0.2], [-1.0, 0.5], [0.3, 0.3]])
     report = bp.gradcheck(net, X, [0, 2, 1], tol=1e-7)
     assert report.ok
+
+
+# --------------------------------------------------------------------------- bad input (fuzz 36)
+
+
+@pytest.mark.parametrize("method", ["central", "forward"])
+def test_numeric_gradient_that_overflows_is_an_error_naming_f(method):
+    """A difference of ±1e308 over 2 eps was a silent [inf]."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(NumericOverflowError, match=r"^f: its numeric gradient overflowed"):
+            bp.numeric_gradient(lambda w: 1e308 if w[0] > 0 else -1e308, [0.0], method=method)
+
+
+def test_numeric_gradient_of_an_f_returning_a_huge_int_or_a_fraction():
+    """10**400 raised OverflowError; a Fraction (a real number) was refused."""
+    from fractions import Fraction
+
+    with pytest.raises(ValueError, match=r"^f: returned an int with 401 digits at w = "):
+        bp.numeric_gradient(lambda w: 10**400, [0.0])
+    assert bp.numeric_gradient(lambda w: Fraction(1, 3), [0.0]).tolist() == [0.0]

@@ -1,12 +1,14 @@
 """Finite differences and the epsilon sweep: truncation and round-off behave as the theory says."""
 
 import inspect
+import warnings
 
 import numpy as np
 import pytest
 
 import backprop_lib as bp
 from backprop_lib import compare, examples, numerics
+from backprop_lib.checks import NumericOverflowError
 
 EPS = np.logspace(-12, -1, 45)
 KEY = "w2_1_1"
@@ -172,3 +174,101 @@ def test_relative_errors_at_the_edges_of_float64_are_finite_or_a_clear_error():
         assert numerics.relative_errors([1e308], -1e308).tolist() == [2.0]
         with pytest.raises(ValueError, match="values: a relative error beyond float64"):
             numerics.relative_errors([1.0], 1e-320)
+
+
+# --------------------------------------------------------------------------- bad input (fuzz 37-40)
+
+
+@pytest.mark.parametrize(
+    "f, error, message",
+    [
+        (None, TypeError, r"^f: expected a function, got NoneType None"),
+        (lambda w: float("nan"), ValueError, r"^f: expected a function returning one finite"),
+        (lambda w: "a", TypeError, r"^f: expected a function returning one finite .* got str 'a'"),
+        (lambda w: 10**400, ValueError, r"^f: .* got an int with 401 digits"),
+        (lambda w: 1e308 if w > 1 else -1e308, NumericOverflowError, r"^f: its difference"),
+    ],
+    ids=["None", "nan", "str", "10**400", "overflow"],
+)
+def test_difference_checks_f_and_what_it_returns(f, error, message):
+    """None and 'a' gave Python's messages; nan, inf and 10**400 came back silently."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(error, match=message):
+            numerics.difference(f, 1.0, 1e-3)
+
+
+def test_difference_takes_a_0d_array_and_keeps_fs_own_numbers():
+    assert numerics.difference(lambda w: w * w, np.array(1.0), 1e-3) == pytest.approx(2.0)
+    d = numerics.difference(lambda w: np.float32(w), 1.0, 0.5, "forward")
+    assert type(d) is np.float32 and d == 1.0  # f's float32 arithmetic, as before
+
+
+@pytest.mark.parametrize(
+    "approx, exact, digits",
+    [(1e308, -1e308, -np.log10(2.0)), (1e300, 1e-300, -600.0), (-1e308, 1e-308, -616.0)],
+)
+def test_correct_digits_beyond_float64_is_finite(approx, exact, digits):
+    """|approx - exact| / |exact| overflowed: correct_digits returned -inf."""
+    assert numerics.correct_digits(approx, exact) == pytest.approx(digits, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    "eps_values, errors, message",
+    [
+        ([[1e-3]], [[1.0]], r"^eps_values: expected a non-empty 1-D array, got shape \(1, 1\)"),
+        ([], [], r"^eps_values: expected a non-empty 1-D array, got shape \(0,\)"),
+        ([1e-3, 1e-2], [1.0], r"^errors: expected a 1-D array shaped like eps_values"),
+    ],
+)
+def test_best_eps_names_the_bad_argument(eps_values, errors, message):
+    """The first two blamed errors: when eps_values was the bad one."""
+    with pytest.raises(ValueError, match=message):
+        numerics.best_eps(eps_values, errors)
+
+
+@pytest.mark.parametrize("along", [numerics.loss_along, numerics.output_along])
+def test_loss_along_names_w(seed, along):
+    """loss_along(...)('abc') said 'value:', a name the caller never used."""
+    net, x, t = seed
+    with pytest.raises(TypeError, match=r"^w: expected a number"):
+        along(net, x, t, KEY)("abc")
+    assert along(net, x, t, KEY)(np.array(0.5)) == along(net, x, t, KEY)(0.5)
+
+
+def _grads(weights, biases):
+    import types
+
+    return types.SimpleNamespace(weights=weights, biases=biases)
+
+
+@pytest.mark.parametrize("compare_fn", [compare.max_relative_error, compare.side_by_side])
+def test_compare_checks_its_arguments(compare_fn):
+    """None gave AttributeError, strings a numpy message."""
+    ex = examples.seed_002()
+    g = bp.backward(ex.net, bp.forward(ex.net, ex.x, ex.target))
+    strings = _grads([np.full(W.shape, "a") for W in g.weights], g.biases)
+    cases = [
+        ((None, g, g), TypeError, r"^net: expected a Network"),
+        ((ex.net, None, g), TypeError, r"^a: expected gradients with \.weights and \.biases"),
+        ((ex.net, g, 3), TypeError, r"^b: expected gradients with \.weights and \.biases"),
+        ((ex.net, strings, g), TypeError, r"^a\.weights\[0\]: expected a number .*strings"),
+        ((ex.net, g, _grads(None, g.biases)), TypeError, r"^b\.weights: expected a list"),
+        ((ex.net, g, _grads(g.weights[:1], g.biases)), ValueError, r"^b: expected arrays shaped"),
+    ]
+    for args, error, message in cases:
+        with pytest.raises(error, match=message):
+            compare_fn(*args)
+
+
+def test_compare_takes_torch_tensors_that_require_grad():
+    """They raised torch's RuntimeError "Can't call numpy() on Tensor that requires grad"."""
+    torch = pytest.importorskip("torch")
+    ex = examples.seed_002()
+    g = bp.backward(ex.net, bp.forward(ex.net, ex.x, ex.target))
+    leaves = _grads(
+        [torch.tensor(W, requires_grad=True) for W in g.weights],
+        [torch.tensor(b, requires_grad=True) for b in g.biases],
+    )
+    assert compare.max_relative_error(ex.net, leaves, g) == 0.0
+    assert compare.side_by_side(ex.net, leaves, g) == compare.side_by_side(ex.net, g, g)

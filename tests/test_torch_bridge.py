@@ -4,11 +4,14 @@ Seed 002 ended with a PyTorch cell in float32; the bridge reproduces its printed
 dtype=torch.float32, and in float64 it agrees with backprop_lib to ~1e-15.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 
 import backprop_lib as bp
 from backprop_lib import examples
+from backprop_lib.checks import NumericOverflowError
 
 torch = pytest.importorskip("torch")
 torch_bridge = pytest.importorskip("backprop_lib.torch_bridge")
@@ -127,3 +130,125 @@ def test_train_train_torch_is_the_bridges():
     assert train.train_torch is torch_bridge.train_torch
     with pytest.raises(AttributeError, match="no_such_name"):
         train.no_such_name  # noqa: B018
+
+
+# --------------------------------------------------------------------------- bad input (fuzz 49-52)
+
+
+def test_torch_forward_checks_params():
+    """None gave AttributeError, another network's params computed a loss, float32 params
+    with the default float64 gave torch's RuntimeError."""
+    ex = examples.seed_000()
+    params = torch_bridge.to_torch(ex.net)
+    nan = torch.full((2, 1), float("nan"), dtype=torch.float64)
+    cases = [
+        (None, TypeError, r"^params: expected the TorchParams of to_torch\(net\)"),
+        (torch_bridge.to_torch(bp.Network.random([2, 3, 1])), ValueError, r"^params\.weights\[0\]: expected shape \(2, 2\) .* got shape \(2, 3\)"),
+        (torch_bridge.to_torch(ex.net, torch.float32), ValueError, r"^params\.weights\[0\]: .*torch\.float64.* got .*torch\.float32"),
+        (params._replace(biases=None), ValueError, r"^params\.biases: expected a list of 2 tensors"),
+        (params._replace(weights=[params.weights[0], "a"]), TypeError, r"^params\.weights\[1\]: expected a tensor"),
+        (params._replace(weights=[params.weights[0], nan]), ValueError, r"^params\.weights\[1\]: expected finite"),
+    ]  # fmt: skip
+    for p, error, message in cases:
+        with pytest.raises(error, match=message):
+            torch_bridge.torch_forward(ex.net, p, ex.x, ex.target)
+
+
+def test_torch_forward_takes_an_x_that_requires_grad():
+    ex = examples.seed_000()
+    x = torch.tensor(np.asarray(ex.x, dtype=float), requires_grad=True)
+    loss = torch_bridge.torch_forward(ex.net, torch_bridge.to_torch(ex.net), x, ex.target)[0]
+    assert loss.item() == pytest.approx(bp.forward(ex.net, ex.x, ex.target).loss, rel=1e-14)
+
+
+@pytest.mark.parametrize(
+    "weight, x, target, dtype, message",
+    [
+        (None, None, 1e200, torch.float64, r"^the loss overflowed in torch: torch\.float64"),
+        (None, [1e39, 1e39], None, torch.float32, r"^x: 1e\+39 at index \(0, 0\) overflowed in torch: torch\.float32"),
+        (None, None, 1e20, torch.float32, r"^the loss overflowed in torch: torch\.float32 .* 3\.4e\+38"),
+        (1e300, None, None, torch.float32, r"^net\.weights\[0\]: 1e\+300 at index \(0, 0\) overflowed in torch: torch\.float32"),
+        (1e300, [1e10, 0.3], None, torch.float64, r"^z of layer 1 overflowed in torch: torch\.float64"),
+    ],
+    ids=["loss float64", "x float32", "target float32", "weight float32", "z float64"],
+)  # fmt: skip
+def test_torch_forward_refuses_what_overflows(weight, x, target, dtype, message):
+    """torch_forward returned inf silently; a weight of 1e300 became inf in float32 and x of
+    1e39 gave NaN gradients, blamed on the gradients."""
+    ex = examples.seed_000()
+    net = ex.net if weight is None else ex.net.set("w1_1_1", weight)
+    x, target = ex.x if x is None else x, ex.target if target is None else target
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(NumericOverflowError, match=message):
+            torch_bridge.torch_forward(net, torch_bridge.to_torch(net, dtype), x, target, dtype)
+        with pytest.raises(NumericOverflowError, match=message):
+            torch_bridge.torch_forward_backward(net, x, target, dtype)
+
+
+def test_loss_tensor_names_an_unknown_loss():
+    """It raised KeyError 'mse'; the valid names are the library's loss records."""
+    z = torch.zeros(1, dtype=torch.float64)
+    with pytest.raises(ValueError, match=r"^name: unknown name 'mse'; valid names are \['bin"):
+        torch_bridge.loss_tensor("mse", z, z, z)
+    with pytest.raises(TypeError, match=r"^name: expected one of"):
+        torch_bridge.loss_tensor(None, z, z, z)
+
+
+@pytest.mark.parametrize(
+    "text, values, error, message",
+    [
+        ("x*y", {"x": 1.0}, ValueError, r"^values: expected a number for every leaf, missing \['y'\]"),
+        ("x*y", None, TypeError, r"^values: expected a dict"),
+        ("x*y", {"x": "a", "y": 1.0}, TypeError, r"^values\['x'\]: expected a finite number, got str 'a'"),
+        ("x*y", {"x": 10**400, "y": 1.0}, ValueError, r"^values\['x'\]: .*int with 401 digits"),
+        ("x*y", {"x": float("nan"), "y": 1.0}, ValueError, r"^values\['x'\]: expected a finite"),
+        ("log(x)", {"x": -1.0}, ValueError, r"^log: expected a positive value, got -1"),
+        ("1/x", {"x": 0.0}, ValueError, r"^/: division by zero"),
+    ],
+)  # fmt: skip
+def test_expr_to_torch_checks_values_as_value_does(text, values, error, message):
+    """KeyError, 'not subscriptable', float()'s message and OverflowError; log(-1) and 1/0 came
+    back as nan and inf, where autograd.Value raises."""
+    from backprop_lib.expr import parse
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(error, match=message):
+            torch_bridge.expr_to_torch(parse(text), values)
+
+
+def test_expr_to_torch_checks_expr_and_retain_grad():
+    from backprop_lib.expr import parse
+
+    with pytest.raises(TypeError, match=r"^expr: expected an expression graph"):
+        torch_bridge.expr_to_torch("x*y", {"x": 1.0, "y": 2.0})
+    with pytest.raises(TypeError, match=r"^retain_grad: expected True or False"):
+        torch_bridge.expr_to_torch(parse("x*y"), {"x": 1.0, "y": 2.0}, retain_grad="yes")
+    out = torch_bridge.expr_to_torch(parse("x*y"), {"x": np.float32(1.5), "y": 2})
+    assert out[-1].item() == 3.0 and out[0].dtype == torch.float64
+
+
+def test_autograd_call_checks_x_and_t():
+    """'abc' gave torch's "expected np.ndarray (got str)"."""
+    ex = examples.seed_000()
+    call = torch_bridge.autograd_call(ex.net)[0]
+    x, t = np.asarray(ex.x, dtype=float), np.asarray(ex.target, dtype=float)
+    with pytest.raises(TypeError, match=r"^x: expected a float64 numpy array, got str 'abc'"):
+        call("abc", t)
+    with pytest.raises(TypeError, match=r"^t: expected a float64 numpy array"):
+        call(x, t.astype(np.float32))
+    with pytest.raises(ValueError, match=r"^x, t: expected shapes \(2,\) and \(1,\)"):
+        call(x[:1], t)
+    assert call(x, t).item() == pytest.approx(bp.forward(ex.net, ex.x, ex.target).loss)
+
+
+@pytest.mark.parametrize("dtype", ["float32", torch.float16, np.float32])
+def test_train_torch_checks_dtype(dtype):
+    """'float32' gave torch's "empty(): argument 'dtype' must be torch.dtype, not str";
+    torch.float16 was accepted, which torch_forward refuses."""
+    net = bp.Network.random([2, 3, 1], seed=0)
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    Y = (X[:, :1] > 0).astype(float)
+    with pytest.raises(ValueError, match=r"^dtype: expected torch\.float64 or torch\.float32"):
+        torch_bridge.train_torch(net, X, Y, 0.1, 1, 4, 0, dtype=dtype)
