@@ -434,8 +434,12 @@ def test_layout_and_themes_at_every_width(nb):
                     geometry[theme] = page.evaluate(_GEOMETRY_JS, _PARTS)
                 if not shade or width == 1366:
                     shoot_at(page, views.first, f"layout-{shade}{nb.stem}-{width}-{side}")
-        if views.count() and geometry["JupyterLab Light"] != geometry["JupyterLab Dark"]:
-            problems.append(f"the dark theme moves the views' parts: {geometry}"[:1500])
+        if views.count():
+            light, dark = geometry["JupyterLab Light"], geometry["JupyterLab Dark"]
+            moved = [(a, b) for va, vb in zip(light, dark) for a, b in zip(va, vb) if a != b]
+            problems += [f"the dark theme moves {a[0]}: {a[1:]} -> {b[1:]}" for a, b in moved[:5]]
+            if len(light) != len(dark) or any(len(a) != len(b) for a, b in zip(light, dark)):
+                problems.append("the dark theme shows other parts than the light one")
         if page.locator(".bp-explorer").count():
             problems += backward_step_at_1400(page)
     finally:
