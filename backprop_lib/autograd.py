@@ -55,15 +55,17 @@ class Value:
     data: the value (a finite float); grad: ∂(output)/∂(this node) after ``backward()``;
     op: '' for a leaf, else '+', '-', '*', '/', '**', 'neg', 'relu', 'tanh', 'exp', 'log',
     'sigmoid'; operands: the Values it was computed from; local: ∂(this)/∂(operand), one per
-    operand; exponent: the number n of ``x ** n`` (None otherwise); label: a name to draw (a str).
+    operand; exponent: the number n of ``x ** n`` (None otherwise); label: a name to draw (a str, or None).
     """
 
     __slots__ = ("data", "grad", "op", "operands", "local", "exponent", "label")
 
     def __init__(self, data, label="", *, op="", operands=(), local=(), exponent=None):
-        self.data = _number(data, "Value") if not op else data
-        if not isinstance(label, (str, type(None))):
-            raise TypeError(f"label: expected a string such as 'x', got {_describe(label)}")
+        if not op:  # a leaf: its number and its label checked (a node's come from the ops)
+            data = _number(data, "Value")
+            if not isinstance(label, (str, type(None))):
+                raise TypeError(f"label: expected a string such as 'x', got {_describe(label)}")
+        self.data = data
         self.grad = 0.0
         self.op, self.operands, self.local = op, tuple(operands), tuple(local)
         self.exponent, self.label = exponent, label

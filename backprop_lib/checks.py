@@ -399,7 +399,7 @@ def as_grads(grads, net, name="grads"):
 
 
 class NumericOverflowError(ValueError, ArithmeticError):
-    """A result float64 cannot hold (it overflowed to inf, or became NaN from inf - inf)."""
+    """A result its dtype cannot hold (it overflowed to inf, or became NaN from inf - inf)."""
 
 
 def _largest(dtype):
@@ -420,15 +420,16 @@ def check_overflow(value, quantity, suggestion, dtype=None):
 
 
 def to_dtype(arr, dtype, name):
-    """The finite float64 array ``arr`` rounded to ``dtype`` (None stays None); ValueError
-    naming ``name`` for a number too large for it (no numpy warning)."""
+    """The finite float64 array ``arr`` rounded to ``dtype`` (None stays None); a
+    NumericOverflowError (a ValueError) naming ``name`` for a number too large for it (no numpy
+    warning)."""
     if arr is None:
         return None
     with np.errstate(over="ignore"):
         out = arr.astype(dtype)
     if not np.isfinite(out).all():
         big = arr[~np.isfinite(out)][0]
-        raise ValueError(
+        raise NumericOverflowError(
             f"{name}: a number is too large for {_largest(dtype)}, got {show(float(big))}"
         )
     return out

@@ -233,7 +233,7 @@ def check_leaf_values(expr, leaf_values, name="leaf_values"):
     check_type(leaf_values, name, Mapping, "a dict {leaf name: number}, e.g. {'x': 0.5}")
     missing = [n for n in expr.leaves if n not in leaf_values]
     if missing:
-        raise ValueError(f"{name}: no value for {missing}")
+        raise ValueError(f"{name}: expected a number for every leaf, missing {missing}")
     for leaf in expr.leaves:
         as_number(leaf_values[leaf], f"{name}[{leaf!r}]")
 

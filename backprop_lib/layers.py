@@ -44,28 +44,30 @@ def dense_backward(dz, cache):
 # Each takes z of any shape and returns a of the same shape; backward returns dz = da * a'(z).
 
 
-def _finite(z):
-    """z as finite numbers: a float64/float32 array as it is, else float64; or an error naming z."""
-    if isinstance(z, np.ndarray) and z.dtype in (np.float64, np.float32) and np.isfinite(z).all():
-        return z
+def _as_z(z):
+    """A learner's z as finite float64 (or float32) numbers, or an error naming z (forward
+    checks its own z, and its layers skip this)."""
     from . import checks  # here, not at the top: checks imports this module
 
-    return checks.check_finite(checks.as_float_array(z, "z", finite=False), "z")
+    if isinstance(z, np.ndarray) and z.dtype.char in "df":
+        return checks.check_finite(z, "z")
+    return checks.as_float_array(z, "z")  # a list, a number, float16
 
 
 def sigmoid(z):
-    """sigma(z) = 1 / (1 + e^-z).
+    """sigma(z) = 1 / (1 + e^-z), for z of any shape (a list or a number too)."""
+    return _sigmoid(_as_z(z))
 
-    e^-z overflows below z = -709 in float64 (-88 in float32); capping the exponent there
-    changes sigma only where it is below 1e-308 (1e-38) anyway.
-    """
-    z = _finite(z)
+
+def _sigmoid(z):
+    # e^-z overflows below z = -709 in float64 (-88 in float32); capping the exponent there
+    # changes sigma only where it is below 1e-308 (1e-38) anyway
     cap = 88.0 if z.dtype == np.float32 else 709.0
     return 1.0 / (1.0 + np.exp(np.minimum(-z, cap)))
 
 
 def sigmoid_forward(z):
-    a = sigmoid(z)
+    a = _sigmoid(z)
     return a, a  # the cache is a: sigma'(z) = a (1 - a) needs only a
 
 
@@ -158,7 +160,7 @@ def binary_cross_entropy_forward(z, t):
     0 or 1. t: (N, K) with values in [0, 1]. backward returns dL/dz = (y - t) / N.
     """
     loss = -np.sum(t * log_sigmoid(z) + (1.0 - t) * log_sigmoid(-z)) / len(z)
-    return float(loss), (sigmoid(z), t)
+    return float(loss), (_sigmoid(z), t)
 
 
 def binary_cross_entropy_backward(dL, cache):
@@ -168,7 +170,7 @@ def binary_cross_entropy_backward(dL, cache):
 
 def softmax(z):
     """Row-wise softmax of z: (N, K), shifted by each row's max so that exp cannot overflow."""
-    z = _finite(z)
+    z = _as_z(z)
     with np.errstate(over="ignore"):  # a row spanning over 1.8e308: e^-inf = 0, exact
         e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)

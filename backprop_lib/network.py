@@ -66,7 +66,9 @@ class Network(ParamArrays):
         """
         sizes = checks.as_sizes(sizes, MAX_UNITS)
         if (n := sum(m * k for m, k in zip(sizes, sizes[1:]))) > MAX_WEIGHTS:
-            raise ValueError(f"sizes: expected at most {MAX_WEIGHTS:,} weights, got {sizes}: {n:,}")
+            raise ValueError(
+                f"sizes: expected at most {MAX_WEIGHTS:,} weights, got {sizes} with {n:,}"
+            )
         seed = checks.as_seed(seed)
         biases = checks.as_bool(biases, "biases")
         rng = np.random.default_rng(seed)

@@ -214,10 +214,14 @@ def _check_sweeps(eps_values, sweeps, marks, floor):
     checks.check_type(marks, "marks", (list, tuple), "a list of (dtype name, method, eps, text)")
     for i, mark in enumerate(marks):
         if not (isinstance(mark, (list, tuple)) and len(mark) == 4 and isinstance(mark[3], str)):
-            raise TypeError(f"marks[{i}]: expected (dtype name, method, eps, text), got {mark!r}")
+            raise TypeError(
+                f"marks[{i}]: expected (dtype name, method, eps, text), got {checks.describe(mark)}"
+            )
         if tuple(mark[:2]) not in list(sweeps):
-            raise ValueError(f"marks[{i}]: expected a sweep among {list(sweeps)}, got {mark!r}")
-        checks.as_number(mark[2], f"marks[{i}]", 0, low_open=True, what="a positive step eps")
+            raise ValueError(
+                f"marks[{i}]: expected a sweep among {list(sweeps)}, got {checks.describe(mark)}"
+            )
+        checks.as_number(mark[2], f"marks[{i}][2]", 0, low_open=True, what="a positive step eps")
     checks.as_number(floor, "floor", 0, low_open=True, what="a positive finite number")
     return eps_values
 

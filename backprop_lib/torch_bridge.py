@@ -15,28 +15,26 @@ to see float32's ~1e-7.
 
 import operator
 import time
-from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import layers
 from .checks import (
     NumericOverflowError,
     as_bool,
     as_choice,
     as_epochs,
     as_inputs,
-    as_number,
     as_targets,
     check_finite,
     check_type,
     describe,
     from_torch,
+    to_dtype,
 )
-from .expr import Expr, build
+from .expr import build, check_leaf_values
 from .network import Network
 from .train import History, Trainer, batch_indices, labels_of
 
@@ -81,13 +79,10 @@ def _check(net, dtype):
 
 
 def _tensor(arr, name, dtype, requires_grad=False):
-    """A finite float64 array -> a tensor of dtype; a NumericOverflowError naming ``name`` for a
-    number dtype cannot hold (float32 goes up to about 3.4e38)."""
-    t = torch.tensor(arr, dtype=dtype, requires_grad=requires_grad)
-    if not torch.isfinite(t).all():
-        where = tuple(int(i) for i in np.argwhere(~np.isfinite(from_torch(t)))[0])
-        _check_result(t, f"{name}: {arr[where]:g}" + (f" at index {where}" if where else ""), dtype)
-    return t
+    """A finite float64 array -> a tensor of dtype; for a number dtype cannot hold, the
+    ValueError naming ``name`` that ``forward`` gives (``checks.to_dtype``)."""
+    arr = to_dtype(arr, np.float32 if dtype is torch.float32 else np.float64, name)
+    return torch.tensor(arr, requires_grad=requires_grad)
 
 
 def _check_params(net, params, dtype):
@@ -97,7 +92,7 @@ def _check_params(net, params, dtype):
         tensors = getattr(params, what)
         if tensors is None and arrays is None:
             continue
-        if not isinstance(tensors, (list, tuple)) or len(tensors) != len(arrays or ()):
+        if arrays is None or not isinstance(tensors, (list, tuple)) or len(tensors) != len(arrays):
             expected = "None" if arrays is None else f"a list of {len(arrays)} tensors"
             raise ValueError(
                 f"params.{what}: expected {expected}, like this network's {what}, "
@@ -139,7 +134,8 @@ def to_torch(net, dtype=torch.float64):
 def loss_tensor(name, z, y, t):
     """The library's loss ``name`` in torch ops, the mean over the rows: from the logits z
     (the cross-entropies) or the output y. One sample may be 1-D."""
-    loss = LOSSES.get(name) or LOSSES[as_choice(name, "name", layers.LOSSES)]
+    loss = LOSSES.get(name) if isinstance(name, str) else None
+    loss = loss or LOSSES[as_choice(name, "name", LOSSES)]
     n = 1 if y.dim() == 1 else y.shape[0]
     return loss(z, y, t) / n
 
@@ -211,12 +207,17 @@ def autograd_call(net):
             if x_t.dtype is not torch.float64 or t_t.dtype is not torch.float64:
                 raise TypeError
             loss = forward_tensors(net, params, x_t, t_t)[0]
-        except (TypeError, RuntimeError):
+        except (TypeError, ValueError, RuntimeError):
             for name, a in (("x", x), ("t", t)):
                 if not (isinstance(a, np.ndarray) and a.dtype == np.float64):
                     raise TypeError(
                         f"{name}: expected a float64 numpy array, got {describe(a)}"
                     ) from None
+            if x.shape[-1:] == (n_in,) and t.shape == x.shape[:-1] + (n_out,):
+                raise ValueError(
+                    "x, t: expected arrays torch.from_numpy can share, got a view it cannot "
+                    "(pass x.copy(), t.copy())"
+                ) from None
             raise ValueError(
                 f"x, t: expected shapes ({n_in},) and ({n_out},), or (N, {n_in}) and "
                 f"(N, {n_out}), got {x.shape} and {t.shape}"
@@ -330,13 +331,10 @@ def expr_to_torch(expr, values, retain_grad=False):
     """``backprop_lib.expr``'s graph ``expr`` in 0-d float64 tensors, node for node: leaves are
     leaf tensors of ``values[name]`` (requires_grad), constants stay floats. With retain_grad,
     every inner node keeps its gradient too. Returns the list of nodes, the output last.
-    Refuses what ``autograd.Value`` refuses (log of a negative number, 1 / 0), with its message."""
-    check_type(expr, "expr", Expr, "an expression graph (expr.parse's Expr)")
-    check_type(values, "values", Mapping, "a dict {leaf name: number}")
-    missing = [name for name in expr.leaves if name not in values]
-    if missing:
-        raise ValueError(f"values: expected a number for every leaf, missing {missing}")
-    values = {name: as_number(values[name], f"values[{name!r}]") for name in expr.leaves}
+    An output that is NaN or inf (log of a negative number, 1 / 0) is refused with the message
+    ``autograd.Value`` gives for it; an inner inf that the output hides (tanh(1 / 0)) is not."""
+    check_leaf_values(expr, values, "values")
+    values = {name: float(values[name]) for name in expr.leaves}
     retain_grad = as_bool(retain_grad, "retain_grad")
     out = []
     for n in expr.nodes:

@@ -71,7 +71,12 @@ def test_kink_figure_refuses_bad_arguments_by_name(kwargs, cls, name):
         (([-1e-3, 1e-2, 1e-1], SWEEPS), {}, ValueError, "eps_values"),  # accepted
         (([], {("float64", "forward"): []}), {}, ValueError, "eps_values"),
         ((EPS, SWEEPS), {"marks": [("float32", "forward", 1e-3, "x")]}, ValueError, r"marks\[0\]"),
-        ((EPS, SWEEPS), {"marks": [("float64", "forward", -1.0, "x")]}, ValueError, r"marks\[0\]"),
+        (
+            (EPS, SWEEPS),
+            {"marks": [("float64", "forward", -1.0, "x")]},
+            ValueError,
+            r"marks\[0\]\[2\]",
+        ),
         ((EPS, SWEEPS), {"marks": [("float64", "forward")]}, TypeError, r"marks\[0\]"),
         ((EPS, SWEEPS), {"marks": 3}, TypeError, "marks"),
         ((EPS, SWEEPS), {"floor": 0}, ValueError, "floor"),  # accepted
