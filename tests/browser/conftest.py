@@ -122,11 +122,23 @@ def lab_server(tmp_path_factory):
         shutil.copyfile(server.log_path, ARTIFACTS_DIR / log)
 
 
+# CodeMirror blinks the text cursor of every editor on the page with a CSS animation, restarted
+# whenever the focus moves (a slider pressed, a button clicked): in headless Chromium, which
+# draws in software, 32 blinking cursors kept a core 10% busy for seconds after each move. The
+# tests never look at the cursor (and screenshots are taken with animations disabled anyway).
+NO_CURSOR_BLINK_JS = """document.addEventListener('DOMContentLoaded', () => {
+  const s = document.createElement('style');
+  s.textContent = '.cm-cursorLayer { animation: none !important; }';
+  document.head.appendChild(s);
+});"""
+
+
 @pytest.fixture(scope="session")
 def browser_context(browser, lab_server):
-    """One context (shared JS cache) for every JupyterLab page."""
+    """One context (shared JS cache) for every JupyterLab page, its cursors not blinking."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
     ctx.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    ctx.add_init_script(NO_CURSOR_BLINK_JS)
     yield ctx
     ctx.close()
 

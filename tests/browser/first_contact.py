@@ -13,7 +13,7 @@
   gradient colours have a readable contrast against the view's own background.
 * ``graph_label_px``: the smallest text in each live picture (graphs, curves, training), in CSS px.
 * ``cut_off_controls``: the sliders, dropdowns and buttons of the live views that their box cuts off.
-* ``unreachable_scrollers``: every cell scrolled to, the boxes that scroll sideways there but
+* ``unreachable_scrollers``: every cell, a window at a time, the boxes that scroll sideways there but
   that a keyboard cannot reach (a wide equation, a picture in a box that is not focusable).
 """
 
@@ -58,12 +58,13 @@ def stored_pictures(path: Path) -> dict:
 
 
 # JupyterLab's default windowing mode draws a cell below the window when the page is idle or
-# when it is scrolled near: scroll to cell i; cell i drawn, its n pictures loaded
-_SCROLL_TO_CELL_JS = """(i) => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')
+# when it is scrolled near: scroll to cell i ('center' or 'start' of the window); cell i drawn
+# and on the page, its n pictures loaded
+_SCROLL_TO_CELL_JS = """([i, align]) => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, align)
   .then(() => 0)"""
 _CELL_PICTURES_JS = """([i, n]) => {
   const cell = window.jupyterapp.shell.currentWidget.content.widgets[i];
-  return !!cell && !cell.isPlaceholder() && [...cell.node.querySelectorAll('.jp-OutputArea-output img')]
+  return !!cell && !cell.isPlaceholder() && cell.node.isConnected && [...cell.node.querySelectorAll('.jp-OutputArea-output img')]
     .filter(im => im.complete && im.naturalWidth > 0).length >= n;
 }"""
 
@@ -87,8 +88,10 @@ GARBLE = re.compile(r"--bp-|\{\s*(fill|stroke|color|font-family|display)\s*:|∂
 
 def check_untrusted_outputs(page, path: Path) -> list[str]:
     want, problems = stored_pictures(path), []
-    for i, n in want.items():  # top to bottom, each output scrolled to as a learner does
-        page.evaluate(_SCROLL_TO_CELL_JS, i)
+    for i, n in want.items():  # top to bottom, scrolled to (as a learner does) unless drawn
+        if page.evaluate(_CELL_PICTURES_JS, [i, n]):
+            continue
+        page.evaluate(_SCROLL_TO_CELL_JS, [i, "center"])
         try:
             page.wait_for_function(_CELL_PICTURES_JS, arg=[i, n], timeout=30_000, polling="raf")
         except Exception:  # noqa: BLE001 - playwright's TimeoutError: say which cell
@@ -256,36 +259,46 @@ def axe_violations(page, axe_js: Path) -> list[dict]:
     return result
 
 
-# the boxes in cell i that scroll sideways (wider content than box) and that the keyboard cannot
-# reach: neither focusable nor holding anything focusable and shown (axe-core's
-# scrollable-region-focusable; a heading's anchor link is hidden until hovered: it does not count)
+# the boxes that scroll sideways (wider content than box) and that the keyboard cannot reach:
+# neither focusable nor holding anything focusable and shown (axe-core's
+# scrollable-region-focusable; a heading's anchor link is hidden until hovered: it does not
+# count), in cell i and the cells after it that are drawn and in the window (JupyterLab paints
+# only the cells near it), up to the first one that is not: [how many cells checked, problems]
 _UNREACHABLE_JS = """(i) => {
-  const cell = window.jupyterapp.shell.currentWidget.content.widgets[i], out = [];
+  const cells = window.jupyterapp.shell.currentWidget.content.widgets, out = [];
   const focusable = 'a[href], button, input, select, textarea, [contenteditable="true"], [tabindex]:not([tabindex="-1"])';
   const shown = (e) => { const cs = getComputedStyle(e);
     return cs.visibility !== 'hidden' && cs.display !== 'none' && e.getClientRects().length > 0; };
-  for (const el of cell.node.querySelectorAll('*')) {
-    if (el.scrollWidth <= el.clientWidth + 1 || !/auto|scroll/.test(getComputedStyle(el).overflowX)) continue;
-    if (el.tabIndex >= 0 || [...el.querySelectorAll(focusable)].some(shown)) continue;
-    const cls = typeof el.className === 'string' ? el.className.split(' ').slice(-2).join('.') : '';
-    out.push(`cell ${i}: a box (${el.tagName.toLowerCase()}.${cls}) scrolls sideways, ${el.scrollWidth} px in ${el.clientWidth}, and no key reaches it: ${(el.textContent || '').trim().slice(0, 60)}`);
+  let j = i;
+  for (; j < cells.length; j++) {
+    const cell = cells[j];
+    const r = cell.node.getBoundingClientRect();
+    if (cell.isPlaceholder() || !cell.node.isConnected || r.height === 0 || r.top >= innerHeight) break;
+    for (const el of cell.node.querySelectorAll('*')) {
+      if (el.scrollWidth <= el.clientWidth + 1 || !/auto|scroll/.test(getComputedStyle(el).overflowX)) continue;
+      if (el.tabIndex >= 0 || [...el.querySelectorAll(focusable)].some(shown)) continue;
+      const cls = typeof el.className === 'string' ? el.className.split(' ').slice(-2).join('.') : '';
+      out.push(`cell ${j}: a box (${el.tagName.toLowerCase()}.${cls}) scrolls sideways, ${el.scrollWidth} px in ${el.clientWidth}, and no key reaches it: ${(el.textContent || '').trim().slice(0, 60)}`);
+    }
   }
-  return out;
+  return [Math.max(j - i, 1), out];
 }"""
 
 
 def unreachable_scrollers(page) -> list[str]:
-    """Every cell scrolled to (JupyterLab draws only the cells near the window), top to bottom:
-    the boxes that scroll sideways and that no key reaches (``_UNREACHABLE_JS``)."""
-    problems = []
+    """Every cell, top to bottom, scrolled to as far as needed (JupyterLab draws only the cells
+    near the window): the boxes that scroll sideways and that no key reaches
+    (``_UNREACHABLE_JS``, which checks the drawn cells from the one scrolled to on)."""
+    problems, i = [], 0
     n = page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets.length")
-    for i in range(n):
-        page.evaluate(_SCROLL_TO_CELL_JS, i)
+    while i < n:
+        page.evaluate(_SCROLL_TO_CELL_JS, [i, "start"])
         page.wait_for_function(
             "(i) => !window.jupyterapp.shell.currentWidget.content.widgets[i].isPlaceholder()",
             arg=i,
             polling="raf",
         )
         settle(page)
-        problems += page.evaluate(_UNREACHABLE_JS, i)
+        checked, found = page.evaluate(_UNREACHABLE_JS, i)
+        problems, i = problems + found, i + checked
     return problems
