@@ -410,6 +410,7 @@ def image_grid(
     im = None
     for k, ax in enumerate(axes):
         ax.axis("off")
+        ax.set_xticks([]), ax.set_yticks([])  # hidden anyway: the layout need not measure them
         if k < len(images):
             im = ax.imshow(images[k], cmap=cmap, vmin=vmin, vmax=vmax)
             if k < len(titles):

@@ -262,8 +262,9 @@ def axe_violations(page, axe_js: Path) -> list[dict]:
 # the boxes that scroll sideways (wider content than box) and that the keyboard cannot reach:
 # neither focusable nor holding anything focusable and shown (axe-core's
 # scrollable-region-focusable; a heading's anchor link is hidden until hovered: it does not
-# count), in cell i and the cells after it that are drawn and in the window (JupyterLab paints
-# only the cells near it), up to the first one that is not: [how many cells checked, problems]
+# count), in cell i (drawn: it has been waited for) and the cells after it that are drawn and in
+# the window (JupyterLab paints only the cells near it), up to the first one that is not:
+# [how many cells checked, problems]
 _UNREACHABLE_JS = """(i) => {
   const cells = window.jupyterapp.shell.currentWidget.content.widgets, out = [];
   const focusable = 'a[href], button, input, select, textarea, [contenteditable="true"], [tabindex]:not([tabindex="-1"])';
@@ -273,7 +274,7 @@ _UNREACHABLE_JS = """(i) => {
   for (; j < cells.length; j++) {
     const cell = cells[j];
     const r = cell.node.getBoundingClientRect();
-    if (cell.isPlaceholder() || !cell.node.isConnected || r.height === 0 || r.top >= innerHeight) break;
+    if (j > i && (cell.isPlaceholder() || !cell.node.isConnected || r.height === 0 || r.top >= innerHeight)) break;
     for (const el of cell.node.querySelectorAll('*')) {
       if (el.scrollWidth <= el.clientWidth + 1 || !/auto|scroll/.test(getComputedStyle(el).overflowX)) continue;
       if (el.tabIndex >= 0 || [...el.querySelectorAll(focusable)].some(shown)) continue;
@@ -281,7 +282,7 @@ _UNREACHABLE_JS = """(i) => {
       out.push(`cell ${j}: a box (${el.tagName.toLowerCase()}.${cls}) scrolls sideways, ${el.scrollWidth} px in ${el.clientWidth}, and no key reaches it: ${(el.textContent || '').trim().slice(0, 60)}`);
     }
   }
-  return [Math.max(j - i, 1), out];
+  return [j - i, out];
 }"""
 
 
