@@ -154,6 +154,7 @@ def seed_001_output_along(name):
     inputs = np.array([[1, 1]])
 
     def y(w):
+        w = as_number(w, "w")
         ws = [W.copy() for W in weights]
         ws[layer - 1][i - 1, j - 1] = w
         return float(seed_forward_pass(inputs, ws[0], ws[1])[1][0, 0])

@@ -44,14 +44,14 @@ def dense_backward(dz, cache):
 # Each takes z of any shape and returns a of the same shape; backward returns dz = da * a'(z).
 
 
-def _as_z(z):
-    """A learner's z as finite float64 (or float32) numbers, or an error naming z (forward
-    checks its own z, and its layers skip this)."""
+def _as_z(z, name="z"):
+    """A learner's z (or da, a) as finite float64 (or float32) numbers, or an error naming it
+    (forward checks its own z, and its layers skip this)."""
     from . import checks  # here, not at the top: checks imports this module
 
-    if isinstance(z, np.ndarray) and z.dtype.char in "df":
-        return checks.check_finite(z, "z")
-    return checks.as_float_array(z, "z")  # a list, a number, float16
+    if type(z) is np.ndarray and z.dtype.char in "df":  # (not a masked array: refused below)
+        return checks.check_finite(z, name)
+    return checks.as_float_array(z, name)  # a list, a number, float16
 
 
 def sigmoid(z):
@@ -72,6 +72,15 @@ def sigmoid_forward(z):
 
 
 def sigmoid_backward(da, a):
+    """dL/dz = dL/da · a (1 − a) from a = sigma(z), for da and a of one shape (or da one
+    number); lists and numbers too."""
+    da, a = _as_z(da, "da"), _as_z(a, "a")
+    if da.shape != a.shape and da.ndim:
+        raise ValueError(f"da: expected the shape of a {a.shape} (or one number), got {da.shape}")
+    return _sigmoid_backward(da, a)
+
+
+def _sigmoid_backward(da, a):
     return da * a * (1.0 - a)
 
 
@@ -114,7 +123,7 @@ class Activation:
 
 ACTIVATIONS = {
     "sigmoid": Activation(
-        sigmoid_forward, sigmoid_backward, "σ({z})", ("{a}(1 − {a})", "{a}·(1 − {a})"), "σ"
+        sigmoid_forward, _sigmoid_backward, "σ({z})", ("{a}(1 − {a})", "{a}·(1 − {a})"), "σ"
     ),
     "tanh": Activation(
         tanh_forward, tanh_backward, "tanh({z})", ("(1 − {a}²)", "(1 − {a}²)"), "tanh"
@@ -171,6 +180,8 @@ def binary_cross_entropy_backward(dL, cache):
 def softmax(z):
     """Row-wise softmax of z: (N, K), shifted by each row's max so that exp cannot overflow."""
     z = _as_z(z)
+    if z.size == 0:
+        raise ValueError(f"z: expected at least one number in each row, got shape {z.shape}")
     with np.errstate(over="ignore"):  # a row spanning over 1.8e308: e^-inf = 0, exact
         e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)

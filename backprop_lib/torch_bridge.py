@@ -36,7 +36,7 @@ from .checks import (
 )
 from .expr import build, check_leaf_values
 from .network import Network
-from .train import History, Trainer, batch_indices, labels_of
+from .train import History, Trainer, TrainingDiverged, batch_indices, labels_of
 
 # layers.ACTIVATIONS' names -> (the torch function, or None for the identity; its nn module)
 ACTIVATIONS = {
@@ -256,6 +256,8 @@ def train_torch(
     trainer = Trainer(net, X, Y, lr, batch_size, seed, X_test, Y_test)  # checks and batches
     trainer.run(0, until_accuracy)  # checks until_accuracy (and trains for 0 epochs)
     epochs = as_epochs(epochs)
+    if trainer.lr > torch.finfo(dtype).max:  # torch's SGD refuses it with its own words
+        raise ValueError(f"lr: expected a learning rate {dtype} can hold, got {trainer.lr:g}")
     h = History(trainer.lr, trainer.batch_size, trainer.seed)
     start = time.perf_counter()
 
@@ -284,14 +286,34 @@ def train_torch(
         test = (tensors(trainer.X_test), tensors(trainer.T_test), trainer.labels_test)
         sets.append((*test, h.test_loss, h.test_acc))
 
+    def trained():  # the model's weights as a Network
+        linears = model[::2]
+        return net.replace(
+            weights=[m.weight.detach().double().numpy().T for m in linears],
+            biases=[m.bias.detach().double().numpy() for m in linears]
+            if net.biases is not None
+            else None,
+        )
+
+    def diverged(epoch, step, loss):  # as train() says it: name lr, keep the history
+        trainer.history, trainer.steps, trainer.epochs = h, step, epoch
+        try:
+            trainer.net = trained()  # the last weights that were finite
+        except ValueError:  # (not even these)
+            pass
+        return TrainingDiverged(trainer, f"the loss is {loss} in {dtype}")
+
     def evaluate(epoch, step):
+        with torch.no_grad():
+            measured = [(*loss_fn(x, t), labels) for x, t, labels, _, _ in sets]
+        for loss, _, _ in measured:
+            if not np.isfinite(float(loss)):
+                raise diverged(epoch - 1, step - 1, float(loss))
         h.epoch.append(epoch)
         h.step.append(step)
-        with torch.no_grad():
-            for x, t, labels, losses, accs in sets:
-                loss, y = loss_fn(x, t)
-                losses.append(float(loss))
-                accs.append(float(np.mean(labels_of(y.numpy()) == labels)))
+        for (loss, y, labels), (_, _, _, losses, accs) in zip(measured, sets):
+            losses.append(float(loss))
+            accs.append(float(np.mean(labels_of(y.numpy()) == labels)))
         h.seconds.append(time.perf_counter() - start)
         acc = h.test_acc[-1] if h.test_acc else h.train_acc[-1]
         if until_accuracy is not None and h.reached is None and acc >= until_accuracy:
@@ -304,6 +326,8 @@ def train_torch(
             break
         idx = torch.from_numpy(idx)
         loss, _ = loss_fn(Xt[idx], Tt[idx])
+        if not np.isfinite(loss.item()):
+            raise diverged(epoch, step, loss.item())
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -312,14 +336,7 @@ def train_torch(
         if last:
             evaluate(epoch + 1, step)
 
-    linears = model[::2]
-    trained = net.replace(
-        weights=[m.weight.detach().double().numpy().T for m in linears],
-        biases=[m.bias.detach().double().numpy() for m in linears]
-        if net.biases is not None
-        else None,
-    )
-    return trained, h
+    return trained(), h
 
 
 # --------------------------------------------------------------------------- expression graphs

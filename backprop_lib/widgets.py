@@ -76,6 +76,12 @@ class Explorer(LiveView):
         start="forward",
     ):
         if isinstance(example, Example):
+            for name, value in (("x", x), ("target", target)):
+                if value is not None:  # the example brings its own: say so, never ignore it
+                    raise TypeError(
+                        f"{name}: an Example brings its own x and target, got {name}={value!r}; "
+                        "pass example.net, x, target to explore other inputs"
+                    )
             net, x, target = example.net, example.x, example.target
         elif isinstance(example, Network):
             net = example
@@ -90,6 +96,8 @@ class Explorer(LiveView):
             raise ValueError(f"start: expected 'forward' or 'backward', got {start!r}")
         weight_range = as_number(weight_range, "weight_range", 0, 1e6, low_open=True)
         self.tangent, presenter = as_bool(tangent, "tangent"), as_bool(presenter, "presenter")
+        if self.tangent and curve is None:
+            raise ValueError("tangent: the tangent is drawn on a loss curve; pass curve= too")
         self.curve_key = curve
         initial = net.params()  # the example's exact values, by key
         # the curve spans its slider's range (widened to the example's value, as the slider is)

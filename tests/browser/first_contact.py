@@ -58,55 +58,54 @@ def stored_pictures(path: Path) -> dict:
 
 
 # JupyterLab's default windowing mode draws a cell below the window when the page is idle or
-# when it is scrolled near: scroll to cell i ('center' or 'start' of the window); cell i drawn
-# and on the page, its n pictures loaded
+# when it is scrolled near, and keeps in the page only the cells near the window: scroll to cell
+# i ('center' or 'start' of the window). Once cell i is drawn and on the page with its n
+# pictures loaded: its pictures and the text of its outputs (read then, while it is there)
 _SCROLL_TO_CELL_JS = """([i, align]) => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, align)
   .then(() => 0)"""
-_CELL_PICTURES_JS = """([i, n]) => {
+_CELL_PICTURES_JS = f"""([i, n]) => {{
   const cell = window.jupyterapp.shell.currentWidget.content.widgets[i];
-  return !!cell && !cell.isPlaceholder() && cell.node.isConnected && [...cell.node.querySelectorAll('.jp-OutputArea-output img')]
-    .filter(im => im.complete && im.naturalWidth > 0).length >= n;
-}"""
-
-
-_PICTURES_JS = """() => {
-  const app = window.jupyterapp, nb = app.shell.currentWidget.content;
-  const trusted = [];
-  for (let i = 0; i < nb.model.cells.length; i++) {
-    const c = nb.model.cells.get(i);
-    if (c.type === 'code' && c.outputs && c.outputs.length) trusted.push(c.trusted);
-  }
-  const pics = [...document.querySelectorAll('.jp-OutputArea-output img')].map(i => ({
-    still: i.classList.contains('bp-still'), natural: i.naturalWidth, alt: i.alt || '',
-    complete: i.complete}));
-  return {trusted, pics};
-}"""
+  if (!cell || cell.isPlaceholder() || !cell.node.isConnected) return false;
+  const imgs = [...cell.node.querySelectorAll('.jp-OutputArea-output img')];
+  if (imgs.filter(im => im.complete && im.naturalWidth > 0).length < n) return false;
+  return {{pics: imgs.map(im => ({{still: im.classList.contains('bp-still'), natural: im.naturalWidth,
+                                 alt: im.alt || ''}})),
+          texts: [...cell.node.querySelectorAll('.jp-OutputArea-output')].map({DOM_TEXT_JS})}};
+}}"""
+_TRUSTED_JS = """() => { const cells = window.jupyterapp.shell.currentWidget.content.model.cells, out = [];
+  for (let i = 0; i < cells.length; i++) { const c = cells.get(i);
+    if (c.type === 'code' && c.outputs && c.outputs.length) out.push(c.trusted); }
+  return out; }"""
 
 # text that only a stripped <svg> or <style> leaves behind
 GARBLE = re.compile(r"--bp-|\{\s*(fill|stroke|color|font-family|display)\s*:|∂L/∂\S+ = \S+,\s*∂L/∂")
 
 
 def check_untrusted_outputs(page, path: Path) -> list[str]:
-    want, problems = stored_pictures(path), []
+    want, problems, pics, texts = stored_pictures(path), [], [], []
     for i, n in want.items():  # top to bottom, scrolled to (as a learner does) unless drawn
-        if page.evaluate(_CELL_PICTURES_JS, [i, n]):
-            continue
-        page.evaluate(_SCROLL_TO_CELL_JS, [i, "center"])
-        try:
-            page.wait_for_function(_CELL_PICTURES_JS, arg=[i, n], timeout=30_000, polling="raf")
-        except Exception:  # noqa: BLE001 - playwright's TimeoutError: say which cell
-            problems.append(f"cell {i}: not drawn with its {n} stored picture(s) when scrolled to")
-    got = page.evaluate(_PICTURES_JS)
-    if any(got["trusted"]):
+        got = page.evaluate(_CELL_PICTURES_JS, [i, n])
+        if not got:
+            page.evaluate(_SCROLL_TO_CELL_JS, [i, "center"])
+            try:
+                got = page.wait_for_function(
+                    _CELL_PICTURES_JS, arg=[i, n], timeout=30_000, polling="raf"
+                ).json_value()
+            except Exception:  # noqa: BLE001 - playwright's TimeoutError: say which cell
+                problems.append(
+                    f"cell {i}: not drawn with its {n} stored picture(s) when scrolled to"
+                )
+                continue
+        pics, texts = pics + got["pics"], texts + got["texts"]
+    if any(page.evaluate(_TRUSTED_JS)):
         problems.append("the notebook opened trusted; the test needs it untrusted")
-    if len(got["pics"]) < sum(want.values()):  # (a cell may have drawn only some)
-        problems.append(f"{len(got['pics'])} of {sum(want.values())} stored pictures shown")
-    bad = [p for p in got["pics"] if not p["natural"]]
+    if len(pics) < sum(want.values()):  # (a cell may have drawn only some)
+        problems.append(f"{len(pics)} of {sum(want.values())} stored pictures shown")
+    bad = [p for p in pics if not p["natural"]]
     if bad:
         problems.append(f"pictures that did not load: {bad}")
-    if [p for p in got["pics"] if p["still"] and len(p["alt"]) < 20]:
+    if [p for p in pics if p["still"] and len(p["alt"]) < 20]:
         problems.append("a stored picture without a real alt text")
-    texts = page.locator(SEL.output).evaluate_all(f"els => els.map({DOM_TEXT_JS})")
     for t in texts:  # as in the DOM: innerText has only what is painted
         if GARBLE.search(t):
             problems.append(f"an output shows stripped SVG/CSS text: {t[:160]!r}")

@@ -1,0 +1,127 @@
+"""A third fuzzing round's findings (session 12), each a regression test that failed before.
+
+The learner-facing ones: the backward helper notebook 02 calls, the seed's y(w) of notebook 03,
+the Explorer's arguments, and PyTorch training in notebook 05 that diverges.
+"""
+
+import re
+
+import numpy as np
+import pytest
+
+import backprop_lib as bp
+from backprop_lib import bugclinic, datasets, examples, layers, train
+
+
+def raises(exc, *parts):
+    """pytest.raises(exc) whose message contains each of ``parts``, in order."""
+    return pytest.raises(exc, match=".*".join(re.escape(p) for p in parts))
+
+
+# ------------------------------------------------------------------ layers.sigmoid_backward
+def test_sigmoid_backward_takes_numbers_and_lists_as_sigmoid_does():
+    assert layers.sigmoid_backward(1.0, 0.6) == pytest.approx(0.6 * 0.4)
+    np.testing.assert_allclose(layers.sigmoid_backward([1.0, 2.0], [0.5, 0.2]), [0.25, 0.32])
+    a = layers.sigmoid(np.array([[0.3, -1.0]]))
+    np.testing.assert_allclose(layers.sigmoid_backward(np.ones((1, 2)), a), a * (1 - a))
+
+
+@pytest.mark.parametrize(
+    "da, a, exc, parts",
+    [
+        (float("nan"), 0.5, ValueError, ("da: expected finite numbers", "nan")),
+        (1.0, True, TypeError, ("a: expected", "bool")),
+        (1.0, None, TypeError, ("a: expected", "None")),
+        (1.0, 10**400, ValueError, ("a: a number is too large for float64",)),
+        ([1.0, 2.0], [0.1, 0.2, 0.3], ValueError, ("da: expected the shape of a (3,)", "(2,)")),
+    ],
+)
+def test_sigmoid_backward_names_a_bad_argument(da, a, exc, parts):
+    with raises(exc, *parts):
+        layers.sigmoid_backward(da, a)
+
+
+def test_sigmoid_and_softmax_refuse_masked_arrays_and_softmax_empty_rows():
+    masked = np.ma.masked_array([1.0, 2.0], mask=[True, False])
+    for f in (layers.sigmoid, layers.softmax):
+        with raises(TypeError, "z: expected", "masked array"):
+            f(masked)
+    for z in ([], np.zeros((2, 0))):
+        with raises(ValueError, "z: expected at least one number in each row"):
+            layers.softmax(z)
+
+
+def test_the_network_still_uses_sigmoid_backward_unchanged():
+    ex = examples.seed_000()
+    grads = bp.backward(ex.net, bp.forward(ex.net, ex.x, ex.target))
+    numeric = bp.numeric_gradients(ex.net, ex.x, ex.target)
+    np.testing.assert_allclose(grads.weights[0], numeric.weights[0], rtol=1e-6)
+
+
+# ------------------------------------------------------------------ the seed's y(w), notebook 03
+@pytest.mark.parametrize(
+    "w, exc",
+    [(None, TypeError), (float("nan"), ValueError), ("0.5", TypeError), (10**400, ValueError)],
+)
+def test_seed_001_output_along_checks_w(w, exc):
+    y = bugclinic.seed_001_output_along("w6")
+    with raises(exc, "w: expected a finite number"):
+        y(w)
+
+
+def test_seed_001_output_along_takes_numpy_numbers():
+    y = bugclinic.seed_001_output_along("w6")
+    assert y(np.float32(0.5)) == y(0.5) and np.isfinite(y(1))
+
+
+# ------------------------------------------------------------------ the Explorer's arguments
+def test_explorer_refuses_x_or_target_beside_an_example():
+    from backprop_lib.widgets import Explorer
+
+    with raises(TypeError, "x: an Example brings its own x and target", "[9.0, 9.0]"):
+        Explorer(examples.seed_000(), [9.0, 9.0], 0.1)
+    with raises(TypeError, "target: an Example brings its own"):
+        Explorer(examples.seed_000(), target=0.1)
+    ex = examples.seed_000()
+    assert Explorer(ex.net, [0.9, 0.1], ex.target).model.x.tolist() == [0.9, 0.1]
+
+
+def test_explorer_refuses_a_tangent_without_a_curve():
+    from backprop_lib.widgets import Explorer
+
+    with raises(ValueError, "tangent:", "pass curve="):
+        Explorer(examples.seed_000(), tangent=True)
+    Explorer(examples.seed_000(), curve="w2_1_1", tangent=True)  # as notebook 02 calls it
+
+
+# ------------------------------------------------------------------ train_torch diverging
+def test_train_torch_diverging_says_what_train_says():
+    pytest.importorskip("torch")
+    from backprop_lib.torch_bridge import train_torch
+
+    X, y = datasets.two_moons(20, 0.1, seed=0)
+    net = bp.Network.random([2, 8, 1], activations=["relu", "identity"], seed=0)
+    errors = []
+    for fit in (train.train, train_torch):
+        with pytest.raises(train.TrainingDiverged) as info:
+            fit(net, X, y, 3.0, 30, 4, 0)
+        errors.append(info.value)
+    ours, theirs = errors
+    assert str(theirs).startswith(f"lr: training diverged at step {ours.step} (epoch 2)")
+    assert "Try a smaller lr, e.g. lr=0.3" in str(theirs)
+    assert theirs.step == ours.step and len(theirs.history.step_loss) == ours.step - 1
+    # (the same steps: near the blow-up the two round-offs differ in the 12th digit)
+    np.testing.assert_allclose(theirs.history.step_loss, ours.history.step_loss, rtol=1e-9)
+    assert all(np.isfinite(W).all() for W in theirs.net.weights)
+
+
+def test_train_torch_float32_names_lr_it_cannot_hold_or_that_diverges():
+    torch = pytest.importorskip("torch")
+    from backprop_lib.torch_bridge import train_torch
+
+    X, y = datasets.two_moons(20, 0.1, seed=0)
+    net = bp.Network.random([2, 4, 1], ["tanh", "sigmoid"], "binary_cross_entropy", seed=0)
+    with raises(ValueError, "lr: expected a learning rate torch.float32 can hold", "1e+39"):
+        train_torch(net, X, y, 1e39, 3, 4, 0, dtype=torch.float32)
+    with raises(train.TrainingDiverged, "lr: training diverged", "torch.float32"):
+        train_torch(net, X, y, 1e38, 3, 4, 0, dtype=torch.float32)
