@@ -326,12 +326,12 @@ def train_torch(
             break
         idx = torch.from_numpy(idx)
         loss, _ = loss_fn(Xt[idx], Tt[idx])
-        if not np.isfinite(loss.item()):
-            raise diverged(epoch, step, loss.item())
+        if not np.isfinite(value := loss.item()):
+            raise diverged(epoch, step, value)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        h.step_loss.append(loss.item())
+        h.step_loss.append(value)
         step += 1
         if last:
             evaluate(epoch + 1, step)
