@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from . import checks, numerics, theme
 from .network import forward
-from .train import predict_proba
+from .train import History, predict_proba
 
 # the views' palette (``theme``, light): Okabe–Ito's blue, vermillion, bluish green, orange, sky
 # blue, reddish purple (the classes' colours), text, secondary text and grid lines
@@ -422,8 +422,17 @@ def image_grid(
     return fig
 
 
+def _history(hist, name):
+    """``hist`` if it is a History; a TypeError that says how to get one (train returns two)."""
+    hint = ": train() returns (net, history), unpack it" if isinstance(hist, tuple) else ""
+    return checks.check_type(hist, name, History, f"the History that train() returned{hint}")
+
+
 def training_curves(hist, threshold=None):
     """Loss (each batch, training set, test set; log scale) and accuracy against epochs."""
+    hist = _history(hist, "hist")
+    if threshold is not None:
+        threshold = checks.as_number(threshold, "threshold", 0, 1, what="an accuracy in [0, 1]")
     fig = _plain_figure(15, 4.8)
     ax1, ax2 = fig.subplots(1, 2)
     blue, vermillion, sky = BLUE, VERMILLION, SKY
@@ -461,6 +470,10 @@ def training_curves(hist, threshold=None):
 
 def comparison_figure(hist_a, hist_b, label_a="backprop_lib", label_b="PyTorch", tol=1e-9):
     """Two runs' batch losses on top of each other, and their difference per step."""
+    hist_a, hist_b = _history(hist_a, "hist_a"), _history(hist_b, "hist_b")
+    if len(hist_a.step_loss) != len(hist_b.step_loss) or not hist_a.step_loss:
+        n_a, n_b = len(hist_a.step_loss), len(hist_b.step_loss)
+        raise ValueError(f"hist_b: expected the steps of hist_a ({n_a}, at least 1), got {n_b}")
     fig = _plain_figure(15, 4.3)
     ax1, ax2 = fig.subplots(1, 2)
     a, b = np.asarray(hist_a.step_loss), np.asarray(hist_b.step_loss)

@@ -125,3 +125,23 @@ def test_train_torch_float32_names_lr_it_cannot_hold_or_that_diverges():
         train_torch(net, X, y, 1e39, 3, 4, 0, dtype=torch.float32)
     with raises(train.TrainingDiverged, "lr: training diverged", "torch.float32"):
         train_torch(net, X, y, 1e38, 3, 4, 0, dtype=torch.float32)
+
+
+# ------------------------------------------------------------------ notebook 05's figures
+def test_training_figures_name_a_history_that_is_not_one():
+    from backprop_lib import plots
+
+    X, y = datasets.two_moons(20, 0.1, seed=0)
+    net = bp.Network.random([2, 4, 1], ["tanh", "sigmoid"], "binary_cross_entropy", seed=0)
+    run = train.train(net, X, y, 0.1, 2, 4, 0)
+    with raises(TypeError, "hist: expected the History that train() returned", "unpack it"):
+        plots.training_curves(run)
+    with raises(ValueError, "threshold: expected an accuracy in [0, 1]", "95"):
+        plots.training_curves(run[1], threshold=95)
+    with raises(TypeError, "threshold:", "'95%'"):
+        plots.training_curves(run[1], threshold="95%")
+    none = train.train(net, X, y, 0.1, 0, 4, 0)[1]
+    with raises(ValueError, "hist_b: expected the steps of hist_a (10, at least 1)", "got 0"):
+        plots.comparison_figure(run[1], none)
+    plots.training_curves(run[1], threshold=0.9)  # as notebook 05 calls them
+    plots.comparison_figure(run[1], run[1])
