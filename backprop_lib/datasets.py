@@ -103,6 +103,11 @@ def digits(test_fraction=0.2, seed=0):
     for c in range(10):
         idx = np.flatnonzero(y == c)
         n_test = int(round(test_fraction * len(idx)))
+        if not 0 < n_test < len(idx):  # a digit missing from one set: an empty split
+            raise ValueError(
+                f"test_fraction: expected a share that puts every digit in both sets (about "
+                f"0.003 to 0.997), got {test_fraction}: {n_test} of digit {c}'s {len(idx)} images"
+            )
         is_test[rng.permutation(idx)[:n_test]] = True
     return Digits(X[~is_test], y[~is_test], X[is_test], y[is_test])
 

@@ -29,6 +29,7 @@ from .checks import (
     check_callable,
     check_overflow,
     check_type,
+    to_dtype,
 )
 from .network import Network, backward, forward
 
@@ -91,7 +92,13 @@ def loss_along(net, x, target, key, dtype=np.float64):
     check_type(net, "net", Network, "a Network")
     as_float_dtype(dtype)
     net.get(key)  # a clear error now for an unknown key
-    return lambda w: forward(net.set(key, as_scalar(w, "w")), x, target, dtype=dtype).loss
+
+    def L(w):
+        w = as_scalar(w, "w")
+        to_dtype(w, dtype, "w")  # a w too large for float32 is named as w, not as a weight
+        return forward(net.set(key, w), x, target, dtype=dtype).loss
+
+    return L
 
 
 def output_along(net, x, target, key):

@@ -57,10 +57,16 @@ def finite_difference_figure(f, w, eps, slope, xlabel="w", ylabel="L", span=2.5)
             f"eps: expected w ± span·eps to be two different numbers float64 holds "
             f"(slope·span·eps too), got w = {w}, eps = {eps}, span = {span}, slope = {slope}"
         )
-    fig, (ax,) = _figure(8.5, 5.0)
+
+    def fv(at):  # f's number, checked (NaN or inf would draw nothing, and say nothing)
+        what = f"a function returning one finite number (at w = {float(at)!r})"
+        return checks.as_number(f(at), "f", what=what)
+
     ws = np.linspace(w - span * eps, w + span * eps, 201)
-    ax.plot(ws, [f(v) for v in ws], color=INK, linewidth=3, label=f"{ylabel}({xlabel})")
-    f0, fp, fm = f(w), f(w + eps), f(w - eps)
+    curve = [fv(v) for v in ws]
+    f0, fp, fm = fv(w), fv(w + eps), fv(w - eps)
+    fig, (ax,) = _figure(8.5, 5.0)
+    ax.plot(ws, curve, color=INK, linewidth=3, label=f"{ylabel}({xlabel})")
     forward = (fp - f0) / eps
     central = (fp - fm) / (2 * eps)
     # each line through its own points: the tangent through (w, f0), the forward secant through
@@ -400,8 +406,17 @@ def image_grid(
     title_size=14,
 ):
     """A grid of small images (each a 2-D array, or a row of 64 pixels drawn as 8×8)."""
-    images = [np.asarray(im, dtype=float) for im in images]
+    if isinstance(images, np.ndarray) and images.ndim == 1:  # one digit's row of pixels
+        raise TypeError(f"images: expected a list of images, got one of {images.size} pixels")
+    images = [checks.as_float_array(im, f"images[{k}]") for k, im in enumerate(images)]
     images = [im.reshape(8, 8) if im.ndim == 1 and im.size == 64 else im for im in images]
+    for k, im in enumerate(images):
+        if im.ndim != 2 or not im.size:
+            raise ValueError(
+                f"images[{k}]: expected a 2-D image or 64 pixels, got shape {im.shape}"
+            )
+    cols = checks.as_int(cols, "cols", 1)
+    cell = checks.as_number(cell, "cell", 0, 10, low_open=True, what="a size in inches, (0, 10]")
     rows = max(1, -(-len(images) // cols))
     extra = 0.45 if title else 0.0
     fig = _plain_figure(cell * cols + (1.0 if colorbar else 0.0), (cell + 0.35) * rows + extra)

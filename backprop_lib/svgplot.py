@@ -67,6 +67,8 @@ def boundary_rgb(proba, shape, strength=0.6):
 def ticks(lo, hi, n=4):
     """Round tick positions (1, 2, 2.5 or 5 times a power of ten apart) from lo to hi, about n
     of them."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise ValueError(f"lo, hi: expected finite numbers, got {lo} and {hi}")
     span = float(hi) - float(lo) if hi > lo else 1.0
     if span == np.inf:  # beyond float64 (from about -1.8e308 to 1.8e308): the halves', doubled
         return [2 * t for t in ticks(lo / 2, hi / 2, n)]

@@ -198,9 +198,15 @@ class TrainingView(LiveView):
         lo, hi = self.X.min(axis=0), self.X.max(axis=0)
         # 10% around the data; a feature that (almost) does not vary, as for points on a line,
         # gets ±1 around it (else the plot's scale divides by zero)
-        flat = hi - lo <= 1e-9 * np.maximum(1.0, np.maximum(abs(lo), abs(hi)))
-        pad = np.where(flat, 1.0, 0.1 * (hi - lo))
-        self.extent = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
+        with np.errstate(over="ignore", invalid="ignore"):
+            flat = hi - lo <= 1e-9 * np.maximum(1.0, np.maximum(abs(lo), abs(hi)))
+            pad = np.where(flat, 1.0, 0.1 * (hi - lo))
+            self.extent = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
+        if not np.all(np.isfinite(self.extent)):  # its grid, its ticks: inf and NaN
+            raise ValueError(
+                f"data: expected points a float64 plot can span, got features from {lo.tolist()} "
+                f"to {hi.tolist()}; scale them down"
+            )
         gx = np.linspace(self.extent[0], self.extent[1], self.grid)
         gy = np.linspace(self.extent[3], self.extent[2], self.grid)  # top row first
         self.grid_points = np.array(np.meshgrid(gx, gy)).reshape(2, -1).T

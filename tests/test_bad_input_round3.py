@@ -145,3 +145,63 @@ def test_training_figures_name_a_history_that_is_not_one():
         plots.comparison_figure(run[1], none)
     plots.training_curves(run[1], threshold=0.9)  # as notebook 05 calls them
     plots.comparison_figure(run[1], run[1])
+
+
+def test_finite_difference_figure_checks_what_f_returns():
+    from backprop_lib import plots
+
+    for f, exc, got in [
+        (lambda v: float("nan"), ValueError, "got nan"),
+        (lambda v: "a", TypeError, "got str 'a'"),
+        (lambda v: np.ones(2), TypeError, "shape (2,)"),
+    ]:
+        with raises(exc, "f: expected a function returning one finite number (at w =", got):
+            plots.finite_difference_figure(f, 0.5, 0.3, 1.0)
+    with raises(ValueError, "f: expected", "got inf"), np.errstate(over="ignore"):
+        plots.finite_difference_figure(lambda v: np.exp(1000 * v), 0.5, 0.3, 1.0)
+
+
+def test_image_grid_names_its_bad_arguments():
+    from backprop_lib import plots
+
+    X = datasets.digits().X_train
+    with raises(TypeError, "images: expected a list of images, got one of 64 pixels"):
+        plots.image_grid(X[0])
+    with raises(ValueError, "cols: expected a whole number >= 1", "got 0"):
+        plots.image_grid(X[:3], cols=0)
+    with raises(ValueError, "cell: expected a size in inches", "got 0"):
+        plots.image_grid(X[:3], cell=0)
+    with raises(ValueError, "images[0]: expected a 2-D image or 64 pixels", "(2,)"):
+        plots.image_grid([[1.0, 2.0], [[1.0]]])
+    with raises(ValueError, "images[0]: expected finite numbers", "nan"):
+        plots.image_grid([np.full((8, 8), np.nan)])
+    plots.image_grid(X[:10], titles=[str(d) for d in range(10)])  # as notebook 05 calls it
+
+
+def test_digits_refuses_a_split_that_empties_a_set():
+    for f in (0.999, 0.001):
+        with raises(ValueError, "test_fraction: expected a share that puts every digit", str(f)):
+            datasets.digits(f)
+    d = datasets.digits(0.003)
+    assert len(d.X_test) == 10 and set(d.y_test.tolist()) == set(range(10))
+
+
+def test_training_view_refuses_data_wider_than_float64_can_plot():
+    from backprop_lib import svgplot
+    from backprop_lib.train_view import TrainingView
+
+    with raises(ValueError, "data: expected points a float64 plot can span", "scale them down"):
+        TrainingView(data=(np.array([[1e308, 0.0], [-1e308, 1.0]]), [0, 1]))
+    with raises(ValueError, "lo, hi: expected finite numbers"):
+        svgplot.ticks(-np.inf, 1.0)  # (it recursed without end)
+    assert svgplot.ticks(-1.7e308, 1.7e308) == [-1e308, 0.0, 1e308]
+
+
+def test_loss_along_in_float32_names_w_too_large_for_it():
+    from backprop_lib import numerics
+
+    ex = examples.seed_000()
+    L = numerics.loss_along(ex.net, ex.x, ex.target, "w2_1_1", np.float32)
+    with raises(bp.checks.NumericOverflowError, "w: a number is too large for float32", "1e+39"):
+        L(1e39)
+    assert np.isfinite(L(0.5))
