@@ -307,7 +307,9 @@ def train_torch(
         with torch.no_grad():
             measured = [(*loss_fn(x, t), labels) for x, t, labels, _, _ in sets]
         for loss, _, _ in measured:
-            if not np.isfinite(float(loss)):
+            if step == 0:  # the initial weights: nothing has diverged yet
+                _check_result(loss, "the loss of the initial weights", dtype)
+            elif not np.isfinite(float(loss)):
                 raise diverged(epoch - 1, step - 1, float(loss))
         h.epoch.append(epoch)
         h.step.append(step)

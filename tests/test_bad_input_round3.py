@@ -205,3 +205,13 @@ def test_loss_along_in_float32_names_w_too_large_for_it():
     with raises(bp.checks.NumericOverflowError, "w: a number is too large for float32", "1e+39"):
         L(1e39)
     assert np.isfinite(L(0.5))
+
+
+def test_train_torch_names_a_loss_its_dtype_cannot_hold_at_the_start():
+    torch = pytest.importorskip("torch")
+    from backprop_lib.torch_bridge import train_torch
+
+    net = bp.Network([np.full((2, 1), 1e9)], None, ["identity"], "squared_error")
+    X, y = np.full((4, 2), 1e30), np.zeros((4, 1))  # z = 2e39: float64 holds it, float32 not
+    with raises(bp.checks.NumericOverflowError, "the loss of the initial weights overflowed"):
+        train_torch(net, X, y, 0.1, 2, 2, 0, dtype=torch.float32)  # (an IndexError before)

@@ -13,8 +13,9 @@
   gradient colours have a readable contrast against the view's own background.
 * ``graph_label_px``: the smallest text in each live picture (graphs, curves, training), in CSS px.
 * ``cut_off_controls``: the sliders, dropdowns and buttons of the live views that their box cuts off.
-* ``unreachable_scrollers``: every cell, a window at a time, the boxes that scroll sideways there but
-  that a keyboard cannot reach (a wide equation, a picture in a box that is not focusable).
+* ``unreachable_scrollers``: every cell, a window at a time, the boxes that scroll sideways
+  there but that a keyboard cannot reach (a wide equation, a picture in a box that is not
+  focusable).
 """
 
 from __future__ import annotations
