@@ -125,7 +125,7 @@ def test_static_page_folds_the_solutions():
 def test_pages_load_nothing_from_other_hosts(exporter, tmp_path):
     body, _ = exporter.from_notebook_node(_small_notebook())
     assert export.external_references(body) == []
-    assert 'src="mathjax/MathJax.js?config=' in body
+    assert 'src="mathjax/tex-chtml-full.js"' in body
     if "reveal" in exporter.template_name:
         assert 'src="reveal.js/dist/reveal.js"' in body
         assert 'href="reveal.js/dist/reveal.css"' in body
@@ -140,7 +140,7 @@ def test_external_references_finds_what_a_page_would_load():
       <style>@import url("https://example.org/theme.css");</style>
       <script type="module">import mermaid from 'https://cdn.example.org/mermaid.mjs';</script>
       <a href="https://example.org/fine">a link is fine</a>
-      <script src="mathjax/MathJax.js?config=TeX"></script>
+      <script src="mathjax/tex-chtml-full.js"></script>
       <img src="data:image/png;base64,AAAA">
     """
     assert sorted(export.external_references(page)) == sorted(

@@ -16,9 +16,9 @@ USB stick, an instructor projects ``build/slides/index.html`` without Wi-Fi.
   pinned wheels on PyPI, fetched once with ``pip download --no-deps`` into ``build/cache/`` and
   checked against their SHA-256 (nothing is installed; no Sphinx):
     - ``sphinx-revealjs`` ships reveal.js's ``dist/`` and ``plugin/`` (REVEALJS below);
-    - ``jupyter-server-mathjax`` ships MathJax 2.7 (MATHJAX below), the MathJax version that
-      nbconvert's templates configure; ``bp_mathjax.html.j2`` points it at the STIX web fonts
-      that package ships (it has no TeX fonts).
+    - ``sphinx-mathjax-offline`` ships MathJax 3.2 (MATHJAX below), the MathJax that
+      JupyterLab 4 uses, so a formula on a page looks as it does in the lab (TeX fonts, CHTML
+      output); ``bp_mathjax.html.j2`` configures it (nbconvert's own macro is for MathJax 2).
 * Templates. ``tools/nbconvert_templates/`` holds two thin children of nbconvert's ``lab`` and
   ``reveal`` templates that drop require.js, jQuery, mermaid and the CDN widget manager.
 """
@@ -87,19 +87,28 @@ REVEALJS = Asset(
     "sphinx_revealjs/_static/revealjs/",
     "reveal.js 5.2.0",
 )
-# MathJax 2.7.9 (TeX input, HTML-CSS and SVG output, STIX web fonts).
+# MathJax 3.2.2 (TeX input, CHTML output with the TeX web fonts), as shipped by
+# sphinx-mathjax-offline 0.0.2; MathJax is under the Apache License 2.0 (MATHJAX_NOTICE).
 MATHJAX = Asset(
-    "jupyter-server-mathjax",
-    "0.2.6",
-    "416389dde2010df46d5fbbb7adb087a5607111070af65a1445391040f2babb5e",
-    "jupyter_server_mathjax/static/",
-    "MathJax 2.7.9",
+    "sphinx-mathjax-offline",
+    "0.0.2",
+    "206418155b2ff2f57496fb8501fdccae3da978e53031ff296c73729ba16062c4",
+    "sphinx-mathjax-offline/static/mathjax/",
+    "MathJax 3.2.2",
 )
 
 # Where the copies go, relative to the pages (the URLs the pages use).
 REVEAL_DIR = "reveal.js"
 MATHJAX_DIR = "mathjax"
-MATHJAX_URL = f"{MATHJAX_DIR}/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+MATHJAX_URL = f"{MATHJAX_DIR}/tex-chtml-full.js"  # every TeX extension in one file
+
+# Parts of MathJax a page uses: the one combined file, and what its menu loads (the safe mode,
+# the accessibility explorer with its speech rules, the SVG renderer); the other builds are left out.
+MATHJAX_PARTS = ("tex-chtml-full.js", "a11y/", "input/", "output/", "sre/", "ui/")
+MATHJAX_NOTICE = """MathJax 3.2.2 (https://www.mathjax.org), copyright The MathJax Consortium,
+licensed under the Apache License 2.0: https://www.apache.org/licenses/LICENSE-2.0
+Copied from the PyPI package sphinx-mathjax-offline 0.0.2 by tools/export.py.
+"""
 
 # Parts of reveal.js a deck uses (source maps and the unused plugins are left out).
 REVEAL_PARTS = ("LICENSE", "dist/", "plugin/notes/")
@@ -196,7 +205,8 @@ def _copy_tree(src: Path, dest: Path, parts=None, skip_suffixes=(".map",)) -> No
 
 def install_mathjax(out: Path, cache: Path = DEFAULT_CACHE) -> Path:
     dest = out / MATHJAX_DIR
-    _copy_tree(unpacked(MATHJAX, cache), dest)
+    _copy_tree(unpacked(MATHJAX, cache), dest, parts=MATHJAX_PARTS)
+    (dest / "NOTICE.txt").write_text(MATHJAX_NOTICE, encoding="utf-8")
     return dest
 
 

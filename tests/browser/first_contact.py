@@ -62,8 +62,13 @@ def stored_pictures(path: Path) -> dict:
 # when it is scrolled near, and keeps in the page only the cells near the window: scroll to cell
 # i ('center' or 'start' of the window). Once cell i is drawn and on the page with its n
 # pictures loaded: its pictures and the text of its outputs (read then, while it is there)
-_SCROLL_TO_CELL_JS = """([i, align]) => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, align)
-  .then(() => 0)"""
+# Scroll cell i into the window; the caller waits for what it needs of the cell. (Not for
+# scrollToItem's promise: JupyterLab 4 settles it when the list has scrolled or, failing that,
+# 3 s after the last cell changed its size, and in a notebook still laying out its cells the
+# 3 s were the rule: 45 s for notebook 03's pictures after a Run All in the page before.)
+_SCROLL_TO_CELL_JS = """([i, align]) => {
+  window.jupyterapp.shell.currentWidget.content.scrollToItem(i, align).catch(() => {});
+  return 0; }"""
 _CELL_PICTURES_JS = f"""([i, n]) => {{
   const cell = window.jupyterapp.shell.currentWidget.content.widgets[i];
   if (!cell || cell.isPlaceholder() || !cell.node.isConnected) return false;
