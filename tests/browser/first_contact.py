@@ -25,7 +25,14 @@ import re
 from pathlib import Path
 
 import nbformat
-from bp_browser import DOM_TEXT_JS, SEL, file_lock, settle, shoot_at  # noqa: F401 - shoot_at: re-exported
+from bp_browser import (  # noqa: F401 - shoot_at: re-exported
+    DEFAULT_TIMEOUT_MS,
+    DOM_TEXT_JS,
+    SEL,
+    file_lock,
+    settle,
+    shoot_at,
+)
 
 STILL = "img.bp-still"
 
@@ -95,7 +102,7 @@ def check_untrusted_outputs(page, path: Path) -> list[str]:
             page.evaluate(_SCROLL_TO_CELL_JS, [i, "center"])
             try:
                 got = page.wait_for_function(
-                    _CELL_PICTURES_JS, arg=[i, n], timeout=30_000, polling="raf"
+                    _CELL_PICTURES_JS, arg=[i, n], timeout=DEFAULT_TIMEOUT_MS, polling="raf"
                 ).json_value()
             except Exception:  # noqa: BLE001 - playwright's TimeoutError: say which cell
                 problems.append(
